@@ -1,0 +1,62 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is for developers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export SURVEY_INSTANCE_PATH ?= $(CURDIR)/instance
+
+.PHONY: run test test-sqlite test-postgres lint fmt typecheck i18n-extract i18n-update i18n-compile bench browser clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Install, migrate the SQLite database under instance/, load the demo once, serve on :5000.
+run: $(STAMP)
+	SURVEY_SECURE_COOKIES=$${SURVEY_SECURE_COOKIES:-0} $(BIN)/survey db upgrade
+	SURVEY_SECURE_COOKIES=$${SURVEY_SECURE_COOKIES:-0} $(BIN)/survey demo --responses 24
+	@echo
+	@echo "  Trainee form:    http://127.0.0.1:5000/s/niamey-2026"
+	@echo "  Organiser view:  http://127.0.0.1:5000/o/niamey-2026"
+	@echo "  Demo login:      organiser@example.org / demo-password"
+	@echo
+	SURVEY_SECURE_COOKIES=$${SURVEY_SECURE_COOKIES:-0} $(BIN)/survey run --host 127.0.0.1 --port 5000
+
+## The whole suite (SQLite; PostgreSQL too when SURVEY_TEST_DATABASE_URL is set, as .ci/run does).
+test: $(STAMP) browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Debian's Chromium for the browser tests, installed when missing and possible.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null) || \
+	  echo "chromium not installed: browser tests will skip (outside CI)"; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+i18n-extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o survey/translations/messages.pot --no-location --sort-output .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i survey/translations/messages.pot -d survey/translations --no-fuzzy-matching
+
+i18n-compile: $(STAMP)
+	$(BIN)/pybabel compile -d survey/translations --statistics
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

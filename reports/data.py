@@ -1,0 +1,114 @@
+"""The input contract of the analysis package: frozen, plain data.
+
+The web application fills these from SQL aggregates; tests and the CLI can fill
+them from any other source. Texts are ``{language: text}`` mappings so one
+dataset can be reported in French, Arabic and English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+Texts = Mapping[str, str]
+
+#: Question kinds whose answers are numbers on an ordered scale.
+SCALE_KINDS = frozenset({"likert", "rating", "before_after", "matrix"})
+
+
+@dataclass(frozen=True)
+class Option:
+    """One allowed answer: a stored value and its label per language."""
+
+    value: str
+    label: Texts
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the analysis sees it.
+
+    ``points`` are the numeric values of a scale, in order (1..5 for Likert,
+    0..10 for a rating); ``point_labels`` label them per language.
+    ``options`` are the choices of single/multiple choice questions.
+    ``items`` are the sub-answers: ``("before", "after")`` for a before/after
+    pair, one per programme session for a matrix; empty otherwise.
+    """
+
+    code: str
+    kind: str
+    text: Texts
+    dimension: str | None = None
+    required: bool = False
+    points: tuple[int, ...] = ()
+    point_labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
+    items: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    code: str
+    version: int
+    title: Texts
+    languages: tuple[str, ...]
+    questions: tuple[Question, ...]
+    #: Dimension code -> label per language (content_quality, professional_impact ...).
+    dimensions: Mapping[str, Texts] = field(default_factory=dict)
+
+    def question(self, code: str) -> Question:
+        for question in self.questions:
+            if question.code == code:
+                return question
+        raise KeyError(code)
+
+
+@dataclass(frozen=True)
+class Programme:
+    slug: str
+    title: str
+    location: str
+    country: str
+    starts_on: date | None
+    ends_on: date | None
+    expected_participants: int | None
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many responses gave ``value`` to ``question`` (and ``item``).
+
+    ``item`` is ``""`` for questions without sub-answers. ``value`` is the
+    numeric scale point or the option value.
+    """
+
+    question: str
+    item: str
+    value: int | str
+    count: int
+
+
+@dataclass(frozen=True)
+class Comment:
+    question: str
+    language: str
+    text: str
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class ProgrammeData:
+    """Everything a report on one programme needs, already aggregated."""
+
+    programme: Programme
+    questionnaire: Questionnaire
+    n_responses: int
+    tallies: tuple[Tally, ...]
+    #: Per response, the numeric answers by ``question`` or ``question:item``;
+    #: only needed for statistics that cannot come from counts (alpha, paired tests).
+    rows: tuple[Mapping[str, float], ...] = ()
+    comments: tuple[Comment, ...] = ()
+    #: (UTC submission time) of every response, for the arrivals chart.
+    submitted_at: tuple[datetime, ...] = ()

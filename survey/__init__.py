@@ -1,0 +1,91 @@
+"""The trainee feedback survey service: a Flask application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from survey.config import Config, instance_secret_key
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _asset_folder(name: str) -> str:
+    """templates/ and static/ sit at the top of the repository, and inside the
+    package once installed from a wheel."""
+    installed = _PACKAGE / name
+    return str(installed if installed.is_dir() else _PACKAGE.parent / name)
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Build the application; ``config`` overrides the environment (tests pass TestConfig)."""
+    app = Flask(
+        __name__,
+        template_folder=_asset_folder("templates"),
+        static_folder=_asset_folder("static"),
+        instance_path=str(Config.INSTANCE_DIR),
+    )
+    register_config(app, config)
+    register_extensions(app)
+    register_i18n(app)
+    register_blueprints(app)
+    register_templating(app)
+    register_security_headers(app)
+    register_cli(app)
+    return app
+
+
+def register_config(app: Flask, config: type[Config] | dict[str, Any] | None) -> None:
+    app.config.from_mapping(Config.as_dict())
+    if isinstance(config, dict):
+        app.config.from_mapping(config)
+    elif config is not None:
+        app.config.from_mapping(config.as_dict())
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.config["INSTANCE_DIR"]))
+
+
+def register_extensions(app: Flask) -> None:
+    from survey.extensions import csrf, db
+
+    db.init_app(app)
+    csrf.init_app(app)
+
+
+def register_i18n(app: Flask) -> None:
+    from survey.web.i18n import init_i18n
+
+    init_i18n(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from survey.web import auth, errors, organiser, trainee
+
+    app.register_blueprint(trainee.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(organiser.bp)
+    errors.register(app)
+    auth.init_login(app)
+
+
+def register_templating(app: Flask) -> None:
+    from survey.web.templating import register_templating as register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from survey.web.compression import register_compression
+    from survey.web.security import add_security_headers
+
+    # after_request runs in reverse order: headers first, compression last.
+    register_compression(app)
+    app.after_request(add_security_headers)
+
+
+def register_cli(app: Flask) -> None:
+    from survey.cli import register_commands
+
+    register_commands(app)

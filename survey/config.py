@@ -1,0 +1,87 @@
+"""Settings, read from ``SURVEY_*`` environment variables.
+
+Every setting has a safe default for ``make run`` on a laptop; production sets
+``SURVEY_DATABASE_URL`` and ``SURVEY_SECRET_KEY`` (see README.md).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+#: Where the SQLite database and the generated secret key live by default.
+INSTANCE_DIR = Path(os.environ.get("SURVEY_INSTANCE_PATH", Path.cwd() / "instance")).resolve()
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"SURVEY_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(f"SURVEY_{name}")
+    return int(raw) if raw else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(f"SURVEY_{name}")
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_secret_key(instance_dir: Path) -> str:
+    """Return the key kept in ``instance/secret_key``, creating it once.
+
+    Several gunicorn workers must share one key, so it cannot be generated per
+    process; writing it with O_EXCL makes the first worker's key win.
+    """
+    path = instance_dir / "secret_key"
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        key = secrets.token_urlsafe(48)
+        handle.write(key)
+    return key
+
+
+class Config:
+    """Production and development settings."""
+
+    INSTANCE_DIR = INSTANCE_DIR
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'survey.db'}")
+    SECRET_KEY: str | None = os.environ.get("SURVEY_SECRET_KEY") or None
+    #: Largest request body accepted; a full form is a few kilobytes.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 256 * 1024)
+    #: Longest free-text answer, in characters (a long comment).
+    MAX_TEXT_LENGTH = _env_int("MAX_TEXT_LENGTH", 2000)
+    DEFAULT_LANGUAGE = _env("DEFAULT_LANGUAGE", "fr")
+    LANGUAGES = ("fr", "en", "ar")
+    #: Serve cookies only over HTTPS; on by default, off for ``make run`` on plain http.
+    SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a trainee may leave the form open for an hour
+    #: Static URLs carry a content hash (see asset_url), so they can be cached long.
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+    TESTING = False
+
+    @classmethod
+    def as_dict(cls) -> dict[str, Any]:
+        return {name: getattr(cls, name) for name in dir(cls) if name.isupper()}
+
+
+class TestConfig(Config):
+    """Settings for the test suite: an in-memory database unless told otherwise."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("SURVEY_TEST_DATABASE_URL", "sqlite://")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False

@@ -1,0 +1,117 @@
+"""Unbound singletons, bound to an application by ``create_app``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+
+class Database:
+    """A SQLAlchemy engine and a request-scoped session for one application.
+
+    Plain SQLAlchemy rather than Flask-SQLAlchemy so that models, services and
+    tests use the 2.0 API directly (``select()``, ``session.execute``).
+    """
+
+    def __init__(self) -> None:
+        self._engine: Engine | None = None
+        self.session: scoped_session[Session] = scoped_session(sessionmaker(expire_on_commit=False))
+
+    @property
+    def engine(self) -> Engine:
+        """The engine of the current application (the last one bound, outside a request)."""
+        if has_app_context() and "survey.db" in current_app.extensions:
+            return current_app.extensions["survey.db"]  # type: ignore[no-any-return]
+        if self._engine is None:
+            raise RuntimeError("the database is not bound to an application yet")
+        return self._engine
+
+    def init_app(self, app: Flask) -> None:
+        self._engine = app.extensions["survey.db"] = make_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+        self.session.configure(bind=self._engine)
+        app.teardown_appcontext(self._remove_session)
+
+    def _remove_session(self, exc: BaseException | None) -> None:
+        self.session.remove()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any error."""
+        session = self.session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with the settings each backend needs.
+
+    SQLite gets WAL (readers never block the writer), a busy timeout so that
+    concurrent gunicorn workers wait instead of failing, and foreign keys on.
+    """
+    kwargs: dict[str, Any] = {"future": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if url in {"sqlite://", "sqlite:///:memory:"}:
+            kwargs["poolclass"] = StaticPool
+    else:
+        kwargs["pool_pre_ping"] = True
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+#: Set while a unit of work that will write is running; see write_transaction().
+_WRITE_INTENT: ContextVar[bool] = ContextVar("survey_write_intent", default=False)
+
+
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Mark the transactions begun inside as writers.
+
+    On SQLite they start with BEGIN IMMEDIATE: a transaction that reads first
+    and writes later could otherwise fail to upgrade its lock when another
+    worker wrote in between. PostgreSQL needs nothing.
+    """
+    token = _WRITE_INTENT.set(True)
+    try:
+        yield
+    finally:
+        _WRITE_INTENT.reset(token)
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # pysqlite's own transaction handling is off (see _sqlite_pragmas): we emit BEGIN,
+    # which also makes SAVEPOINT work as documented.
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+db = Database()
+csrf = CSRFProtect()
+babel = Babel()
+login_manager = LoginManager()

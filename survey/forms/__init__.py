@@ -1,0 +1,1 @@
+"""Flask-WTF forms. The trainee form is built from the questionnaire definition."""

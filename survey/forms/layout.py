@@ -1,0 +1,92 @@
+"""What a page of the trainee form shows, as plain values for the template."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from survey.questionnaire.definition import kind_of
+from survey.questionnaire.kinds import FormContext, ScaleKind, ShortText, field_name
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One group of inputs: a scale for one item, a list of options, or a text box."""
+
+    name: str
+    label: str
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    code: str
+    kind: str
+    text: str
+    help: str
+    required: bool
+    #: radio, checkbox, text or textarea
+    control: str
+    #: scale (labelled points), rating (0-10 with two anchors), options, or text
+    style: str
+    rows: tuple[Row, ...]
+    anchors: tuple[str, str] = ("", "")
+    max_length: int = 0
+
+
+@dataclass(frozen=True)
+class SectionView:
+    title: str
+    questions: tuple[QuestionView, ...]
+
+
+def _text(texts: Mapping[str, str] | None, lang: str, fallback: str) -> str:
+    texts = texts or {}
+    return texts.get(lang) or texts.get(fallback) or next(iter(texts.values()), "")
+
+
+def page_sections(definition: Mapping[str, Any], ctx: FormContext, page: int, lang: str) -> list[SectionView]:
+    """The sections of one page, texts in ``lang`` (the definition's first language if missing)."""
+    fallback = definition["languages"][0]
+    sections = []
+    for section in definition["pages"][page]["sections"]:
+        views = tuple(_question_view(q, ctx, lang, fallback) for q in section["questions"])
+        views = tuple(v for v in views if v.rows)  # a matrix with no sessions has nothing to ask
+        if views:
+            sections.append(SectionView(title=_text(section.get("title"), lang, fallback), questions=views))
+    return sections
+
+
+def _question_view(question: Mapping[str, Any], ctx: FormContext, lang: str, fallback: str) -> QuestionView:
+    kind = kind_of(question)
+    code = question["code"]
+    common = {
+        "code": code,
+        "kind": question["kind"],
+        "text": _text(question["text"], lang, fallback),
+        "help": _text(question.get("help"), lang, fallback),
+        "required": bool(question["required"]),
+    }
+    if isinstance(kind, ScaleKind):
+        labels = kind.point_labels(question, ctx, lang) or kind.point_labels(question, ctx, fallback)
+        points = kind.points(question, ctx)
+        choices = tuple(Choice(str(p), labels[i] if i < len(labels) else "") for i, p in enumerate(points))
+        rows = tuple(Row(name=field_name(code, item), label=label, choices=choices) for item, label in kind.items(question, ctx))
+        if question["kind"] == "rating":
+            return QuestionView(**common, control="radio", style="rating", rows=rows, anchors=(labels[0], labels[-1]))
+        return QuestionView(**common, control="radio", style="scale", rows=rows)
+    if isinstance(kind, ShortText):
+        control = "textarea" if question["kind"] == "long_text" else "text"
+        return QuestionView(
+            **common, control=control, style="text", rows=(Row(name=field_name(code), label=""),), max_length=kind.limit(question, ctx)
+        )
+    choices = tuple(Choice(o["value"], _text(o["label"], lang, fallback)) for o in question["options"])
+    control = "checkbox" if question["kind"] == "multiple_choice" else "radio"
+    return QuestionView(**common, control=control, style="options", rows=(Row(name=field_name(code), label="", choices=choices),))

@@ -1,0 +1,197 @@
+"""The trainee form: built from the questionnaire, one page at a time.
+
+Answers of the other pages travel in a signed hidden field, so paging needs no
+server-side draft, works without JavaScript, and cannot be forged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, HiddenField
+
+from survey.questionnaire.definition import iter_questions, kind_of
+from survey.questionnaire.kinds import FormContext, field_name
+from survey.services.responses import SubmittedAnswer
+
+CARRY_SALT = "trainee-form-carry"
+QUESTION_PREFIX = "q__"
+
+
+class TraineeFormBase(FlaskForm):  # type: ignore[misc]
+    #: Minted on the first page; the same on every page and every re-send.
+    idem = HiddenField()
+    page = HiddenField()
+    #: Signed answers of the other pages.
+    carry = HiddenField()
+
+
+#: Built form classes, by definition digest and context; a version never changes.
+_FORM_CLASSES: dict[tuple[str, tuple[tuple[int, str], ...], int], type[TraineeFormBase]] = {}
+
+
+def trainee_form_class(definition: Mapping[str, Any], ctx: FormContext) -> type[TraineeFormBase]:
+    """The form class for a questionnaire version and a programme's sessions, built once."""
+    digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
+    key = (digest, tuple(ctx.sessions), ctx.max_text_length)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        attrs: dict[str, Field] = {}
+        for _page, _section, question in iter_questions(definition):
+            attrs.update(kind_of(question).fields(question, ctx))
+        form_class = _FORM_CLASSES[key] = type("TraineeForm", (TraineeFormBase,), attrs)
+    return form_class
+
+
+@dataclass
+class FormFlow:
+    """One request's view of the paged form: which page, what was typed, what is wrong."""
+
+    definition: Mapping[str, Any]
+    ctx: FormContext
+    secret_key: str
+    page: int = 0
+    form: TraineeFormBase | None = None
+    form_errors: list[str] = field(default_factory=list)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.definition["pages"])
+
+    @property
+    def is_last_page(self) -> bool:
+        return self.page == self.page_count - 1
+
+    def page_fields(self, page: int) -> list[str]:
+        names: list[str] = []
+        for page_index, _section, question in iter_questions(self.definition):
+            if page_index == page:
+                names.extend(field_name(question["code"], item) for item, _ in kind_of(question).items(question, self.ctx))
+        return names
+
+    def _form_class(self) -> type[TraineeFormBase]:
+        return trainee_form_class(self.definition, self.ctx)
+
+    def start(self) -> TraineeFormBase:
+        """A blank first page with a fresh idempotency key."""
+        self.page = 0
+        self.form = self._form_class()(formdata=None, data={"idem": uuid.uuid4().hex, "page": "0"})
+        self.form.carry.data = self._sign({})
+        return self.form
+
+    def receive(self, formdata: MultiDict[str, str], action: str) -> bool:
+        """Take a POST; returns True when every page is valid and the form is complete.
+
+        ``action`` is "next", "back", "send" or "stay" (a language switch).
+        """
+        carried = self._unsign(formdata.get("carry", ""))
+        try:
+            self.page = min(max(int(formdata.get("page", "0")), 0), self.page_count - 1)
+        except ValueError:
+            self.page = 0
+        current = set(self.page_fields(self.page))
+        known = {name for page in range(self.page_count) for name in self.page_fields(page)}
+        forged = [name for name in formdata if name.startswith(QUESTION_PREFIX) and name not in known]
+        merged: MultiDict[str, str] = MultiDict()
+        for name, values in carried.items():
+            if name in known and name not in current:
+                merged.setlist(name, values)
+        for name in current:
+            merged.setlist(name, formdata.getlist(name))
+        for name in ("csrf_token", "idem"):
+            merged[name] = formdata.get(name, "")
+        if not _valid_key(merged["idem"]):
+            merged["idem"] = uuid.uuid4().hex
+        form = self._form_class()(formdata=merged)
+        self.form = form
+        if forged:
+            self.form_errors.append(str(_l("This form held answers to questions that are not in this questionnaire; they were ignored.")))
+        if not self._csrf_ok(form):
+            self.form_errors.append(str(_l("Your session had expired. Your answers are kept below: please send them again.")))
+            self._finish(merged)
+            return False
+        if action == "back":
+            self.page = max(self.page - 1, 0)
+        elif action in {"next", "send"}:
+            if not self._validate(form, self.page):
+                self._finish(merged)
+                return False
+            if action == "send" or self.is_last_page:
+                for page in range(self.page_count):
+                    if not self._validate(form, page):
+                        self.page = page
+                        self._finish(merged)
+                        return False
+                self._finish(merged)
+                return not forged
+            self.page += 1
+        self._finish(merged)
+        return False
+
+    def answers(self) -> list[SubmittedAnswer]:
+        assert self.form is not None
+        data = {name: f.data for name, f in self.form._fields.items()}
+        out: list[SubmittedAnswer] = []
+        for _page, _section, question in iter_questions(self.definition):
+            for value in kind_of(question).answers(question, data, self.ctx):
+                out.append(SubmittedAnswer(question_code=question["code"], value=value))
+        return out
+
+    @property
+    def idempotency_key(self) -> str:
+        assert self.form is not None
+        return str(self.form.idem.data)
+
+    def _validate(self, form: TraineeFormBase, page: int) -> bool:
+        ok = True
+        for name in self.page_fields(page):
+            if not form[name].validate(form):
+                ok = False
+        return ok
+
+    def _csrf_ok(self, form: TraineeFormBase) -> bool:
+        csrf = getattr(form, "csrf_token", None)
+        if csrf is None:  # CSRF disabled in this configuration
+            return True
+        return bool(csrf.validate(form))
+
+    def _finish(self, merged: MultiDict[str, str]) -> None:
+        """Sign every answer not shown on the page being rendered."""
+        assert self.form is not None
+        shown = set(self.page_fields(self.page))
+        hidden = {name: merged.getlist(name) for name in merged if name.startswith(QUESTION_PREFIX) and name not in shown}
+        self.form.page.data = str(self.page)
+        self.form.carry.data = self._sign(hidden)
+        if self.form.csrf_token is not None:
+            self.form.csrf_token.errors = []
+
+    def _sign(self, data: Mapping[str, Sequence[str]]) -> str:
+        return str(URLSafeSerializer(self.secret_key, salt=CARRY_SALT).dumps({k: list(v) for k, v in data.items()}))
+
+    def _unsign(self, token: str) -> dict[str, list[str]]:
+        if not token:
+            return {}
+        try:
+            data = URLSafeSerializer(self.secret_key, salt=CARRY_SALT).loads(token)
+        except BadSignature:
+            self.form_errors.append(str(_l("Some answers from other pages could not be read back; please check them.")))
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {str(k): [str(v) for v in values] for k, values in data.items() if isinstance(values, list)}
+
+
+def _valid_key(value: str) -> bool:
+    try:
+        return uuid.UUID(hex=value).hex == value
+    except ValueError:
+        return False

@@ -1,0 +1,57 @@
+"""Responses and their answers, in long format so that SQL does the counting.
+
+A response carries no identity: no user, no address, no code. The fact that a
+trainee used an invitation code is stored apart from what they answered.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.models.base import Base, UTCDateTime, utcnow
+
+
+class Response(Base):
+    __tablename__ = "responses"
+    __table_args__ = (CheckConstraint("source IN ('web', 'kiosk', 'paper')", name="source_known"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    #: The questionnaire version the trainee answered.
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaires.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Language the form was filled in (fr, en, ar).
+    language: Mapped[str] = mapped_column(String(8))
+    #: Random key minted when the form was first shown; a re-sent form carries
+    #: the same key, so a double tap stores one response.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    #: How the answers arrived: the web form, a shared kiosk, or a typed-in paper form.
+    source: Mapped[str] = mapped_column(String(8), default="web")
+
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("response_id", "question_id", "item"),
+        CheckConstraint("number IS NOT NULL OR text IS NOT NULL", name="has_value"),
+        Index("ix_answers_question_item_number", "question_id", "item", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    #: Sub-answer: "before"/"after", a session id of a matrix, a chosen option
+    #: of a multiple choice; "" for questions with one answer.
+    item: Mapped[str] = mapped_column(String(64), default="")
+    #: Scale point (Likert 1-5, rating 0-10), or 1 for a ticked option.
+    number: Mapped[int | None] = mapped_column(Integer)
+    #: Free text, or the chosen option's value.
+    text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")

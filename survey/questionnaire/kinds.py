@@ -1,0 +1,290 @@
+"""The question-kind registry: each kind validates its definition, builds its
+form fields, and turns submitted values into answer rows.
+
+A new kind is one class here (plus its template macro and tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
+
+from survey.questionnaire.texts import texts_per_language
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What fields need beyond the definition: the programme's sessions and limits."""
+
+    #: (session id, label) of each programme session, for matrix questions.
+    sessions: Sequence[tuple[int, str]] = ()
+    max_text_length: int = 2000
+    #: The definition's named scales: {name: {"points": [...], "labels": {lang: [...]}}}.
+    scales: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    """One answer row: ``item`` is "" for single-answer questions."""
+
+    item: str
+    number: int | None = None
+    text: str | None = None
+
+
+def field_name(code: str, item: str = "") -> str:
+    return f"q__{code}__{item}" if item else f"q__{code}"
+
+
+class AllowedValues:
+    """Accept only the values offered, with a message that says what is allowed."""
+
+    def __init__(self, values: Sequence[str], message: Any) -> None:
+        self.values = set(values)
+        self.message = message
+
+    def __call__(self, form: Any, field: Field) -> None:
+        data = field.data if isinstance(field.data, list) else [field.data]
+        if any(value not in self.values for value in data if value not in (None, "")):
+            raise StopValidation(self.message)
+
+
+class TextLimit:
+    """Refuse text longer than ``maximum`` characters, stating the limit."""
+
+    def __init__(self, maximum: int) -> None:
+        self.maximum = maximum
+
+    def __call__(self, form: Any, field: Field) -> None:
+        length = len(field.data or "")
+        if length > self.maximum:
+            raise ValidationError(
+                _l("At most %(max)d characters, please: this answer has %(length)d.", max=self.maximum, length=length)
+            )
+
+
+def clean_text(value: Any) -> Any:
+    """Trim and drop control characters (PostgreSQL refuses NUL; none is ever meant)."""
+    if not isinstance(value, str):
+        return value
+    return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32).strip()
+
+
+def _presence(required: bool) -> list[Any]:
+    if required:
+        return [InputRequired(message=_l("Please answer this question."))]
+    return [Optional()]
+
+
+class QuestionKind:
+    """Base class; subclasses set ``name`` and override what differs."""
+
+    name: ClassVar[str]
+    #: Whether answers are numbers on a scale (means and distributions apply).
+    numeric: ClassVar[bool] = False
+
+    def normalise(self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+        return {}
+
+    def items(self, question: Mapping[str, Any], ctx: FormContext) -> list[tuple[str, str]]:
+        """Sub-answers as (item, label); one unnamed item by default."""
+        return [("", "")]
+
+    def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
+        raise NotImplementedError
+
+    def answers(self, question: Mapping[str, Any], data: Mapping[str, Any], ctx: FormContext) -> list[AnswerValue]:
+        raise NotImplementedError
+
+
+class ScaleKind(QuestionKind):
+    """A choice of one point on a numeric scale, possibly for several items."""
+
+    numeric = True
+
+    def normalise(self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+        scale = raw.get("scale")
+        if scale not in definition["scales"]:
+            problems.append(f"{where}: field scale: unknown scale {scale!r} (defined: {', '.join(definition['scales']) or 'none'})")
+        return {"scale": scale}
+
+    def points(self, question: Mapping[str, Any], ctx: FormContext) -> list[int]:
+        return list(ctx.scales[question["scale"]]["points"])
+
+    def point_labels(self, question: Mapping[str, Any], ctx: FormContext, lang: str) -> list[str]:
+        return list(ctx.scales[question["scale"]]["labels"].get(lang) or [])
+
+    def _radio(self, question: Mapping[str, Any], points: Sequence[int]) -> RadioField:
+        values = [str(p) for p in points]
+        return RadioField(
+            choices=[SelectChoice(v, v) for v in values],
+            validate_choice=False,
+            validators=[
+                *_presence(question["required"]),
+                AllowedValues(values, _l("Choose one of the points from %(low)s to %(high)s.", low=values[0], high=values[-1])),
+            ],
+        )
+
+    def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
+        points = self.points(question, ctx)
+        return {field_name(question["code"], item): self._radio(question, points) for item, _ in self.items(question, ctx)}
+
+    def answers(self, question: Mapping[str, Any], data: Mapping[str, Any], ctx: FormContext) -> list[AnswerValue]:
+        out = []
+        for item, _ in self.items(question, ctx):
+            value = data.get(field_name(question["code"], item))
+            if value not in (None, ""):
+                out.append(AnswerValue(item=item, number=int(value)))
+        return out
+
+
+class Likert(ScaleKind):
+    name = "likert"
+
+
+class BeforeAfter(ScaleKind):
+    """A retrospective self-rating: the same scale before the programme and now."""
+
+    name = "before_after"
+
+    def items(self, question: Mapping[str, Any], ctx: FormContext) -> list[tuple[str, str]]:
+        return [("before", str(_l("Before the programme"))), ("after", str(_l("Now, after the programme")))]
+
+
+class Matrix(ScaleKind):
+    """One scale asked about each session of the programme."""
+
+    name = "matrix"
+
+    def normalise(self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+        out = super().normalise(raw, where, definition, problems)
+        rows = raw.get("rows", "sessions")
+        if rows not in {"sessions", "workshops", "all"}:
+            problems.append(f"{where}: field rows: expected sessions, workshops or all")
+        out["rows"] = rows
+        return out
+
+    def items(self, question: Mapping[str, Any], ctx: FormContext) -> list[tuple[str, str]]:
+        return [(str(session_id), label) for session_id, label in ctx.sessions]
+
+
+class Rating(ScaleKind):
+    """Likelihood to recommend, 0 to 10, labelled only at both ends."""
+
+    name = "rating"
+    POINTS: ClassVar[list[int]] = list(range(11))
+
+    def points(self, question: Mapping[str, Any], ctx: FormContext) -> list[int]:
+        return self.POINTS
+
+    def point_labels(self, question: Mapping[str, Any], ctx: FormContext, lang: str) -> list[str]:
+        low, high = question["anchors"].get(lang) or ["", ""]
+        return [low, *[""] * 9, high]
+
+    def normalise(self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+        anchors: dict[str, list[str]] = {}
+        for lang in definition["languages"]:
+            pair = (raw.get("anchors") or {}).get(lang)
+            if not isinstance(pair, list) or len(pair) != 2:
+                problems.append(f"{where}: field anchors: {lang} needs two labels, for 0 and for 10")
+                continue
+            anchors[lang] = [str(pair[0]), str(pair[1])]
+        return {"anchors": anchors}
+
+
+class SingleChoice(QuestionKind):
+    name = "single_choice"
+
+    def normalise(self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+        options = raw.get("options")
+        if not isinstance(options, list) or len(options) < 2:
+            problems.append(f"{where}: field options: at least two options are needed")
+            return {"options": []}
+        out: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for number, option in enumerate(options, start=1):
+            value = str((option or {}).get("value", "")) if isinstance(option, dict) else ""
+            if not value or not value.replace("_", "").isalnum() or value in seen:
+                problems.append(f"{where}: field options: option {number} needs a unique value of letters, digits or _")
+            seen.add(value)
+            label = option.get("label") if isinstance(option, dict) else None
+            out.append({"value": value, "label": texts_per_language(label, f"{where}: option {value}", tuple(definition["languages"]), problems)})
+        return {"options": out}
+
+    def _values(self, question: Mapping[str, Any]) -> list[str]:
+        return [option["value"] for option in question["options"]]
+
+    def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
+        values = self._values(question)
+        field = RadioField(
+            choices=[SelectChoice(v, v) for v in values],
+            validate_choice=False,
+            validators=[*_presence(question["required"]), AllowedValues(values, _l("Choose one of the options shown."))],
+        )
+        return {field_name(question["code"]): field}
+
+    def answers(self, question: Mapping[str, Any], data: Mapping[str, Any], ctx: FormContext) -> list[AnswerValue]:
+        value = data.get(field_name(question["code"]))
+        return [AnswerValue(item="", text=value)] if value else []
+
+
+class MultipleChoice(SingleChoice):
+    name = "multiple_choice"
+
+    def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
+        values = self._values(question)
+        presence = (
+            [InputRequired(message=_l("Please tick at least one option."))] if question["required"] else [Optional()]
+        )
+        field = SelectMultipleField(
+            choices=[SelectChoice(v, v) for v in values],
+            validate_choice=False,
+            validators=[*presence, AllowedValues(values, _l("Choose among the options shown."))],
+        )
+        return {field_name(question["code"]): field}
+
+    def answers(self, question: Mapping[str, Any], data: Mapping[str, Any], ctx: FormContext) -> list[AnswerValue]:
+        chosen = data.get(field_name(question["code"])) or []
+        return [AnswerValue(item=value, number=1) for value in self._values(question) if value in chosen]
+
+
+class ShortText(QuestionKind):
+    name = "short_text"
+    DEFAULT_MAX: ClassVar[int] = 200
+    field_class: ClassVar[type[Field]] = StringField
+
+    def normalise(self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+        maximum = raw.get("max_length", self.DEFAULT_MAX)
+        if not isinstance(maximum, int) or not 1 <= maximum <= 10000:
+            problems.append(f"{where}: field max_length: a whole number from 1 to 10000")
+            maximum = self.DEFAULT_MAX
+        return {"max_length": maximum}
+
+    def limit(self, question: Mapping[str, Any], ctx: FormContext) -> int:
+        return min(int(question["max_length"]), ctx.max_text_length)
+
+    def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
+        field = self.field_class(
+            filters=[clean_text], validators=[*_presence(question["required"]), TextLimit(self.limit(question, ctx))]
+        )
+        return {field_name(question["code"]): field}
+
+    def answers(self, question: Mapping[str, Any], data: Mapping[str, Any], ctx: FormContext) -> list[AnswerValue]:
+        value = data.get(field_name(question["code"]))
+        return [AnswerValue(item="", text=value)] if value else []
+
+
+class LongText(ShortText):
+    name = "long_text"
+    DEFAULT_MAX = 2000
+    field_class = TextAreaField
+
+
+KINDS: dict[str, QuestionKind] = {
+    kind.name: kind() for kind in (Likert, Rating, SingleChoice, MultipleChoice, ShortText, LongText, BeforeAfter, Matrix)
+}

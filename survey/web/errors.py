@@ -1,0 +1,79 @@
+"""Error pages: in the visitor's language, as JSON when the client asks for it,
+after rolling back whatever the failed request had started."""
+
+from __future__ import annotations
+
+from flask import Flask, g, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from survey.extensions import db
+from survey.models import Programme, ProgrammeStatus, TransitionError
+from survey.services import NotAccepting, NotFound
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _page(status: int, title: str, message: str) -> ResponseReturnValue:
+    db.session.rollback()
+    if _wants_json():
+        return jsonify(error=title, message=message, status=status), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood. Please go back and try again.")),
+        403: (_("Not allowed"), _("Your account does not give access to this page.")),
+        404: (_("Page not found"), _("There is no evaluation at this address. Please check the link or the code you were given.")),
+        405: (_("Not allowed"), _("This address does not accept that kind of request.")),
+        409: (_("Already used"), _("This form has already been used for another evaluation. Please open the link again.")),
+        413: (
+            _("Too much text"),
+            _("What you sent is larger than this service accepts. Please shorten your comments and send again."),
+        ),
+        500: (_("Something went wrong"), _("Nothing was saved. Please try again in a moment.")),
+    }
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        status = exc.code or 500
+        title, message = _messages().get(status, (exc.name, exc.description or ""))
+        return _page(status, title, message)
+
+    @app.errorhandler(NotFound)
+    def domain_not_found(exc: NotFound) -> ResponseReturnValue:
+        title, message = _messages()[404]
+        return _page(404, title, message)
+
+    @app.errorhandler(NotAccepting)
+    def not_accepting(exc: NotAccepting) -> ResponseReturnValue:
+        if isinstance(exc.programme, Programme):
+            g.languages = exc.programme.languages
+            g.default_language = exc.programme.default_language
+        if exc.status == ProgrammeStatus.CLOSED.value:
+            return _page(
+                410,
+                _("This evaluation is closed"),
+                _("Thank you for your interest. This evaluation no longer accepts answers."),
+            )
+        title, message = _messages()[404]
+        return _page(404, title, message)
+
+    @app.errorhandler(TransitionError)
+    def bad_transition(exc: TransitionError) -> ResponseReturnValue:
+        return _page(409, _("Not possible now"), str(exc))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> ResponseReturnValue:
+        if app.testing:
+            raise exc  # let the test see the real error
+        app.logger.exception("unhandled error")
+        title, message = _messages()[500]
+        return _page(500, title, message)

@@ -1,0 +1,67 @@
+"""Language choice: ?lang= (remembered in a cookie), else the cookie, else the
+browser's Accept-Language, else the programme's default."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, request
+from flask_babel import get_locale, refresh
+
+from survey.extensions import babel
+
+LANG_COOKIE = "lang"
+RTL_LANGUAGES = frozenset({"ar"})
+
+
+def offered_languages() -> list[str]:
+    """The languages of the page being served: the programme's, else the service's."""
+    languages = g.get("languages")
+    return list(languages) if languages else list(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    offered = offered_languages()
+    chosen = g.get("chosen_language") or request.args.get("lang")
+    if chosen in offered:
+        return str(chosen)
+    remembered = request.cookies.get(LANG_COOKIE)
+    if remembered in offered:
+        return str(remembered)
+    best = request.accept_languages.best_match(offered)
+    if best:
+        return best
+    default = g.get("default_language") or current_app.config["DEFAULT_LANGUAGE"]
+    return str(default if default in offered else offered[0])
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
+
+
+def remember_language(response: Response) -> Response:
+    chosen = g.get("chosen_language") or request.args.get("lang")
+    if chosen in current_app.config["LANGUAGES"] and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(LANG_COOKIE, str(chosen), max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def reset_request_state() -> None:
+    """Forget the previous request's language choices.
+
+    ``g`` belongs to the application context, which outlives a request when
+    one was pushed already (the CLI, the tests): without this, one request's
+    language would leak into the next.
+    """
+    for name in ("languages", "default_language", "chosen_language", "csp"):
+        g.pop(name, None)
+    refresh()
+
+
+def init_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.before_request(reset_request_state)
+    app.after_request(remember_language)
+
+    @app.context_processor
+    def language_context() -> dict[str, object]:
+        lang = current_language()
+        return {"lang": lang, "text_dir": "rtl" if lang in RTL_LANGUAGES else "ltr", "offered_languages": offered_languages()}

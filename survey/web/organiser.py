@@ -1,0 +1,59 @@
+"""The organiser's pages: their programmes and the live view of responses."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from reports import charts
+from survey.extensions import db
+from survey.models import Programme, Role
+from survey.services import access, aggregates, programmes
+from survey.web.auth import role_required
+from survey.web.i18n import current_language
+from survey.web.security import allow_chart_styles
+
+bp = Blueprint("organiser", __name__, url_prefix="/o")
+STAFF = (Role.ADMIN, Role.ORGANISER, Role.EVALUATOR)
+
+
+def _programme_for_user(slug: str) -> Programme:
+    """The programme, if this user may see it; 404 otherwise (no hint that it exists)."""
+    programme = programmes.find_programme(db.session(), slug)
+    if not access.can_view(db.session(), current_user, programme):
+        abort(404)
+    return programme
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def index() -> ResponseReturnValue:
+    session = db.session()
+    rows = [(p, aggregates.response_count(session, p)) for p in access.visible_programmes(session, current_user)]
+    return render_template("organiser/index.html", rows=rows)
+
+
+@bp.get("/<slug>")
+@role_required(*STAFF)
+def dashboard(slug: str) -> ResponseReturnValue:
+    """Response count against expected, and one chart per scale question."""
+    programme = _programme_for_user(slug)
+    session = db.session()
+    data = aggregates.programme_data(session, programme)
+    lang = current_language()
+    figures = []
+    for question in data.questionnaire.questions:
+        figure = charts.figure_for_question(data, question, lang)
+        if figure is not None:
+            figures.append({"code": question.code, "json": charts.figure_json(figure)})
+    allow_chart_styles()
+    expected = programme.expected_participants
+    return render_template(
+        "organiser/dashboard.html",
+        programme=programme,
+        n_responses=data.n_responses,
+        expected=expected,
+        rate=(data.n_responses / expected) if expected else None,
+        figures=figures,
+    )

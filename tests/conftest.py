@@ -1,0 +1,135 @@
+"""Fixtures: an app per database (SQLite always, PostgreSQL when configured),
+schema built by the real migrations once, and an outer transaction per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, text
+
+from survey import create_app
+from survey.config import TestConfig
+from survey.extensions import db, make_engine
+from survey.migrate import upgrade
+from survey.models import Programme, Role, User
+from survey.questionnaire import DEFAULT_QUESTIONNAIRE, load_definition
+from survey.services.demo import DEMO_SESSIONS
+from survey.services.programmes import create_programme
+from survey.services.questionnaires import import_questionnaire
+from survey.services.users import create_user
+from tests.helpers import FormClient
+
+POSTGRES_URL = os.environ.get("SURVEY_TEST_DATABASE_URL", "")
+#: In CI a PostgreSQL run that cannot happen is a failure, not a skip.
+REQUIRE_POSTGRES = os.environ.get("SURVEY_REQUIRE_POSTGRES") == "1"
+
+
+def database_params() -> list[object]:
+    params: list[object] = [pytest.param("sqlite", id="sqlite")]
+    params.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
+    return params
+
+
+def reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=database_params())
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty database: the real Alembic migrations build it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        if not POSTGRES_URL.startswith("postgresql"):
+            if REQUIRE_POSTGRES:
+                pytest.fail("SURVEY_TEST_DATABASE_URL must point at PostgreSQL in this run")
+            pytest.skip("set SURVEY_TEST_DATABASE_URL=postgresql+psycopg://... to run against PostgreSQL")
+        url = POSTGRES_URL
+        reset_postgres(url)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_for_db(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        INSTANCE_DIR = tmp_path_factory.mktemp("instance")
+
+    return create_app(Config)
+
+
+@pytest.fixture
+def app(app_for_db: Flask) -> Iterator[Flask]:
+    """The app, its session joined to an outer transaction rolled back after the test."""
+    connection: Connection = app_for_db.extensions["survey.db"].connect()
+    outer = connection.begin()
+    db.session.remove()
+    db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    with app_for_db.app_context():
+        yield app_for_db
+    db.session.remove()
+    outer.rollback()
+    connection.close()
+    db.session.configure(bind=app_for_db.extensions["survey.db"], join_transaction_mode="conservative_savepoint")
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def forms(client: FlaskClient) -> FormClient:
+    return FormClient(client)
+
+
+@pytest.fixture
+def definition() -> dict[str, object]:
+    return load_definition(DEFAULT_QUESTIONNAIRE)
+
+
+@pytest.fixture
+def programme(app: Flask, definition: dict[str, object]) -> Programme:
+    """An open programme of 29 trainees with the default questionnaire, like the seed case."""
+    session = db.session()
+    questionnaire, _ = import_questionnaire(session, definition)
+    programme = create_programme(
+        session,
+        slug="niamey",
+        title="Formation de spécialistes",
+        questionnaire=questionnaire,
+        location="Niamey",
+        country="NE",
+        timezone="Africa/Niamey",
+        expected_participants=29,
+        languages=("fr", "ar", "en"),
+        sessions=DEMO_SESSIONS[:3],
+    )
+    programme.status = "open"
+    session.commit()
+    return programme
+
+
+@pytest.fixture
+def organiser(app: Flask) -> User:
+    user = create_user(db.session(), "org@example.org", "correct horse", Role.ORGANISER, "Org")
+    db.session.commit()
+    return user
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    del config
+    root = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(root / "browser"):
+            item.add_marker(pytest.mark.browser)
