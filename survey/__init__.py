@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 
 from survey.config import Config, instance_secret_key
 
@@ -28,6 +28,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         instance_path=str(Config.INSTANCE_DIR),
     )
     register_config(app, config)
+    register_request_state(app)
     register_extensions(app)
     register_i18n(app)
     register_blueprints(app)
@@ -45,6 +46,20 @@ def register_config(app: Flask, config: type[Config] | dict[str, Any] | None) ->
         app.config.from_mapping(config.as_dict())
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.config["INSTANCE_DIR"]))
+
+
+def register_request_state(app: Flask) -> None:
+    """Start every request with an empty ``g``.
+
+    ``g`` lives in the application context, which outlives a request when one
+    was pushed already (the CLI, the tests): without this, one request's
+    signed-in user or language would leak into the next.
+    """
+
+    def fresh_g() -> None:
+        g.__dict__.clear()
+
+    app.before_request(fresh_g)
 
 
 def register_extensions(app: Flask) -> None:

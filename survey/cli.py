@@ -60,13 +60,15 @@ def user_group() -> None:
 @click.password_option(help="At least 8 characters; asked for when not given.")
 def user_create(email: str, role: str, name: str, password: str) -> None:
     """Create an account."""
-    from survey.services.users import create_user
+    from survey.services.users import UserExists, create_user
 
     try:
         with db.transaction() as session:
             user = create_user(session, email, password, Role(role), name)
+    except UserExists as exc:
+        raise click.ClickException(f"a user with email {email} exists already") from exc
     except DomainError as exc:
-        raise click.ClickException(str(exc) if str(exc) != email else f"a user with email {email} exists already") from exc
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"created {user.role} {user.email}")
 
 

@@ -4,7 +4,7 @@ browser's Accept-Language, else the programme's default."""
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, request
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale
 
 from survey.extensions import babel
 
@@ -44,21 +44,8 @@ def remember_language(response: Response) -> Response:
     return response
 
 
-def reset_request_state() -> None:
-    """Forget the previous request's language choices.
-
-    ``g`` belongs to the application context, which outlives a request when
-    one was pushed already (the CLI, the tests): without this, one request's
-    language would leak into the next.
-    """
-    for name in ("languages", "default_language", "chosen_language", "csp"):
-        g.pop(name, None)
-    refresh()
-
-
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.before_request(reset_request_state)
     app.after_request(remember_language)
 
     @app.context_processor
