@@ -26,6 +26,9 @@ run: $(STAMP)
 
 ## The whole suite (SQLite; PostgreSQL too when SURVEY_TEST_DATABASE_URL is set, as .ci/run does).
 test: $(STAMP) browser
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Debian's Chromium for the browser tests, installed when missing and possible.

@@ -81,7 +81,7 @@ class TestConfig(Config):
     """Settings for the test suite: an in-memory database unless told otherwise."""
 
     TESTING = True
-    SECRET_KEY = "test-secret-key-not-for-production"
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("SURVEY_TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

@@ -31,7 +31,9 @@ def test_changed_definition_becomes_a_new_version(app: Flask, tmp_path: Path) ->
     runner.invoke(args=["questionnaire", "import", str(DEFAULT_QUESTIONNAIRE)])
     changed = tmp_path / "changed.yaml"
     changed.write_text(
-        DEFAULT_QUESTIONNAIRE.read_text(encoding="utf-8").replace("Le contenu était pertinent", "Le contenu était utile"),
+        DEFAULT_QUESTIONNAIRE.read_text(encoding="utf-8").replace(
+            "Le contenu était pertinent", "Le contenu était utile"
+        ),
         encoding="utf-8",
     )
     result = runner.invoke(args=["questionnaire", "import", str(changed)])
@@ -56,7 +58,9 @@ def test_invalid_file_is_reported_with_its_problems(app: Flask, tmp_path: Path) 
 
 def test_user_create_hashes_the_password(app: Flask) -> None:
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["user", "create", "eval@example.org", "--role", "evaluator", "--password", "s3cret-pass"])
+    result = runner.invoke(
+        args=["user", "create", "eval@example.org", "--role", "evaluator", "--password", "s3cret-pass"]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalars(select(User)).one()
     assert user.role == "evaluator"

@@ -10,4 +10,6 @@ from wtforms.validators import InputRequired, Length
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
     email = EmailField(_l("Email"), validators=[InputRequired(_l("Please enter your email.")), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Please enter your password.")), Length(max=200)])
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(_l("Please enter your password.")), Length(max=200)]
+    )

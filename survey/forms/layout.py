@@ -78,15 +78,23 @@ def _question_view(question: Mapping[str, Any], ctx: FormContext, lang: str, fal
         labels = kind.point_labels(question, ctx, lang) or kind.point_labels(question, ctx, fallback)
         points = kind.points(question, ctx)
         choices = tuple(Choice(str(p), labels[i] if i < len(labels) else "") for i, p in enumerate(points))
-        rows = tuple(Row(name=field_name(code, item), label=label, choices=choices) for item, label in kind.items(question, ctx))
+        rows = tuple(
+            Row(name=field_name(code, item), label=label, choices=choices) for item, label in kind.items(question, ctx)
+        )
         if question["kind"] == "rating":
             return QuestionView(**common, control="radio", style="rating", rows=rows, anchors=(labels[0], labels[-1]))
         return QuestionView(**common, control="radio", style="scale", rows=rows)
     if isinstance(kind, ShortText):
         control = "textarea" if question["kind"] == "long_text" else "text"
         return QuestionView(
-            **common, control=control, style="text", rows=(Row(name=field_name(code), label=""),), max_length=kind.limit(question, ctx)
+            **common,
+            control=control,
+            style="text",
+            rows=(Row(name=field_name(code), label=""),),
+            max_length=kind.limit(question, ctx),
         )
     choices = tuple(Choice(o["value"], _text(o["label"], lang, fallback)) for o in question["options"])
     control = "checkbox" if question["kind"] == "multiple_choice" else "radio"
-    return QuestionView(**common, control=control, style="options", rows=(Row(name=field_name(code), label="", choices=choices),))
+    return QuestionView(
+        **common, control=control, style="options", rows=(Row(name=field_name(code), label="", choices=choices),)
+    )

@@ -75,7 +75,9 @@ class FormFlow:
         names: list[str] = []
         for page_index, _section, question in iter_questions(self.definition):
             if page_index == page:
-                names.extend(field_name(question["code"], item) for item, _ in kind_of(question).items(question, self.ctx))
+                names.extend(
+                    field_name(question["code"], item) for item, _ in kind_of(question).items(question, self.ctx)
+                )
         return names
 
     def _form_class(self) -> type[TraineeFormBase]:
@@ -114,9 +116,13 @@ class FormFlow:
         form = self._form_class()(formdata=merged)
         self.form = form
         if forged:
-            self.form_errors.append(str(_l("This form held answers to questions that are not in this questionnaire; they were ignored.")))
+            self.form_errors.append(
+                str(_l("This form held answers to questions that are not in this questionnaire; they were ignored."))
+            )
         if not self._csrf_ok(form):
-            self.form_errors.append(str(_l("Your session had expired. Your answers are kept below: please send them again.")))
+            self.form_errors.append(
+                str(_l("Your session had expired. Your answers are kept below: please send them again."))
+            )
             self._finish(merged)
             return False
         if action == "back":
@@ -168,7 +174,9 @@ class FormFlow:
         """Sign every answer not shown on the page being rendered."""
         assert self.form is not None
         shown = set(self.page_fields(self.page))
-        hidden = {name: merged.getlist(name) for name in merged if name.startswith(QUESTION_PREFIX) and name not in shown}
+        hidden = {
+            name: merged.getlist(name) for name in merged if name.startswith(QUESTION_PREFIX) and name not in shown
+        }
         self.form.page.data = str(self.page)
         self.form.carry.data = self._sign(hidden)
         if self.form.csrf_token is not None:

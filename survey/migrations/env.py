@@ -8,7 +8,7 @@ from survey.extensions import make_engine
 from survey.models import Base
 
 config = context.config
-url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
+url = str(config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url"))
 target_metadata = Base.metadata
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from survey.questionnaire.kinds import KINDS, QuestionKind
-from survey.questionnaire.texts import LANGUAGES, texts_per_language as _texts
+from survey.questionnaire.texts import LANGUAGES
+from survey.questionnaire.texts import texts_per_language as _texts
 
 DEFAULT_QUESTIONNAIRE = Path(__file__).with_name("end_of_programme.yaml")
 
@@ -102,7 +103,10 @@ def _normalise(raw: dict[str, Any], problems: list[str]) -> Definition:
         if not isinstance(page, dict) or not isinstance(page.get("sections"), list):
             problems.append(f"{where}: field sections: expected a list of sections")
             continue
-        out_page = {"title": _texts(page.get("title"), f"{where}: field title", languages, problems, required=False), "sections": []}
+        out_page: dict[str, Any] = {
+            "title": _texts(page.get("title"), f"{where}: field title", languages, problems, required=False),
+            "sections": [],
+        }
         for section_number, section in enumerate(page["sections"], start=1):
             swhere = f"{where}, section {section_number}"
             if not isinstance(section, dict) or not isinstance(section.get("questions"), list):
@@ -111,7 +115,7 @@ def _normalise(raw: dict[str, Any], problems: list[str]) -> Definition:
             dimension = section.get("dimension")
             if dimension is not None and dimension not in definition["dimensions"]:
                 problems.append(f"{swhere}: field dimension: unknown dimension {dimension!r}")
-            out_section = {
+            out_section: dict[str, Any] = {
                 "title": _texts(section.get("title"), f"{swhere}: field title", languages, problems, required=False),
                 "dimension": dimension,
                 "questions": [],

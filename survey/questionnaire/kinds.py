@@ -88,7 +88,9 @@ class QuestionKind:
     #: Whether answers are numbers on a scale (means and distributions apply).
     numeric: ClassVar[bool] = False
 
-    def normalise(self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+    def normalise(
+        self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]
+    ) -> dict[str, Any]:
         return {}
 
     def items(self, question: Mapping[str, Any], ctx: FormContext) -> list[tuple[str, str]]:
@@ -107,10 +109,14 @@ class ScaleKind(QuestionKind):
 
     numeric = True
 
-    def normalise(self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+    def normalise(
+        self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]
+    ) -> dict[str, Any]:
         scale = raw.get("scale")
         if scale not in definition["scales"]:
-            problems.append(f"{where}: field scale: unknown scale {scale!r} (defined: {', '.join(definition['scales']) or 'none'})")
+            problems.append(
+                f"{where}: field scale: unknown scale {scale!r} (defined: {', '.join(definition['scales']) or 'none'})"
+            )
         return {"scale": scale}
 
     def points(self, question: Mapping[str, Any], ctx: FormContext) -> list[int]:
@@ -126,13 +132,17 @@ class ScaleKind(QuestionKind):
             validate_choice=False,
             validators=[
                 *_presence(question["required"]),
-                AllowedValues(values, _l("Choose one of the points from %(low)s to %(high)s.", low=values[0], high=values[-1])),
+                AllowedValues(
+                    values, _l("Choose one of the points from %(low)s to %(high)s.", low=values[0], high=values[-1])
+                ),
             ],
         )
 
     def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
         points = self.points(question, ctx)
-        return {field_name(question["code"], item): self._radio(question, points) for item, _ in self.items(question, ctx)}
+        return {
+            field_name(question["code"], item): self._radio(question, points) for item, _ in self.items(question, ctx)
+        }
 
     def answers(self, question: Mapping[str, Any], data: Mapping[str, Any], ctx: FormContext) -> list[AnswerValue]:
         out = []
@@ -161,7 +171,9 @@ class Matrix(ScaleKind):
 
     name = "matrix"
 
-    def normalise(self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+    def normalise(
+        self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]
+    ) -> dict[str, Any]:
         out = super().normalise(raw, where, definition, problems)
         rows = raw.get("rows", "sessions")
         if rows not in {"sessions", "workshops", "all"}:
@@ -186,7 +198,9 @@ class Rating(ScaleKind):
         low, high = question["anchors"].get(lang) or ["", ""]
         return [low, *[""] * 9, high]
 
-    def normalise(self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+    def normalise(
+        self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]
+    ) -> dict[str, Any]:
         anchors: dict[str, list[str]] = {}
         for lang in definition["languages"]:
             pair = (raw.get("anchors") or {}).get(lang)
@@ -200,7 +214,9 @@ class Rating(ScaleKind):
 class SingleChoice(QuestionKind):
     name = "single_choice"
 
-    def normalise(self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+    def normalise(
+        self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]
+    ) -> dict[str, Any]:
         options = raw.get("options")
         if not isinstance(options, list) or len(options) < 2:
             problems.append(f"{where}: field options: at least two options are needed")
@@ -213,7 +229,14 @@ class SingleChoice(QuestionKind):
                 problems.append(f"{where}: field options: option {number} needs a unique value of letters, digits or _")
             seen.add(value)
             label = option.get("label") if isinstance(option, dict) else None
-            out.append({"value": value, "label": texts_per_language(label, f"{where}: option {value}", tuple(definition["languages"]), problems)})
+            out.append(
+                {
+                    "value": value,
+                    "label": texts_per_language(
+                        label, f"{where}: option {value}", tuple(definition["languages"]), problems
+                    ),
+                }
+            )
         return {"options": out}
 
     def _values(self, question: Mapping[str, Any]) -> list[str]:
@@ -224,7 +247,10 @@ class SingleChoice(QuestionKind):
         field = RadioField(
             choices=[SelectChoice(v, v) for v in values],
             validate_choice=False,
-            validators=[*_presence(question["required"]), AllowedValues(values, _l("Choose one of the options shown."))],
+            validators=[
+                *_presence(question["required"]),
+                AllowedValues(values, _l("Choose one of the options shown.")),
+            ],
         )
         return {field_name(question["code"]): field}
 
@@ -258,7 +284,9 @@ class ShortText(QuestionKind):
     DEFAULT_MAX: ClassVar[int] = 200
     field_class: ClassVar[type[Field]] = StringField
 
-    def normalise(self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+    def normalise(
+        self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]
+    ) -> dict[str, Any]:
         maximum = raw.get("max_length", self.DEFAULT_MAX)
         if not isinstance(maximum, int) or not 1 <= maximum <= 10000:
             problems.append(f"{where}: field max_length: a whole number from 1 to 10000")
@@ -286,5 +314,6 @@ class LongText(ShortText):
 
 
 KINDS: dict[str, QuestionKind] = {
-    kind.name: kind() for kind in (Likert, Rating, SingleChoice, MultipleChoice, ShortText, LongText, BeforeAfter, Matrix)
+    kind.name: kind()
+    for kind in (Likert, Rating, SingleChoice, MultipleChoice, ShortText, LongText, BeforeAfter, Matrix)
 }

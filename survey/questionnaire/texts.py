@@ -8,7 +8,9 @@ from typing import Any
 LANGUAGES = ("fr", "en", "ar")
 
 
-def texts_per_language(value: Any, where: str, languages: tuple[str, ...], problems: list[str], required: bool = True) -> dict[str, str]:
+def texts_per_language(
+    value: Any, where: str, languages: tuple[str, ...], problems: list[str], required: bool = True
+) -> dict[str, str]:
     if value is None and not required:
         return {}
     if isinstance(value, str):

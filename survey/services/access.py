@@ -29,9 +29,7 @@ def can_view(session: Session, user: User, programme: Programme) -> bool:
         return True
     return bool(
         session.scalar(
-            select(
-                exists().where(ProgrammeGrant.user_id == user.id, ProgrammeGrant.programme_id == programme.id)
-            )
+            select(exists().where(ProgrammeGrant.user_id == user.id, ProgrammeGrant.programme_id == programme.id))
         )
     )
 

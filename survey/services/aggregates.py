@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from reports import data
 from survey.models import Answer, Programme, Question, Response
 from survey.questionnaire.definition import iter_questions
-from survey.questionnaire.kinds import FormContext, KINDS, ScaleKind
+from survey.questionnaire.kinds import KINDS, FormContext, ScaleKind
 
 
 def response_count(session: Session, programme: Programme) -> int:
@@ -46,7 +46,9 @@ def questionnaire_spec(programme: Programme) -> data.Questionnaire:
                     data.Option("after", {"fr": "Maintenant", "en": "Now", "ar": "الآن"}),
                 )
             elif question["kind"] == "matrix":
-                items = tuple(data.Option(str(s.id), dict.fromkeys(definition["languages"], s.title)) for s in programme.sessions)
+                items = tuple(
+                    data.Option(str(s.id), dict.fromkeys(definition["languages"], s.title)) for s in programme.sessions
+                )
         options = tuple(data.Option(o["value"], o["label"]) for o in question.get("options", ()))
         questions.append(
             data.Question(
@@ -104,7 +106,7 @@ def tallies(session: Session, programme: Programme) -> tuple[data.Tally, ...]:
         )
         .group_by(Question.code, Answer.item, Answer.text)
     )
-    out = [data.Tally(code, item, int(number), int(count)) for code, item, number, count in session.execute(numeric)]
+    out = [data.Tally(code, item, int(number or 0), int(count)) for code, item, number, count in session.execute(numeric)]
     out += [data.Tally(code, item, str(text), int(count)) for code, item, text, count in session.execute(choices)]
     return tuple(out)
 
@@ -119,7 +121,7 @@ def numeric_rows(session: Session, programme: Programme) -> tuple[dict[str, floa
         .where(Response.programme_id == programme.id, Answer.number.is_not(None), Question.kind != "multiple_choice")
     )
     for response_id, code, _kind, item, number in session.execute(query):
-        rows[response_id][f"{code}:{item}" if item else code] = float(number)
+        rows[response_id][f"{code}:{item}" if item else code] = float(number or 0)
     return tuple(rows.values())
 
 
@@ -131,11 +133,18 @@ def comments(session: Session, programme: Programme) -> tuple[data.Comment, ...]
         .where(Response.programme_id == programme.id, Question.kind.in_(("short_text", "long_text")))
         .order_by(Response.submitted_at.desc())
     )
-    return tuple(data.Comment(code, language, text or "", submitted_at) for code, language, text, submitted_at in session.execute(query))
+    return tuple(
+        data.Comment(code, language, text or "", submitted_at)
+        for code, language, text, submitted_at in session.execute(query)
+    )
 
 
 def submission_times(session: Session, programme: Programme) -> tuple[Any, ...]:
-    return tuple(session.scalars(select(Response.submitted_at).where(Response.programme_id == programme.id).order_by(Response.submitted_at)))
+    return tuple(
+        session.scalars(
+            select(Response.submitted_at).where(Response.programme_id == programme.id).order_by(Response.submitted_at)
+        )
+    )
 
 
 def programme_data(session: Session, programme: Programme, *, with_rows: bool = False) -> data.ProgrammeData:

@@ -26,7 +26,9 @@ DEMO_SESSIONS = (
     SessionSpec(2, "Prise en charge de l'idéologie extrémiste", "Équipe pédagogique"),
     SessionSpec(3, "Dimensions psychologiques et sociales de la réhabilitation", "Équipe pédagogique"),
     SessionSpec(3, "Atelier : études de cas", "Équipe pédagogique", kind="workshop"),
-    SessionSpec(4, "Atelier : échange d'expériences et de pratiques professionnelles", "Équipe pédagogique", kind="workshop"),
+    SessionSpec(
+        4, "Atelier : échange d'expériences et de pratiques professionnelles", "Équipe pédagogique", kind="workshop"
+    ),
     SessionSpec(5, "Synthèse et plan d'action", "Équipe pédagogique"),
 )
 
@@ -84,9 +86,11 @@ def add_random_responses(session: Session, programme: Programme, count: int, see
     return added
 
 
-def _random_answers(rng: random.Random, definition: Definition, programme: Programme, lang: str) -> list[SubmittedAnswer]:
+def _random_answers(
+    rng: random.Random, definition: Definition, programme: Programme, lang: str
+) -> list[SubmittedAnswer]:
     mood = rng.gauss(0.6, 0.7)  # how positive this trainee is overall
-    out = []
+    out: list[SubmittedAnswer] = []
 
     def point(low: int, high: int, shift: float = 0.0) -> int:
         middle = low + (high - low) * (0.62 + 0.12 * (mood + shift))

@@ -22,8 +22,10 @@ def import_questionnaire(session: Session, definition: Definition) -> tuple[Ques
     if latest is not None and latest.definition == definition:
         return latest, False
     version = 1 if latest is None else latest.version + 1
-    questionnaire = Questionnaire(code=definition["code"], version=version, title=definition["title"], definition=definition)
-    for position, (page, section, question) in enumerate(iter_questions(definition)):
+    questionnaire = Questionnaire(
+        code=definition["code"], version=version, title=definition["title"], definition=definition
+    )
+    for position, (page, _section, question) in enumerate(iter_questions(definition)):
         questionnaire.questions.append(
             Question(
                 code=question["code"],

@@ -106,4 +106,3 @@ def _receipt_for_existing(existing: tuple[uuid.UUID, int], programme: Programme)
     if programme_id != programme.id:
         raise KeyReused("this form key was already used for another programme")
     return Receipt(response_id=response_id, duplicate=True)
-

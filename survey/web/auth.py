@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -26,7 +27,7 @@ def init_login(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
+    @login_manager.user_loader  # type: ignore[untyped-decorator]
     def load_user(user_id: str) -> User | None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.active else None

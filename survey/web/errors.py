@@ -29,9 +29,15 @@ def _messages() -> dict[int, tuple[str, str]]:
     return {
         400: (_("Bad request"), _("The request could not be understood. Please go back and try again.")),
         403: (_("Not allowed"), _("Your account does not give access to this page.")),
-        404: (_("Page not found"), _("There is no evaluation at this address. Please check the link or the code you were given.")),
+        404: (
+            _("Page not found"),
+            _("There is no evaluation at this address. Please check the link or the code you were given."),
+        ),
         405: (_("Not allowed"), _("This address does not accept that kind of request.")),
-        409: (_("Already used"), _("This form has already been used for another evaluation. Please open the link again.")),
+        409: (
+            _("Already used"),
+            _("This form has already been used for another evaluation. Please open the link again."),
+        ),
         413: (
             _("Too much text"),
             _("What you sent is larger than this service accepts. Please shorten your comments and send again."),

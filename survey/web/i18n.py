@@ -51,4 +51,8 @@ def init_i18n(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict[str, object]:
         lang = current_language()
-        return {"lang": lang, "text_dir": "rtl" if lang in RTL_LANGUAGES else "ltr", "offered_languages": offered_languages()}
+        return {
+            "lang": lang,
+            "text_dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
+            "offered_languages": offered_languages(),
+        }

@@ -23,11 +23,11 @@ def asset_url(filename: str) -> str:
 
 
 def status_label(status: str) -> str:
-    return {"draft": _("Draft"), "open": _("Open"), "closed": _("Closed")}.get(status, status)
+    return str({"draft": _("Draft"), "open": _("Open"), "closed": _("Closed")}.get(status, status))
 
 
 def format_day(value: date | None) -> str:
-    return format_date(value, format="medium") if value else ""
+    return str(format_date(value, format="medium")) if value else ""
 
 
 def register_templating(app: Flask) -> None:

@@ -26,6 +26,10 @@ csrf.exempt(bp)
 RECEIPT_SALT = "trainee-receipt"
 
 
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
 def _use_programme_languages(programme: Programme) -> None:
     g.languages = programme.languages
     g.default_language = programme.default_language
@@ -44,7 +48,9 @@ def take_form(slug: str) -> ResponseReturnValue:
     """The evaluation form; 404 for unknown or draft programmes, 410 once closed."""
     programme = programmes.find_for_trainee(db.session(), slug)
     _use_programme_languages(programme)
-    flow = FormFlow(definition=programme.questionnaire.definition, ctx=_context(programme), secret_key=current_app.secret_key or "")
+    flow = FormFlow(
+        definition=programme.questionnaire.definition, ctx=_context(programme), secret_key=_secret()
+    )
     status = 200
     if request.method == "POST":
         action = request.form.get("action", "next")
@@ -55,11 +61,15 @@ def take_form(slug: str) -> ResponseReturnValue:
         if flow.receive(request.form, action):
             try:
                 receipt = submit_response(
-                    db.session(), programme, flow.answers(), language=current_language(), idempotency_key=flow.idempotency_key
+                    db.session(),
+                    programme,
+                    flow.answers(),
+                    language=current_language(),
+                    idempotency_key=flow.idempotency_key,
                 )
             except KeyReused:
                 abort(409)
-            token = URLSafeSerializer(current_app.secret_key or "", salt=RECEIPT_SALT).dumps(
+            token = URLSafeSerializer(_secret(), salt=RECEIPT_SALT).dumps(
                 [receipt.response_id.hex, receipt.duplicate]
             )
             return redirect(url_for(".thanks", slug=slug, r=token), code=303)
@@ -89,13 +99,16 @@ def thanks(slug: str) -> ResponseReturnValue:
     programme = programmes.find_programme(db.session(), slug)
     _use_programme_languages(programme)
     try:
-        response_hex, duplicate = URLSafeSerializer(current_app.secret_key or "", salt=RECEIPT_SALT).loads(
+        response_hex, duplicate = URLSafeSerializer(_secret(), salt=RECEIPT_SALT).loads(
             request.args.get("r", "")
         )
         receipt = uuid.UUID(hex=response_hex).hex[:8].upper()
     except (BadSignature, ValueError, TypeError):
         abort(404)
     return render_template(
-        "trainee/thanks.html", programme=programme, receipt=f"{receipt[:4]}-{receipt[4:]}", duplicate=bool(duplicate),
+        "trainee/thanks.html",
+        programme=programme,
+        receipt=f"{receipt[:4]}-{receipt[4:]}",
+        duplicate=bool(duplicate),
         message=_("Thank you! Your evaluation has been recorded."),
     )

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 import yaml
 
-from survey.questionnaire import DEFAULT_QUESTIONNAIRE, DefinitionError, dump_definition, load_definition, parse_definition
+from survey.questionnaire import (
+    DEFAULT_QUESTIONNAIRE,
+    DefinitionError,
+    dump_definition,
+    load_definition,
+    parse_definition,
+)
 from survey.questionnaire.definition import iter_questions
 
 KINDS_IN_DEFAULT = {"likert", "rating", "single_choice", "multiple_choice", "long_text", "before_after", "matrix"}
@@ -31,7 +37,9 @@ def test_default_questionnaire_covers_the_evaluation() -> None:
     # then/now items on a page of their own, after everything else
     last_page = definition["pages"][-1]
     assert all(q["kind"] == "before_after" for s in last_page["sections"] for q in s["questions"])
-    assert not any(q["kind"] == "before_after" for p in definition["pages"][:-1] for s in p["sections"] for q in s["questions"])
+    assert not any(
+        q["kind"] == "before_after" for p in definition["pages"][:-1] for s in p["sections"] for q in s["questions"]
+    )
 
 
 def test_every_text_exists_in_every_language() -> None:
@@ -72,7 +80,10 @@ def _first_question(raw: dict[str, Any]) -> dict[str, Any]:
         (lambda q: q.update(scale="stars"), "question cq_relevance: field scale: unknown scale 'stars'"),
         (lambda q: q["text"].pop("ar"), "question cq_relevance: field text: missing text for ar"),
         (lambda q: q.update(code="Bad Code"), "question Bad Code: field code:"),
-        (lambda q: q.update(dimension="happiness"), "question cq_relevance: field dimension: unknown dimension 'happiness'"),
+        (
+            lambda q: q.update(dimension="happiness"),
+            "question cq_relevance: field dimension: unknown dimension 'happiness'",
+        ),
     ],
 )
 def test_errors_name_the_question_and_the_field(tmp_path: Path, change: Any, expected: str) -> None:

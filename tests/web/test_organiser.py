@@ -53,7 +53,7 @@ def test_dashboard_shows_count_against_expected_and_a_chart_per_scale_question(
     assert "24 %" in html  # 7 of 29
     figures = json.loads(re.search(r'<script type="application/json" id="figures">(.*?)</script>', html, re.S).group(1))
     codes = [f["code"] for f in figures]
-    assert "cq_relevance" in codes and "recommend" in codes and "ba_knowledge" in codes
+    assert {"cq_relevance", "recommend", "ba_knowledge", "session_usefulness"} <= set(codes)
     assert "comment_useful" not in codes
     first = json.loads(figures[0]["json"])
     assert first["data"]  # a real Plotly figure
@@ -61,7 +61,9 @@ def test_dashboard_shows_count_against_expected_and_a_chart_per_scale_question(
     assert "cdn" not in html.lower()
 
 
-def test_programme_list_shows_only_granted_programmes(client: FlaskClient, programme: Programme, organiser: User) -> None:
+def test_programme_list_shows_only_granted_programmes(
+    client: FlaskClient, programme: Programme, organiser: User
+) -> None:
     login(client, "org@example.org", "correct horse")
     assert "Formation de spécialistes" not in client.get("/o/").get_data(as_text=True)
     access.grant(db.session(), organiser, programme)
