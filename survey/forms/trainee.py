@@ -36,7 +36,7 @@ class TraineeFormBase(FlaskForm):  # type: ignore[misc]
 
 
 #: Built form classes, by definition digest and context; a version never changes.
-_FORM_CLASSES: dict[tuple[str, tuple[tuple[int, str], ...], int], type[TraineeFormBase]] = {}
+_FORM_CLASSES: dict[tuple[str, tuple[tuple[int, str, str], ...], int], type[TraineeFormBase]] = {}
 
 
 def trainee_form_class(definition: Mapping[str, Any], ctx: FormContext) -> type[TraineeFormBase]:

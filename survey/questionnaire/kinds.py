@@ -22,7 +22,8 @@ class FormContext:
     """What fields need beyond the definition: the programme's sessions and limits."""
 
     #: (session id, label) of each programme session, for matrix questions.
-    sessions: Sequence[tuple[int, str]] = ()
+    #: (session id, title, "session" or "workshop") of each programme session.
+    sessions: Sequence[tuple[int, str, str]] = ()
     max_text_length: int = 2000
     #: The definition's named scales: {name: {"points": [...], "labels": {lang: [...]}}}.
     scales: Mapping[str, Any] = field(default_factory=dict)
@@ -166,6 +167,10 @@ class BeforeAfter(ScaleKind):
         return [("before", str(_l("Before the programme"))), ("after", str(_l("Now, after the programme")))]
 
 
+#: Which programme sessions a matrix asks about, by its ``rows`` setting.
+_MATRIX_ROWS = {"all": {"session", "workshop"}, "sessions": {"session"}, "workshops": {"workshop"}}
+
+
 class Matrix(ScaleKind):
     """One scale asked about each session of the programme."""
 
@@ -175,14 +180,15 @@ class Matrix(ScaleKind):
         self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]
     ) -> dict[str, Any]:
         out = super().normalise(raw, where, definition, problems)
-        rows = raw.get("rows", "sessions")
+        rows = raw.get("rows", "all")
         if rows not in {"sessions", "workshops", "all"}:
             problems.append(f"{where}: field rows: expected sessions, workshops or all")
         out["rows"] = rows
         return out
 
     def items(self, question: Mapping[str, Any], ctx: FormContext) -> list[tuple[str, str]]:
-        return [(str(session_id), label) for session_id, label in ctx.sessions]
+        wanted = _MATRIX_ROWS[question.get("rows", "all")]
+        return [(str(session_id), label) for session_id, label, kind in ctx.sessions if kind in wanted]
 
 
 class Rating(ScaleKind):

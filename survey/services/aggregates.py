@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from reports import data
 from survey.models import Answer, Programme, Question, Response
 from survey.questionnaire.definition import iter_questions
-from survey.questionnaire.kinds import KINDS, FormContext, ScaleKind
+from survey.questionnaire.kinds import KINDS, ScaleKind
+from survey.services.programmes import form_context
 
 
 def response_count(session: Session, programme: Programme) -> int:
@@ -30,7 +31,7 @@ def last_change(session: Session, programme: Programme) -> tuple[int, str]:
 def questionnaire_spec(programme: Programme) -> data.Questionnaire:
     """The questionnaire as ``reports`` sees it, matrix rows being this programme's sessions."""
     definition: Mapping[str, Any] = programme.questionnaire.definition
-    ctx = FormContext(sessions=tuple((s.id, s.title) for s in programme.sessions), scales=definition["scales"])
+    ctx = form_context(programme)
     questions = []
     for _page, _section, question in iter_questions(definition):
         kind = KINDS[question["kind"]]
@@ -47,7 +48,8 @@ def questionnaire_spec(programme: Programme) -> data.Questionnaire:
                 )
             elif question["kind"] == "matrix":
                 items = tuple(
-                    data.Option(str(s.id), dict.fromkeys(definition["languages"], s.title)) for s in programme.sessions
+                    data.Option(item, dict.fromkeys(definition["languages"], title))
+                    for item, title in kind.items(question, ctx)
                 )
         options = tuple(data.Option(o["value"], o["label"]) for o in question.get("options", ()))
         questions.append(
@@ -106,7 +108,9 @@ def tallies(session: Session, programme: Programme) -> tuple[data.Tally, ...]:
         )
         .group_by(Question.code, Answer.item, Answer.text)
     )
-    out = [data.Tally(code, item, int(number or 0), int(count)) for code, item, number, count in session.execute(numeric)]
+    out = [
+        data.Tally(code, item, int(number or 0), int(count)) for code, item, number, count in session.execute(numeric)
+    ]
     out += [data.Tally(code, item, str(text), int(count)) for code, item, text, count in session.execute(choices)]
     return tuple(out)
 

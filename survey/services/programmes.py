@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from survey.models import Programme, ProgrammeSession, ProgrammeStatus, Questionnaire
+from survey.questionnaire.kinds import FormContext
 from survey.services import NotAccepting, NotFound
 
 
@@ -86,3 +87,12 @@ def set_status(session: Session, programme: Programme, status: ProgrammeStatus) 
     """Open, close or reopen; raises TransitionError for moves the lifecycle refuses."""
     programme.move_to(status)
     session.commit()
+
+
+def form_context(programme: Programme, max_text_length: int = 2000) -> FormContext:
+    """What the questionnaire's fields need to know about this programme."""
+    return FormContext(
+        sessions=tuple((s.id, s.title, s.kind) for s in programme.sessions),
+        max_text_length=max_text_length,
+        scales=programme.questionnaire.definition["scales"],
+    )

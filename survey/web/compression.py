@@ -18,8 +18,7 @@ def compress(response: Response) -> Response:
         or "Content-Encoding" in response.headers
         or "gzip" not in request.headers.get("Accept-Encoding", "").lower()
         or not (response.mimetype or "").startswith(COMPRESSIBLE)
-        or (response.is_streamed
-        and not response.direct_passthrough)
+        or (response.is_streamed and not response.direct_passthrough)
     ):
         return response
     response.direct_passthrough = False

@@ -36,11 +36,7 @@ def _use_programme_languages(programme: Programme) -> None:
 
 
 def _context(programme: Programme) -> FormContext:
-    return FormContext(
-        sessions=tuple((s.id, s.title) for s in programme.sessions),
-        max_text_length=current_app.config["MAX_TEXT_LENGTH"],
-        scales=programme.questionnaire.definition["scales"],
-    )
+    return programmes.form_context(programme, current_app.config["MAX_TEXT_LENGTH"])
 
 
 @bp.route("/s/<slug>", methods=["GET", "POST"])
@@ -48,9 +44,7 @@ def take_form(slug: str) -> ResponseReturnValue:
     """The evaluation form; 404 for unknown or draft programmes, 410 once closed."""
     programme = programmes.find_for_trainee(db.session(), slug)
     _use_programme_languages(programme)
-    flow = FormFlow(
-        definition=programme.questionnaire.definition, ctx=_context(programme), secret_key=_secret()
-    )
+    flow = FormFlow(definition=programme.questionnaire.definition, ctx=_context(programme), secret_key=_secret())
     status = 200
     if request.method == "POST":
         action = request.form.get("action", "next")
@@ -69,9 +63,7 @@ def take_form(slug: str) -> ResponseReturnValue:
                 )
             except KeyReused:
                 abort(409)
-            token = URLSafeSerializer(_secret(), salt=RECEIPT_SALT).dumps(
-                [receipt.response_id.hex, receipt.duplicate]
-            )
+            token = URLSafeSerializer(_secret(), salt=RECEIPT_SALT).dumps([receipt.response_id.hex, receipt.duplicate])
             return redirect(url_for(".thanks", slug=slug, r=token), code=303)
         if flow.form_errors or (flow.form is not None and flow.form.errors):
             status = 422
@@ -99,9 +91,7 @@ def thanks(slug: str) -> ResponseReturnValue:
     programme = programmes.find_programme(db.session(), slug)
     _use_programme_languages(programme)
     try:
-        response_hex, duplicate = URLSafeSerializer(_secret(), salt=RECEIPT_SALT).loads(
-            request.args.get("r", "")
-        )
+        response_hex, duplicate = URLSafeSerializer(_secret(), salt=RECEIPT_SALT).loads(request.args.get("r", ""))
         receipt = uuid.UUID(hex=response_hex).hex[:8].upper()
     except (BadSignature, ValueError, TypeError):
         abort(404)
