@@ -1,14 +1,17 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
 from survey.models.base import Base
-from survey.models.programmes import Programme, ProgrammeSession, ProgrammeStatus, TransitionError
+from survey.models.programmes import AccessMode, Programme, ProgrammeSession, ProgrammeStatus, TransitionError
 from survey.models.questionnaires import Question, Questionnaire
-from survey.models.responses import Answer, Response
+from survey.models.responses import AccessCode, Answer, Exclusion, Response
 from survey.models.users import ProgrammeGrant, Role, User
 
 __all__ = [
+    "AccessCode",
+    "AccessMode",
     "Answer",
     "Base",
+    "Exclusion",
     "Programme",
     "ProgrammeGrant",
     "ProgrammeSession",

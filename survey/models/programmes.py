@@ -19,6 +19,15 @@ class ProgrammeStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
+    #: Kept for reports and comparisons, gone from the organiser's working list.
+    ARCHIVED = "archived"
+
+
+class AccessMode(enum.StrEnum):
+    #: Anyone with the link may answer.
+    LINK = "link"
+    #: Each answer needs a single-use invitation code.
+    CODES = "codes"
 
 
 class TransitionError(Exception):
@@ -27,16 +36,19 @@ class TransitionError(Exception):
 
 #: Which statuses each status may move to.
 _TRANSITIONS: dict[ProgrammeStatus, frozenset[ProgrammeStatus]] = {
-    ProgrammeStatus.DRAFT: frozenset({ProgrammeStatus.OPEN}),
+    ProgrammeStatus.DRAFT: frozenset({ProgrammeStatus.OPEN, ProgrammeStatus.ARCHIVED}),
     ProgrammeStatus.OPEN: frozenset({ProgrammeStatus.CLOSED}),
-    ProgrammeStatus.CLOSED: frozenset({ProgrammeStatus.OPEN}),
+    ProgrammeStatus.CLOSED: frozenset({ProgrammeStatus.OPEN, ProgrammeStatus.ARCHIVED}),
+    ProgrammeStatus.ARCHIVED: frozenset({ProgrammeStatus.CLOSED}),
 }
 
 
 class Programme(Base):
     __tablename__ = "programmes"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'open', 'closed')", name="status_known"),
+        CheckConstraint("status IN ('draft', 'open', 'closed', 'archived')", name="status_known"),
+        CheckConstraint("access_mode IN ('link', 'codes')", name="access_mode_known"),
+        CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="window_ordered"),
         CheckConstraint("expected_participants IS NULL OR expected_participants > 0", name="expected_positive"),
     )
 
@@ -58,6 +70,14 @@ class Programme(Base):
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaires.id"))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: While the status is open, the form takes answers only from opens_at
+    #: (inclusive) to closes_at (exclusive), so it opens and closes by itself.
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: How trainees get in: the open link, or single-use codes.
+    access_mode: Mapped[str] = mapped_column(String(8), default=AccessMode.LINK.value, server_default="link")
+    #: Programmes of one series (the same programme in several countries) are compared together.
+    series: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     questionnaire: Mapped[Questionnaire] = relationship()
     sessions: Mapped[list[ProgrammeSession]] = relationship(
@@ -79,6 +99,14 @@ class Programme(Base):
         if status not in _TRANSITIONS[self.lifecycle]:
             raise TransitionError(f"cannot move programme {self.slug!r} from {self.status} to {status.value}")
         self.status = status.value
+
+    def accepting(self, now: datetime) -> bool:
+        """Whether the form takes answers at ``now`` (status open and inside the window)."""
+        if self.lifecycle is not ProgrammeStatus.OPEN:
+            return False
+        if self.opens_at is not None and now < self.opens_at:
+            return False
+        return self.closes_at is None or now < self.closes_at
 
     def __repr__(self) -> str:
         return f"<Programme {self.slug} {self.status}>"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, UTCDateTime, utcnow
@@ -17,7 +17,10 @@ from survey.models.base import Base, UTCDateTime, utcnow
 
 class Response(Base):
     __tablename__ = "responses"
-    __table_args__ = (CheckConstraint("source IN ('web', 'kiosk', 'paper')", name="source_known"),)
+    __table_args__ = (
+        CheckConstraint("source IN ('web', 'kiosk', 'paper')", name="source_known"),
+        UniqueConstraint("programme_id", "paper_number"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
@@ -31,6 +34,10 @@ class Response(Base):
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     #: How the answers arrived: the web form, a shared kiosk, or a typed-in paper form.
     source: Mapped[str] = mapped_column(String(8), default="web")
+    #: The number printed on a paper form that was typed in, so it is typed in once.
+    paper_number: Mapped[int | None] = mapped_column(Integer)
+    #: Left out of every chart, statistic and export (a test, a duplicate); never deleted.
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
@@ -55,3 +62,33 @@ class Answer(Base):
     text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class Exclusion(Base):
+    """The log of excluding (or including again) a response: who, when, why."""
+
+    __tablename__ = "exclusions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: True when the response was excluded, False when it was included again.
+    excluded: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AccessCode(Base):
+    """A single-use invitation code.
+
+    Deliberately holds no link to the response it let in: no response id, no
+    time of use, nothing ordered by use. Only whether it was used.
+    """
+
+    __tablename__ = "access_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    #: What the trainee types: short, no ambiguous characters (see services.codes).
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    used: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -72,15 +72,22 @@ def find_programme(session: Session, slug: str) -> Programme:
     return programme
 
 
-def find_for_trainee(session: Session, slug: str) -> Programme:
-    """The open programme; NotFound for unknown or draft ones (drafts stay private),
-    NotAccepting for closed ones."""
+def find_for_trainee(session: Session, slug: str, now: datetime | None = None) -> Programme:
+    """The programme if it takes answers now.
+
+    Raises NotFound for unknown and draft programmes (drafts stay private), and
+    NotAccepting with status "not_yet" before the opening time, "closed" once
+    closed, archived or past the closing time.
+    """
     programme = find_programme(session, slug)
+    now = now or datetime.now(UTC)
     if programme.lifecycle is ProgrammeStatus.DRAFT:
         raise NotFound(slug)
-    if programme.lifecycle is not ProgrammeStatus.OPEN:
-        raise NotAccepting(programme.status, programme)
-    return programme
+    if programme.accepting(now):
+        return programme
+    if programme.lifecycle is ProgrammeStatus.OPEN and programme.opens_at is not None and now < programme.opens_at:
+        raise NotAccepting("not_yet", programme)
+    raise NotAccepting(ProgrammeStatus.CLOSED.value, programme)
 
 
 def set_status(session: Session, programme: Programme, status: ProgrammeStatus) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.extensions import write_intent
-from survey.models import Answer, Programme, ProgrammeStatus, Response
+from survey.models import Answer, Programme, Response
 from survey.questionnaire.kinds import AnswerValue
 from survey.services import DomainError, NotAccepting
 
@@ -66,7 +67,7 @@ def _write(
     existing = _find(session, idempotency_key)
     if existing is not None:
         return _receipt_for_existing(existing, programme)
-    if programme.lifecycle is not ProgrammeStatus.OPEN:
+    if not programme.accepting(datetime.now(UTC)):
         raise NotAccepting(programme.status, programme)
     question_ids = {question.code: question.id for question in programme.questionnaire.questions}
     response = Response(

@@ -63,7 +63,13 @@ def register(app: Flask) -> None:
         if isinstance(exc.programme, Programme):
             g.languages = exc.programme.languages
             g.default_language = exc.programme.default_language
-        if exc.status == ProgrammeStatus.CLOSED.value:
+        if exc.status == "not_yet":
+            return _page(
+                403,
+                _("This evaluation is not open yet"),
+                _("It opens at the time the organisers have set. Please try again later with the same link."),
+            )
+        if exc.status in (ProgrammeStatus.CLOSED.value, ProgrammeStatus.ARCHIVED.value, ProgrammeStatus.OPEN.value):
             return _page(
                 410,
                 _("This evaluation is closed"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -273,3 +274,17 @@ def test_pages_forbid_inline_scripts(client: FlaskClient, programme: Programme) 
     assert "unsafe-inline" not in csp
     assert "<script>" not in response.get_data(as_text=True)
     assert read_page(response).hidden  # still a working form
+
+
+def test_form_opens_and_closes_by_itself_with_its_window(client: FlaskClient, programme: Programme) -> None:
+    now = datetime.now(UTC)
+    programme.opens_at = now + timedelta(hours=1)
+    db.session.commit()
+    assert client.get("/s/niamey").status_code == 403  # not open yet
+    programme.opens_at = now - timedelta(hours=1)
+    programme.closes_at = now + timedelta(hours=1)
+    db.session.commit()
+    assert client.get("/s/niamey").status_code == 200
+    programme.closes_at = now - timedelta(minutes=1)
+    db.session.commit()
+    assert client.get("/s/niamey").status_code == 410

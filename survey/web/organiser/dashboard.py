@@ -1,29 +1,18 @@
-"""The organiser's pages: their programmes and the live view of responses."""
+"""The programme list and the live view of responses."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from reports import charts
 from survey.extensions import db
-from survey.models import Programme, Role
-from survey.services import access, aggregates, programmes
+from survey.services import access, aggregates
 from survey.web.auth import role_required
 from survey.web.i18n import current_language
+from survey.web.organiser import STAFF, bp, programme_for
 from survey.web.security import allow_chart_styles
-
-bp = Blueprint("organiser", __name__, url_prefix="/o")
-STAFF = (Role.ADMIN, Role.ORGANISER, Role.EVALUATOR)
-
-
-def _programme_for_user(slug: str) -> Programme:
-    """The programme, if this user may see it; 404 otherwise (no hint that it exists)."""
-    programme = programmes.find_programme(db.session(), slug)
-    if not access.can_view(db.session(), current_user, programme):
-        abort(404)
-    return programme
 
 
 @bp.get("/")
@@ -38,7 +27,7 @@ def index() -> ResponseReturnValue:
 @role_required(*STAFF)
 def dashboard(slug: str) -> ResponseReturnValue:
     """Response count against expected, and one chart per scale question."""
-    programme = _programme_for_user(slug)
+    programme = programme_for(slug)
     session = db.session()
     data = aggregates.programme_data(session, programme)
     lang = current_language()
