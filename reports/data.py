@@ -112,3 +112,41 @@ class ProgrammeData:
     comments: tuple[Comment, ...] = ()
     #: (UTC submission time) of every response, for the arrivals chart.
     submitted_at: tuple[datetime, ...] = ()
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """One response in wide form, for the raw-data exports.
+
+    ``values`` maps an export column (see :func:`raw_columns`) to its value:
+    a number for scale points and ticked options, a string for choices and text.
+    """
+
+    response_id: str
+    submitted_at: datetime
+    language: str
+    source: str
+    values: Mapping[str, int | str]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A raw-data column: ``question`` code, ``item`` ("" when none) and its name."""
+
+    name: str
+    question: str
+    item: str
+
+
+def raw_columns(questionnaire: Questionnaire) -> tuple[Column, ...]:
+    """The raw-data columns, in questionnaire order: one per question, or one per
+    item (``code__before``, ``code__after``, ``code__<session id>``, ``code__<option>``)."""
+    columns: list[Column] = []
+    for question in questionnaire.questions:
+        if question.kind == "multiple_choice":
+            columns += [Column(f"{question.code}__{o.value}", question.code, o.value) for o in question.options]
+        elif question.items:
+            columns += [Column(f"{question.code}__{i.value}", question.code, i.value) for i in question.items]
+        else:
+            columns.append(Column(question.code, question.code, ""))
+    return tuple(columns)
