@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SURVEY_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run test test-sqlite test-postgres lint fmt typecheck i18n-extract i18n-update i18n-compile bench browser clean
+.PHONY: bench-quick run test test-sqlite test-postgres lint fmt typecheck i18n-extract i18n-update i18n-compile bench browser clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,8 +58,12 @@ i18n-update: i18n-extract
 i18n-compile: $(STAMP)
 	$(BIN)/pybabel compile -d survey/translations --statistics
 
+## Load benchmark (about 5 minutes); bench-quick is a 1-minute smoke run.
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench --quick
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -44,6 +44,8 @@ def register_config(app: Flask, config: type[Config] | dict[str, Any] | None) ->
         app.config.from_mapping(config)
     elif config is not None:
         app.config.from_mapping(config.as_dict())
+    # The default SQLite file lives there: it must exist before the first migration.
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.config["INSTANCE_DIR"]))
 

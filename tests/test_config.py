@@ -62,3 +62,13 @@ def test_boolean_settings_accept_the_usual_words(tmp_path: Path, value: str) -> 
         {"SURVEY_INSTANCE_PATH": str(tmp_path), "SURVEY_SECURE_COOKIES": value}, "app.config['SESSION_COOKIE_SECURE']"
     )
     assert out == "True"
+
+
+def test_fresh_instance_folder_is_created_for_the_default_database(tmp_path: Path) -> None:
+    instance = tmp_path / "new" / "instance"
+    out = _config_in_subprocess(
+        {"SURVEY_INSTANCE_PATH": str(instance), "SURVEY_SECRET_KEY": "given-key"}, "app.config['SECRET_KEY']"
+    )
+    assert out == "given-key"
+    assert instance.is_dir()
+    assert not (instance / "secret_key").exists()  # a given key is not replaced by a generated one
