@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -25,7 +25,20 @@ class Database:
 
     def __init__(self) -> None:
         self._engine: Engine | None = None
-        self.session: scoped_session[Session] = scoped_session(sessionmaker(expire_on_commit=False))
+        self._test_connection: Connection | None = None
+        # scoped_session takes any session factory; its stubs only name sessionmaker.
+        self.session: scoped_session[Session] = scoped_session(cast("sessionmaker[Session]", self._new_session))
+
+    def _new_session(self) -> Session:
+        if self._test_connection is not None:
+            # Join the test's outer transaction: a service's commit() only releases a savepoint.
+            return Session(bind=self._test_connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        return Session(bind=self.engine, expire_on_commit=False)
+
+    def bind_to_connection(self, connection: Connection | None) -> None:
+        """Tests: make new sessions join ``connection`` (None to go back to the app's engine)."""
+        self.session.remove()
+        self._test_connection = connection
 
     @property
     def engine(self) -> Engine:
@@ -38,7 +51,6 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         self._engine = app.extensions["survey.db"] = make_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-        self.session.configure(bind=self._engine)
         app.teardown_appcontext(self._remove_session)
 
     def _remove_session(self, exc: BaseException | None) -> None:

@@ -73,14 +73,14 @@ def app(app_for_db: Flask) -> Iterator[Flask]:
     """The app, its session joined to an outer transaction rolled back after the test."""
     connection: Connection = app_for_db.extensions["survey.db"].connect()
     outer = connection.begin()
-    db.session.remove()
-    db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
-    with app_for_db.app_context():
-        yield app_for_db
-    db.session.remove()
-    outer.rollback()
-    connection.close()
-    db.session.configure(bind=app_for_db.extensions["survey.db"], join_transaction_mode="conservative_savepoint")
+    db.bind_to_connection(connection)
+    try:
+        with app_for_db.app_context():
+            yield app_for_db
+    finally:
+        db.bind_to_connection(None)
+        outer.rollback()
+        connection.close()
 
 
 @pytest.fixture
