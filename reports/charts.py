@@ -35,7 +35,7 @@ from reports.chart_style import (
     empty,
     mirror,
 )
-from reports.data import ProgrammeData, Question
+from reports.data import ProgrammeData, Question, option_count
 from reports.labels import label, localised, number, percent, percent_suffix, signed, with_value, wrap
 from reports.summary_charts import arrivals, dimension_bars
 
@@ -283,10 +283,7 @@ def choice_bars(data: ProgrammeData, code: str, lang: str) -> go.Figure:
     questionnaire = data.questionnaire
     question = questionnaire.question(code)
     rows = [wrap(localised(o.label, lang, questionnaire.languages)) for o in question.options]
-    counts = [
-        sum(t.count for t in data.tallies if t.question == code and str(t.value) == option.value)
-        for option in question.options
-    ]
+    counts = [option_count(data.tallies, question, option.value) for option in question.options]
     base = data.n_responses if question.kind == "multiple_choice" else sum(counts)
     title = wrap(localised(question.text, lang, questionnaire.languages)) + f"<br><sup>n = {base}</sup>"
     fig = go.Figure(layout=base_layout(lang, title, bars_height(rows) + 40))

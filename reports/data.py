@@ -7,7 +7,7 @@ dataset can be reported in French, Arabic and English.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -81,7 +81,8 @@ class Tally:
     """How many responses gave ``value`` to ``question`` (and ``item``).
 
     ``item`` is ``""`` for questions without sub-answers. ``value`` is the
-    numeric scale point or the option value.
+    numeric scale point or the chosen option of a single choice; a ticked
+    option of a multiple choice is its own ``item``, with the value 1.
     """
 
     question: str
@@ -150,3 +151,11 @@ def raw_columns(questionnaire: Questionnaire) -> tuple[Column, ...]:
         else:
             columns.append(Column(question.code, question.code, ""))
     return tuple(columns)
+
+
+def option_count(tallies: Sequence[Tally], question: Question, option: str) -> int:
+    """How many responses chose ``option``: a single choice stores the option as
+    the value, a multiple choice as the item (with the value 1)."""
+    if question.kind == "multiple_choice":
+        return sum(t.count for t in tallies if t.question == question.code and t.item == option)
+    return sum(t.count for t in tallies if t.question == question.code and str(t.value) == option)

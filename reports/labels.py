@@ -11,6 +11,8 @@ import html
 import textwrap
 from collections.abc import Mapping, Sequence
 
+from reports.report_labels import REPORT_LABELS
+
 #: Languages written right to left; charts mirror for them as the page does.
 RTL_LANGUAGES = frozenset({"ar"})
 
@@ -77,6 +79,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "ar": "المروّجون (9–10)",
     },
     "net_score": {"fr": "Score net", "en": "Net score", "ar": "النتيجة الصافية"},
+    # The documents' own words (titles, table heads, methods note).
+    **REPORT_LABELS,
 }
 
 

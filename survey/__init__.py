@@ -78,11 +78,14 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from survey.web import auth, errors, organiser, trainee
+    from survey.web import admin, auth, errors, evaluator, kiosk, organiser, trainee
 
     app.register_blueprint(trainee.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organiser.bp)
+    app.register_blueprint(kiosk.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(evaluator.bp)
     errors.register(app)
     auth.init_login(app)
 

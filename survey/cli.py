@@ -9,9 +9,9 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from survey.extensions import db
-from survey.models import Role
+from survey.models import Programme, Role, User
 from survey.questionnaire import DEFAULT_QUESTIONNAIRE, DefinitionError, load_definition
-from survey.services import DomainError
+from survey.services import DomainError, NotFound
 from survey.services.questionnaires import export_questionnaire, import_questionnaire, latest_version
 
 
@@ -20,6 +20,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(questionnaire_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(report_command)
 
 
 def _create_app() -> Flask:
@@ -70,6 +71,114 @@ def user_create(email: str, role: str, name: str, password: str) -> None:
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {user.role} {user.email}")
+
+
+def _account(email: str) -> User:
+    from survey.services.users import require_user
+
+    try:
+        return require_user(db.session(), email)
+    except NotFound as exc:
+        raise click.ClickException(f"no user with email {email}") from exc
+
+
+def _programme(slug: str) -> Programme:
+    from survey.services.programmes import find_programme
+
+    try:
+        return find_programme(db.session(), slug)
+    except NotFound as exc:
+        raise click.ClickException(f"no programme {slug}") from exc
+
+
+@user_group.command("list")
+def user_list() -> None:
+    """List accounts: email, role, status, number of programmes granted."""
+    from survey.services.users import list_users
+
+    for row in list_users(db.session()):
+        status = "disabled" if not row.user.active else "locked" if row.locked else "active"
+        programmes = "all programmes" if row.user.role == Role.ADMIN.value else f"{row.grants} programme(s)"
+        click.echo(f"{row.user.email}\t{row.user.role}\t{status}\t{programmes}")
+
+
+@user_group.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+def user_set_role(email: str, role: str) -> None:
+    """Change an account's role (the last active admin stays admin)."""
+    from survey.services.users import LastAdmin, set_role
+
+    user = _account(email)
+    try:
+        set_role(db.session(), user, Role(role))
+    except LastAdmin as exc:
+        raise click.ClickException(f"refused: {user.email} is the last active admin") from exc
+    click.echo(f"{user.email} is now {role}")
+
+
+@user_group.command("disable")
+@click.argument("email")
+def user_disable(email: str) -> None:
+    """Stop an account from signing in (signed out at its next request)."""
+    from survey.services.users import LastAdmin, set_active
+
+    user = _account(email)
+    try:
+        set_active(db.session(), user, False)
+    except LastAdmin as exc:
+        raise click.ClickException(f"refused: {user.email} is the last active admin") from exc
+    click.echo(f"disabled {user.email}")
+
+
+@user_group.command("enable")
+@click.argument("email")
+def user_enable(email: str) -> None:
+    """Let an account sign in again (also lifts a lock after failed sign-ins)."""
+    from survey.services.users import set_active
+
+    user = _account(email)
+    set_active(db.session(), user, True)
+    click.echo(f"enabled {user.email}")
+
+
+@user_group.command("set-password")
+@click.argument("email")
+@click.password_option(help="At least 8 characters; asked for when not given.")
+def user_set_password(email: str, password: str) -> None:
+    """Give an account a new password (also lifts a lock)."""
+    from survey.services.users import set_password
+
+    user = _account(email)
+    try:
+        set_password(db.session(), user, password)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"password changed for {user.email}")
+
+
+@user_group.command("grant")
+@click.argument("email")
+@click.argument("slug")
+def user_grant(email: str, slug: str) -> None:
+    """Let an organiser manage, or an evaluator read, the programme SLUG."""
+    from survey.services.users import grant_programme
+
+    user, programme = _account(email), _programme(slug)
+    grant_programme(db.session(), user, programme)
+    click.echo(f"{user.email} may now see {programme.slug}")
+
+
+@user_group.command("revoke")
+@click.argument("email")
+@click.argument("slug")
+def user_revoke(email: str, slug: str) -> None:
+    """Take back a grant of the programme SLUG."""
+    from survey.services.users import revoke_programme
+
+    user, programme = _account(email), _programme(slug)
+    revoke_programme(db.session(), user, programme)
+    click.echo(f"{user.email} no longer sees {programme.slug}")
 
 
 @click.group("questionnaire")
@@ -133,3 +242,59 @@ def demo_command(responses: int, seed: int, user_email: str, password: str) -> N
     if responses:
         added = add_random_responses(db.session(), programme, responses, seed=seed)
         click.echo(f"added {added} responses")
+
+
+#: Where ``survey report`` writes when no -o is given.
+REPORTS_DIR_ENV = "SURVEY_REPORTS_DIR"
+
+
+@click.command("report")
+@click.argument("slugs", nargs=-1, required=True, metavar="SLUG...")
+@click.option("--compare", is_flag=True, help="Compare several programmes side by side (html, pdf or json).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "pdf", "xlsx", "csv", "json", "spss", "r"]),
+    default="html",
+    show_default=True,
+)
+@click.option("--lang", type=click.Choice(["fr", "ar", "en"]), help="Report language [default: the programme's first].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+def report_command(slugs: tuple[str, ...], compare: bool, fmt: str, lang: str | None, output: Path | None) -> None:
+    """Write the report of programme SLUG, or with --compare the comparison of several.
+
+    Without -o the file goes to the folder named by SURVEY_REPORTS_DIR (default
+    ./reports-out). Excluded responses never count.
+    """
+    import os
+    import shutil
+    import tempfile
+    from datetime import UTC, datetime
+
+    from survey.services import reports
+    from survey.web.evaluator import plotly_bundle
+
+    if len(slugs) > 1 and not compare:
+        raise click.UsageError("give one SLUG, or --compare with several")
+    programmes = [_programme(slug) for slug in slugs]
+    language = lang or programmes[0].default_language
+    if output is None:
+        folder = Path(os.environ.get(REPORTS_DIR_ENV) or "reports-out")
+        output = folder / reports.report_filename(slugs, fmt, language, datetime.now(UTC).date())
+    # Written aside first: a report that fails leaves no file and no folder behind.
+    with tempfile.TemporaryFile() as spool:
+        try:
+            if compare:
+                reports.write_comparison(db.session(), programmes, fmt, language, spool, plotly_js=plotly_bundle())
+            else:
+                reports.write_report(db.session(), programmes[0], fmt, language, spool, plotly_js=plotly_bundle())
+        except reports.ReportError as exc:
+            hint = (
+                "; choose --format html and print it from a browser" if isinstance(exc, reports.PdfNotAvailable) else ""
+            )
+            raise click.ClickException(f"cannot write the {fmt} report: {exc}{hint}") from exc
+        spool.seek(0)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with output.open("wb") as target:
+            shutil.copyfileobj(spool, target)
+    click.echo(f"wrote {output} ({output.stat().st_size:,} bytes)")

@@ -13,6 +13,8 @@
 
   var form = document.querySelector("form.survey-form");
   if (!form) { return; }
+  // A shared kiosk keeps no draft: the next trainee must find nothing of the last one.
+  if (form.hasAttribute("data-no-draft")) { store = null; }
   var key = "draft:" + form.getAttribute("data-draft-key");
   var page = form.getAttribute("data-page");
   var hidden = ["idem", "carry", "page"];

@@ -6,12 +6,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from survey.models import Programme, ProgrammeSession, ProgrammeStatus, Questionnaire
+from survey.models import (
+    Answer,
+    Programme,
+    ProgrammeSession,
+    ProgrammeStatus,
+    Questionnaire,
+    Response,
+    Role,
+    TransitionError,
+    User,
+)
 from survey.questionnaire.kinds import FormContext
-from survey.services import NotAccepting, NotFound
+from survey.services import DomainError, NotAccepting, NotFound
+from survey.services.access import grant
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,9 @@ def create_programme(
     expected_participants: int | None = None,
     languages: Sequence[str] = ("fr", "en", "ar"),
     sessions: Iterable[SessionSpec] = (),
+    series: str = "",
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
 ) -> Programme:
     """Add a draft programme with its sessions (flushed, not committed)."""
     programme = Programme(
@@ -50,6 +65,9 @@ def create_programme(
         expected_participants=expected_participants,
         languages=list(languages),
         status=ProgrammeStatus.DRAFT.value,
+        series=series,
+        opens_at=opens_at,
+        closes_at=closes_at,
     )
     programme.sessions = [
         ProgrammeSession(day=spec.day, position=position, title=spec.title, trainer=spec.trainer, kind=spec.kind)
@@ -103,3 +121,221 @@ def form_context(programme: Programme, max_text_length: int = 2000) -> FormConte
         max_text_length=max_text_length,
         scales=programme.questionnaire.definition["scales"],
     )
+
+
+# Programme management: settings and lifecycle, for the organiser's pages.
+
+
+class SlugTaken(DomainError):
+    """Another programme already uses this short name."""
+
+
+class SlugLocked(DomainError):
+    """The short name of a programme that has been opened is in printed links and QR codes."""
+
+
+class UnknownQuestionnaire(DomainError):
+    pass
+
+
+class QuestionnaireLocked(DomainError):
+    """The programme has responses: they must stay tied to the questions their trainees saw."""
+
+
+class SessionInUse(DomainError):
+    """A session with answers cannot be removed; ``title`` names it."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        super().__init__(title)
+
+
+@dataclass(frozen=True)
+class ProgrammeSettings:
+    """Everything the organiser's settings form sets; times are UTC."""
+
+    slug: str
+    title: str
+    questionnaire_id: int
+    location: str = ""
+    country: str = ""
+    starts_on: date | None = None
+    ends_on: date | None = None
+    timezone: str = "UTC"
+    expected_participants: int | None = None
+    #: The first is the default language.
+    languages: tuple[str, ...] = ("fr", "en", "ar")
+    series: str = ""
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    sessions: tuple[SessionSpec, ...] = ()
+
+
+def has_responses(session: Session, programme: Programme) -> bool:
+    return bool(session.scalar(select(exists().where(Response.programme_id == programme.id))))
+
+
+def slug_free(session: Session, slug: str, programme_id: int | None = None) -> bool:
+    """Whether no programme (other than ``programme_id``) uses this short name."""
+    query = exists().where(Programme.slug == slug)
+    if programme_id is not None:
+        query = query.where(Programme.id != programme_id)
+    return not session.scalar(select(query))
+
+
+def _questionnaire(session: Session, questionnaire_id: int) -> Questionnaire:
+    questionnaire = session.get(Questionnaire, questionnaire_id)
+    if questionnaire is None:
+        raise UnknownQuestionnaire(str(questionnaire_id))
+    return questionnaire
+
+
+def add_programme(session: Session, creator: User, settings: ProgrammeSettings) -> Programme:
+    """Create a draft programme and grant it to its creator (admins see every programme anyway).
+
+    Raises SlugTaken (also when another organiser took the name a moment
+    earlier) and UnknownQuestionnaire.
+    """
+    if not slug_free(session, settings.slug):
+        raise SlugTaken(settings.slug)
+    questionnaire = _questionnaire(session, settings.questionnaire_id)
+    try:
+        programme = create_programme(
+            session,
+            slug=settings.slug,
+            title=settings.title,
+            questionnaire=questionnaire,
+            location=settings.location,
+            country=settings.country,
+            starts_on=settings.starts_on,
+            ends_on=settings.ends_on,
+            timezone=settings.timezone,
+            expected_participants=settings.expected_participants,
+            languages=settings.languages,
+            sessions=settings.sessions,
+            series=settings.series,
+            opens_at=settings.opens_at,
+            closes_at=settings.closes_at,
+        )
+    except IntegrityError:
+        session.rollback()
+        raise SlugTaken(settings.slug) from None
+    if creator.role != Role.ADMIN:
+        grant(session, creator, programme)
+    session.commit()
+    return programme
+
+
+def update_programme(session: Session, programme: Programme, settings: ProgrammeSettings) -> Programme:
+    """Apply the settings form to ``programme``, checking everything before changing anything.
+
+    Raises SlugTaken, SlugLocked (the programme has been opened: links and
+    QR codes are out), UnknownQuestionnaire, QuestionnaireLocked (it has
+    responses) and SessionInUse (a removed session has answers).
+    """
+    if settings.slug != programme.slug:
+        if programme.lifecycle is not ProgrammeStatus.DRAFT:
+            raise SlugLocked(programme.slug)
+        if not slug_free(session, settings.slug, programme.id):
+            raise SlugTaken(settings.slug)
+    questionnaire = programme.questionnaire
+    if settings.questionnaire_id != programme.questionnaire_id:
+        questionnaire = _questionnaire(session, settings.questionnaire_id)
+        if has_responses(session, programme):
+            raise QuestionnaireLocked(programme.slug)
+    sessions = _reconciled_sessions(session, programme, settings.sessions)
+    programme.slug = settings.slug
+    programme.title = settings.title
+    programme.questionnaire = questionnaire
+    programme.location = settings.location
+    programme.country = settings.country
+    programme.starts_on = settings.starts_on
+    programme.ends_on = settings.ends_on
+    programme.timezone = settings.timezone
+    programme.expected_participants = settings.expected_participants
+    programme.languages = list(settings.languages)
+    programme.series = settings.series
+    programme.opens_at = settings.opens_at
+    programme.closes_at = settings.closes_at
+    programme.sessions = sessions
+    try:
+        session.commit()
+    except IntegrityError:  # another organiser took the short name a moment ago
+        session.rollback()
+        raise SlugTaken(settings.slug) from None
+    return programme
+
+
+def _reconciled_sessions(
+    session: Session, programme: Programme, specs: Sequence[SessionSpec]
+) -> list[ProgrammeSession]:
+    """The programme's sessions after the edit, keeping existing rows (and their ids) where possible.
+
+    Matrix answers name the session by its id, so a session keeps its row when
+    its title is unchanged (even if it moved), and otherwise the n-th new line
+    takes over the n-th unmatched old session: fixing a typo in a title keeps
+    the answers about it. Only sessions left over are removed, and refused
+    (SessionInUse) if trainees already answered about them. Nothing is changed
+    before every check has passed.
+    """
+    existing = list(programme.sessions)
+    by_title: dict[str, list[ProgrammeSession]] = {}
+    for row in existing:
+        by_title.setdefault(row.title, []).append(row)
+    matched: list[ProgrammeSession | None] = [
+        by_title[spec.title].pop(0) if by_title.get(spec.title) else None for spec in specs
+    ]
+    taken = {id(row) for row in matched if row is not None}
+    leftovers = iter([row for row in existing if id(row) not in taken])
+    matched = [row if row is not None else next(leftovers, None) for row in matched]
+    removed = list(leftovers)
+    if removed:
+        answered = session.scalars(
+            select(Answer.item)
+            .join(Response, Response.id == Answer.response_id)
+            .where(Response.programme_id == programme.id, Answer.item.in_([str(row.id) for row in removed]))
+            .limit(1)
+        ).first()
+        if answered is not None:
+            raise SessionInUse(next(row.title for row in removed if str(row.id) == answered))
+    out: list[ProgrammeSession] = []
+    for position, (spec, kept) in enumerate(zip(specs, matched, strict=True)):
+        row = kept or ProgrammeSession()
+        row.day, row.position, row.title = spec.day, position, spec.title
+        row.trainer, row.kind = spec.trainer, spec.kind
+        out.append(row)
+    return out
+
+
+def _move(session: Session, programme: Programme, target: ProgrammeStatus, *, only_from: ProgrammeStatus) -> None:
+    if programme.lifecycle is not only_from:
+        raise TransitionError(f"programme {programme.slug!r} is {programme.status}, not {only_from.value}")
+    programme.move_to(target)
+    session.commit()
+
+
+def open_programme(session: Session, programme: Programme) -> None:
+    """Draft or closed -> open: the form takes answers (inside its time window, if any)."""
+    programme.move_to(ProgrammeStatus.OPEN)
+    session.commit()
+
+
+def close_programme(session: Session, programme: Programme) -> None:
+    """Open -> closed: late links answer "closed"."""
+    _move(session, programme, ProgrammeStatus.CLOSED, only_from=ProgrammeStatus.OPEN)
+
+
+def reopen_programme(session: Session, programme: Programme) -> None:
+    """Closed -> open, for the trainee who arrived late."""
+    _move(session, programme, ProgrammeStatus.OPEN, only_from=ProgrammeStatus.CLOSED)
+
+
+def archive_programme(session: Session, programme: Programme) -> None:
+    """Draft or closed -> archived: kept for reports, gone from the working list."""
+    programme.move_to(ProgrammeStatus.ARCHIVED)
+    session.commit()
+
+
+def unarchive_programme(session: Session, programme: Programme) -> None:
+    """Archived -> closed (and never straight to open)."""
+    _move(session, programme, ProgrammeStatus.CLOSED, only_from=ProgrammeStatus.ARCHIVED)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey.models import Question, Questionnaire, Response
-from survey.questionnaire.definition import Definition, dump_definition, iter_questions
+from survey.models import Programme, Question, Questionnaire, Response
+from survey.questionnaire.definition import Definition, dump_definition, iter_questions, parse_definition
+from survey.services import NotFound
 
 
 def import_questionnaire(session: Session, definition: Definition) -> tuple[Questionnaire, bool]:
@@ -58,3 +61,87 @@ def response_count(session: Session, questionnaire: Questionnaire) -> int:
 
 def questions_by_code(questionnaire: Questionnaire) -> dict[str, Any]:
     return {question.code: question for question in questionnaire.questions}
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    """One questionnaire version as the library page lists it."""
+
+    id: int
+    code: str
+    version: int
+    title: dict[str, str]
+    languages: tuple[str, ...]
+    created_at: datetime
+    #: Programmes that use this version.
+    programmes: int
+    responses: int
+    #: The highest version of its code.
+    latest: bool
+
+    @property
+    def locked(self) -> bool:
+        """Answers point at its questions, so it can never change (a new version can)."""
+        return self.responses > 0
+
+
+def library(session: Session) -> list[LibraryEntry]:
+    """Every stored version, newest first within each code, with its use counted in SQL."""
+    programme_counts = (
+        select(Programme.questionnaire_id, func.count().label("n")).group_by(Programme.questionnaire_id).subquery()
+    )
+    response_counts = (
+        select(Response.questionnaire_id, func.count().label("n")).group_by(Response.questionnaire_id).subquery()
+    )
+    latest = (
+        select(Questionnaire.code, func.max(Questionnaire.version).label("version"))
+        .group_by(Questionnaire.code)
+        .subquery()
+    )
+    query = (
+        select(
+            Questionnaire,
+            func.coalesce(programme_counts.c.n, 0),
+            func.coalesce(response_counts.c.n, 0),
+            latest.c.version,
+        )
+        .outerjoin(programme_counts, programme_counts.c.questionnaire_id == Questionnaire.id)
+        .outerjoin(response_counts, response_counts.c.questionnaire_id == Questionnaire.id)
+        .join(latest, latest.c.code == Questionnaire.code)
+        .order_by(Questionnaire.code, Questionnaire.version.desc())
+    )
+    return [
+        LibraryEntry(
+            id=q.id,
+            code=q.code,
+            version=q.version,
+            title=dict(q.title),
+            languages=tuple(q.definition.get("languages", ())),
+            created_at=q.created_at,
+            programmes=int(n_programmes),
+            responses=int(n_responses),
+            latest=q.version == latest_number,
+        )
+        for q, n_programmes, n_responses, latest_number in session.execute(query)
+    ]
+
+
+def find_version(session: Session, code: str, version: int) -> Questionnaire:
+    """One stored version; NotFound if there is none."""
+    questionnaire = session.scalars(
+        select(Questionnaire).where(Questionnaire.code == code, Questionnaire.version == version)
+    ).first()
+    if questionnaire is None:
+        raise NotFound(f"{code} v{version}")
+    return questionnaire
+
+
+def import_text(session: Session, text: str, source: str) -> tuple[Questionnaire, bool]:
+    """Validate YAML text (an upload) and store it as :func:`import_questionnaire` does; commits.
+
+    Raises DefinitionError naming ``source`` and listing every problem, as the
+    ``survey questionnaire import`` command reports them.
+    """
+    questionnaire, created = import_questionnaire(session, parse_definition(text, source=source))
+    session.commit()
+    return questionnaire, created

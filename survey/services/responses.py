@@ -12,9 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.extensions import write_intent
-from survey.models import Answer, Programme, Response
+from survey.models import AccessMode, Answer, Programme, Response
 from survey.questionnaire.kinds import AnswerValue
 from survey.services import DomainError, NotAccepting
+from survey.services.codes import CodeRefused, consume_code
 
 
 @dataclass(frozen=True)
@@ -42,18 +43,27 @@ def submit_response(
     language: str,
     idempotency_key: str,
     source: str = "web",
+    paper_number: int | None = None,
+    access_code: str | None = None,
 ) -> Receipt:
     """Write one response and all its answers in a single transaction.
 
     A second call with the same ``idempotency_key`` (a double tap, a re-sent
     POST after a timeout) writes nothing and returns the first receipt. Raises
     NotAccepting when the programme is not open, KeyReused when the key was used
-    for another programme.
+    for another programme. ``paper_number`` is the number printed on a typed-in
+    paper form (unique per programme: a second use raises IntegrityError).
+
+    A web response to a programme in "codes" mode uses up ``access_code`` in
+    the same transaction (services.codes.consume_code); a code already used
+    raises CodeUsed (CodeMissing, CodeUnknown) and nothing is stored, unless
+    this very response holds it already (a re-send: the first receipt). Kiosk
+    and paper responses need no code: an organiser vouches for them.
     """
     # End the request's read snapshot: the write runs in a transaction of its own.
     session.rollback()
     with write_intent():
-        return _write(session, programme, answers, language, idempotency_key, source)
+        return _write(session, programme, answers, language, idempotency_key, source, paper_number, access_code)
 
 
 def _write(
@@ -63,12 +73,24 @@ def _write(
     language: str,
     idempotency_key: str,
     source: str,
+    paper_number: int | None = None,
+    access_code: str | None = None,
 ) -> Receipt:
     existing = _find(session, idempotency_key)
     if existing is not None:
         return _receipt_for_existing(existing, programme)
     if not programme.accepting(datetime.now(UTC)):
         raise NotAccepting(programme.status, programme)
+    if programme.access_mode == AccessMode.CODES.value and source == "web":
+        try:
+            consume_code(session, programme, access_code or "")
+        except CodeRefused:
+            session.rollback()
+            # A re-sent form whose first copy used the code while we waited for our turn.
+            existing = _find(session, idempotency_key)
+            if existing is not None:
+                return _receipt_for_existing(existing, programme)
+            raise
     question_ids = {question.code: question.id for question in programme.questionnaire.questions}
     response = Response(
         id=uuid.uuid4(),
@@ -77,6 +99,7 @@ def _write(
         language=language,
         idempotency_key=idempotency_key,
         source=source,
+        paper_number=paper_number,
     )
     response.answers = [
         Answer(question_id=question_ids[a.question_code], item=a.value.item, number=a.value.number, text=a.value.text)

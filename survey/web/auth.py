@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -10,12 +12,13 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from survey.extensions import db, login_manager
 from survey.forms.auth import LoginForm
 from survey.models import Role, User
-from survey.services.users import authenticate
+from survey.services.users import AccountLocked, authenticate
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,15 +62,30 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
+    """Sign in: 401 for wrong credentials, 429 while the account is locked
+    (5 failures in a row lock it for 15 minutes, in the database, so every
+    worker sees the lock), 422 for an incomplete form."""
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = authenticate(db.session(), form.email.data, form.password.data)
-        if user is not None:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append(_("Email or password is not right."))
-        status = 401
+        try:
+            user = authenticate(db.session(), form.email.data, form.password.data)
+        except AccountLocked as exc:
+            minutes = max(1, math.ceil((exc.until - datetime.now(UTC)).total_seconds() / 60))
+            form.password.errors.append(
+                ngettext(
+                    "Too many attempts. Please wait %(num)d minute and try again.",
+                    "Too many attempts. Please wait %(num)d minutes and try again.",
+                    minutes,
+                )
+            )
+            status = 429
+        else:
+            if user is not None:
+                login_user(user)
+                return redirect(_safe_next(request.args.get("next")))
+            form.password.errors.append(_("Email or password is not right."))
+            status = 401
     elif request.method == "POST":
         status = 422
     return render_template("auth/login.html", form=form), status

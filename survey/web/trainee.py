@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -12,9 +13,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from survey.extensions import csrf, db
 from survey.forms.layout import page_sections
 from survey.forms.trainee import FormFlow
-from survey.models import Programme
+from survey.models import AccessMode, Programme
 from survey.questionnaire.kinds import FormContext
-from survey.services import programmes
+from survey.services import codes, programmes
+from survey.services.codes import CodeMissing, CodeRefused, CodeUnknown, CodeUsed
 from survey.services.responses import KeyReused, submit_response
 from survey.web.i18n import current_language
 
@@ -39,12 +41,56 @@ def _context(programme: Programme) -> FormContext:
     return programmes.form_context(programme, current_app.config["MAX_TEXT_LENGTH"])
 
 
+@dataclass(frozen=True)
+class CodeState:
+    """The invitation code a form travels with (a programme in "codes" mode),
+    and what is wrong with it, if anything."""
+
+    code: str
+    problem: str = ""
+
+    @property
+    def shown(self) -> str:
+        return codes.format_code(self.code) if codes.well_formed(self.code) else self.code
+
+
+def _code_message(exc: CodeRefused) -> str:
+    if isinstance(exc, CodeMissing):
+        return str(_("Please type the code printed on your card."))
+    if isinstance(exc, CodeUsed):
+        return str(_("This code has already been used: each code works once. Please ask the organisers for a new one."))
+    return str(_("This code does not open this evaluation. Please check it and type it again."))
+
+
+def _check_code(programme: Programme, typed: str) -> CodeState:
+    try:
+        return CodeState(codes.check_code(db.session(), programme, typed))
+    except CodeRefused as exc:
+        return CodeState(codes.normalise_code(typed), _code_message(exc))
+
+
+def _code_page(programme: Programme, typed: str, problem: str) -> ResponseReturnValue:
+    return (
+        render_template("trainee/code.html", programme=programme, typed=typed, problem=problem),
+        422 if problem else 200,
+    )
+
+
 @bp.route("/s/<slug>", methods=["GET", "POST"])
 def take_form(slug: str) -> ResponseReturnValue:
-    """The evaluation form; 404 for unknown or draft programmes, 410 once closed."""
+    """The evaluation form; 404 for unknown or draft programmes, 410 once closed.
+
+    In "codes" mode the form first asks for an invitation code (``?code=``,
+    also where /c/<code> leads); the code then travels in a hidden field, is
+    checked again at each page, and is used up with the response. A refused
+    code answers 422: on the code page, or on the form page with every answer
+    kept and a field to type another code.
+    """
     programme = programmes.find_for_trainee(db.session(), slug)
     _use_programme_languages(programme)
     flow = FormFlow(definition=programme.questionnaire.definition, ctx=_context(programme), secret_key=_secret())
+    with_codes = programme.access_mode == AccessMode.CODES.value
+    access: CodeState | None = None
     status = 200
     if request.method == "POST":
         action = request.form.get("action", "next")
@@ -52,6 +98,8 @@ def take_form(slug: str) -> ResponseReturnValue:
         if switch in programme.languages:
             g.chosen_language = switch
             action = "stay"
+        if with_codes:
+            access = CodeState(codes.normalise_code(request.form.get("access_code", "")))
         if flow.receive(request.form, action):
             try:
                 receipt = submit_response(
@@ -60,14 +108,29 @@ def take_form(slug: str) -> ResponseReturnValue:
                     flow.answers(),
                     language=current_language(),
                     idempotency_key=flow.idempotency_key,
+                    access_code=access.code if access else None,
                 )
             except KeyReused:
                 abort(409)
-            token = URLSafeSerializer(_secret(), salt=RECEIPT_SALT).dumps([receipt.response_id.hex, receipt.duplicate])
-            return redirect(url_for(".thanks", slug=slug, r=token), code=303)
-        if flow.form_errors or (flow.form is not None and flow.form.errors):
+            except CodeRefused as exc:
+                access = CodeState(access.code if access else "", _code_message(exc))
+            else:
+                token = URLSafeSerializer(_secret(), salt=RECEIPT_SALT).dumps(
+                    [receipt.response_id.hex, receipt.duplicate]
+                )
+                return redirect(url_for(".thanks", slug=slug, r=token), code=303)
+        elif access is not None:
+            access = _check_code(programme, access.code)
+        if flow.form_errors or (flow.form is not None and flow.form.errors) or (access and access.problem):
             status = 422
     else:
+        if with_codes:
+            typed = request.args.get("code")
+            if typed is None:
+                return _code_page(programme, "", "")
+            access = _check_code(programme, typed)
+            if access.problem:
+                return _code_page(programme, typed, access.problem)
         flow.start()
     lang = current_language()
     return (
@@ -78,11 +141,23 @@ def take_form(slug: str) -> ResponseReturnValue:
             intro=programme.questionnaire.definition.get("intro", {}).get(lang, ""),
             form=flow.form,
             flow=flow,
+            access=access,
             sections=page_sections(flow.definition, flow.ctx, flow.page, lang),
             page_title=flow.definition["pages"][flow.page].get("title", {}).get(lang, ""),
         ),
         status,
     )
+
+
+@bp.get("/c/<code>")
+def code_link(code: str) -> ResponseReturnValue:
+    """The short link printed on a code card (and in its QR code): straight to
+    the programme's form with the code filled in; 404 for an unknown code."""
+    try:
+        slug, canonical = codes.programme_slug_for_code(db.session(), code)
+    except CodeUnknown:
+        abort(404)
+    return redirect(url_for(".take_form", slug=slug, code=codes.format_code(canonical)))
 
 
 @bp.get("/s/<slug>/done")

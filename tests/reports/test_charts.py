@@ -117,7 +117,9 @@ TALLIES = (
     *_tallies("sessions", {5: 3, 4: 2}, "s1"),
     *_tallies("sessions", {3: 2}, "s2"),
     *_tallies("attended_before", {"yes": 3, "no": 7}),
-    *_tallies("formats", {"lectures": 4, "workshops": 8}),
+    # A ticked option is stored as its own item with the value 1, as the database tallies it.
+    Tally("formats", "lectures", 1, 4),
+    Tally("formats", "workshops", 1, 8),
 )
 
 PROGRAMME = Programme("niamey-2026", "Réhabilitation", "Niamey", "NE", None, None, 29, ("fr", "en", "ar"))

@@ -14,7 +14,8 @@ from flask_login import current_user
 
 from survey.extensions import db
 from survey.models import Programme, Role
-from survey.services import access, programmes
+from survey.services import access
+from survey.services import programmes as programme_service  # `programmes` is also a view module here
 
 bp = Blueprint("organiser", __name__, url_prefix="/o")
 
@@ -27,7 +28,7 @@ MANAGERS = (Role.ADMIN, Role.ORGANISER)
 def programme_for(slug: str, *, manage: bool = False) -> Programme:
     """The programme, if the signed-in user may see it (404 otherwise, so its
     existence is not revealed) and, with ``manage``, change it (403)."""
-    programme = programmes.find_programme(db.session(), slug)
+    programme = programme_service.find_programme(db.session(), slug)
     if not access.can_view(db.session(), current_user, programme):
         abort(404)
     if manage and current_user.role not in {role.value for role in MANAGERS}:
@@ -71,4 +72,4 @@ def programme_nav() -> dict[str, object]:
     return {"programme_nav": nav_items}
 
 
-from survey.web.organiser import dashboard  # noqa: E402,F401  (registers the views)
+from survey.web.organiser import codes, dashboard, kit, programmes, questionnaires, responses  # noqa: E402,F401  (registers the views)

@@ -1,0 +1,104 @@
+"""Several programmes of a series side by side: the same dimension scores, each with its n.
+
+A dimension is scored exactly as in one programme's report
+(:func:`reports.summary.dimension_results`), so a comparison never shows a
+number that the programme's own report contradicts. Programmes whose
+questionnaires differ (another code or version) are still compared on the
+dimensions they share; ``same_questionnaire`` tells the reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reports import stats
+from reports.data import Programme, ProgrammeData, Texts
+from reports.summary import CONFIDENCE, NPS_POINTS, DimensionResult, dimension_results, scale_counts
+
+
+@dataclass(frozen=True)
+class ComparedProgramme:
+    programme: Programme
+    questionnaire: tuple[str, int]
+    n_responses: int
+    response_rate: float | None
+    #: Net promoter score of the first 0-10 rating; None without one or without answers.
+    nps: stats.NpsSummary | None
+
+
+@dataclass(frozen=True)
+class ComparedDimension:
+    """One dimension across the programmes: ``cells[i]`` belongs to
+    ``Comparison.programmes[i]``, None when its questionnaire has no such dimension."""
+
+    code: str
+    label: Texts
+    cells: tuple[DimensionResult | None, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    programmes: tuple[ComparedProgramme, ...]
+    dimensions: tuple[ComparedDimension, ...]
+    #: Languages the question and dimension texts exist in (of the first programme).
+    languages: tuple[str, ...]
+    same_questionnaire: bool
+    confidence: float
+    #: The range of the dimension items' scale (1..5), to fix a chart's axis.
+    scale: tuple[float, float] | None = None
+
+
+def compare(programmes: Sequence[ProgrammeData], confidence: float = CONFIDENCE) -> Comparison:
+    """Dimension scores (mean, CI with each programme's FPC, alpha, n) of each
+    programme, in the given order; dimensions in the order of first appearance.
+
+    :raises ValueError: with no programmes.
+    """
+    if not programmes:
+        raise ValueError("nothing to compare")
+    per_programme = [{r.code: r for r in dimension_results(data, confidence)} for data in programmes]
+    codes: list[str] = []
+    labels: dict[str, Texts] = {}
+    for results in per_programme:
+        for code, result in results.items():
+            if code not in labels:
+                codes.append(code)
+                labels[code] = result.label
+    dimensions = tuple(
+        ComparedDimension(
+            code,
+            labels[code],
+            tuple(results.get(code) for results in per_programme),
+        )
+        for code in codes
+    )
+    compared = tuple(
+        ComparedProgramme(
+            programme=data.programme,
+            questionnaire=(data.questionnaire.code, data.questionnaire.version),
+            n_responses=data.n_responses,
+            response_rate=stats.response_rate(data.n_responses, data.programme.expected_participants),
+            nps=_nps(data),
+        )
+        for data in programmes
+    )
+    versions = {c.questionnaire for c in compared}
+    points = [
+        p
+        for data in programmes
+        for q in data.questionnaire.questions
+        if q.kind == "likert" and q.dimension in labels
+        for p in q.points
+    ]
+    scale = (float(min(points)), float(max(points))) if points else None
+    first = programmes[0].questionnaire
+    return Comparison(compared, dimensions, first.languages, len(versions) == 1, confidence, scale)
+
+
+def _nps(data: ProgrammeData) -> stats.NpsSummary | None:
+    for question in data.questionnaire.questions:
+        if question.kind == "rating" and question.points == NPS_POINTS:
+            summary = stats.net_promoter(scale_counts(data.tallies, question))
+            return summary if summary.n else None
+    return None

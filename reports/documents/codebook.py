@@ -1,0 +1,329 @@
+"""What the raw-data exports share: variables, codebook rows, the row builder
+and formula-injection neutralising.
+
+XLSX, CSV and the SPSS/R syntax files describe the same dataset, so they take
+their variable names, labels and cells from here and differ only in how they
+write them (as Indico's CSV and Excel exports share one row builder).
+
+Variable names are valid in SPSS and R alike: ASCII lowercase letters, digits
+and underscores, starting with a letter, at most 64 characters, no reserved
+word, unique. Question codes already are; an item that is not (an option
+value in Arabic, say) is replaced by its position.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from reports.data import SCALE_KINDS, Questionnaire, RawResponse, Texts, raw_columns
+from reports.labels import localised
+
+#: A spreadsheet reads a cell starting with one of these as a formula (or, for
+#: tab and carriage return, strips them and then may): OWASP's CSV injection list.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = int | float | str | None
+
+#: Words the exports add themselves, as (fr, en, ar); see :func:`word`.
+WORDS: Mapping[str, tuple[str, str, str]] = {
+    "summary": ("Synthèse", "Summary", "ملخص"),
+    "responses": ("Réponses", "Responses", "الردود"),
+    "codebook": ("Dictionnaire des variables", "Codebook", "دليل الترميز"),
+    "other_questions": ("Autres questions", "Other questions", "أسئلة أخرى"),
+    "programme": ("Programme", "Programme", "البرنامج"),
+    "identifier": ("Identifiant", "Identifier", "المعرّف"),
+    "location": ("Lieu", "Location", "المكان"),
+    "country": ("Pays", "Country", "البلد"),
+    "starts_on": ("Début", "Starts on", "تاريخ البدء"),
+    "ends_on": ("Fin", "Ends on", "تاريخ الانتهاء"),
+    "expected": ("Participants attendus", "Expected participants", "المشاركون المتوقعون"),
+    "n_responses": ("Réponses retenues", "Responses counted", "الردود المحتسبة"),
+    "response_rate": ("Taux de réponse", "Response rate", "معدل الاستجابة"),
+    "questionnaire": ("Questionnaire", "Questionnaire", "الاستبيان"),
+    "report_language": ("Langue du rapport", "Report language", "لغة التقرير"),
+    "variable": ("Variable", "Variable", "المتغير"),
+    "question": ("Question", "Question", "السؤال"),
+    "code": ("Code", "Code", "الرمز"),
+    "item": ("Élément", "Item", "البند"),
+    "label": ("Libellé", "Label", "التسمية"),
+    "text": ("Texte", "Text", "النص"),
+    "kind": ("Type", "Kind", "النوع"),
+    "dimension": ("Dimension", "Dimension", "المحور"),
+    "value_labels": ("Étiquettes des valeurs", "Value labels", "تسميات القيم"),
+    "n": ("n", "n", "n"),
+    "skipped": ("Sans réponse", "Skipped", "بدون إجابة"),
+    "mean": ("Moyenne", "Mean", "المتوسط"),
+    "median": ("Médiane", "Median", "الوسيط"),
+    "sd": ("Écart-type", "SD", "الانحراف المعياري"),
+    "ci_low": ("IC 95 % bas", "95% CI low", "فترة الثقة 95%: الحد الأدنى"),
+    "ci_high": ("IC 95 % haut", "95% CI high", "فترة الثقة 95%: الحد الأعلى"),
+    "top2": ("Top-2-box", "Top-2-box", "أعلى درجتين"),
+    "top2_low": ("Top-2-box IC bas", "Top-2-box CI low", "أعلى درجتين: الحد الأدنى"),
+    "top2_high": ("Top-2-box IC haut", "Top-2-box CI high", "أعلى درجتين: الحد الأعلى"),
+    "value": ("Valeur", "Value", "القيمة"),
+    "count": ("Effectif", "Count", "العدد"),
+    "share": ("Part", "Share", "النسبة"),
+    "dimension_score": ("Score de la dimension", "Dimension score", "درجة المحور"),
+    "scored": ("Répondants notés", "Respondents scored", "المستجيبون المحتسبة درجاتهم"),
+    "unscored": ("Trop peu d'items répondus", "Too few items answered", "أجابوا عن عدد قليل من البنود"),
+    "alpha": ("Alpha de Cronbach", "Cronbach's alpha", "معامل ألفا كرونباخ"),
+    "complete_cases": ("Cas complets", "Complete cases", "الحالات المكتملة"),
+    "scored_items": ("Items notés", "Items scored", "البنود المحتسبة"),
+    "too_few_items": ("non calculé : moins de 3 items", "not computed: fewer than 3 items", "لم يُحسب: أقل من 3 بنود"),
+    "too_few_cases": (
+        "non calculé : moins de 3 cas complets",
+        "not computed: fewer than 3 complete cases",
+        "لم يُحسب: أقل من 3 حالات مكتملة",
+    ),
+    "zero_variance": (
+        "non calculé : les totaux ne varient pas",
+        "not computed: the totals do not vary",
+        "لم يُحسب: المجاميع لا تتباين",
+    ),
+    "no_rows": (
+        "non calculé : réponses individuelles non chargées",
+        "not computed: per-response rows not loaded",
+        "لم يُحسب: لم تُحمَّل الردود الفردية",
+    ),
+    "dash_note": (
+        "— : non calculable (moyenne : aucune réponse ; écart-type et intervalles : moins de 2 réponses).",
+        "— : cannot be computed (mean: no answers; SD and intervals: fewer than 2 answers).",
+        "— : لا يمكن حسابه (المتوسط: لا إجابات؛ الانحراف المعياري والفترات: أقل من إجابتين).",
+    ),
+    "top2_note": (
+        "Top-2-box : part des réponses sur les deux points les plus hauts de l'échelle (intervalle de Wilson).",
+        "Top-2-box: share of answers on the two highest points of the scale (Wilson interval).",
+        "أعلى درجتين: نسبة الإجابات على أعلى نقطتين في المقياس (فترة ويلسون).",
+    ),
+    "free_text": (
+        "Texte libre : voir la feuille Réponses",
+        "Free text: see the Responses sheet",
+        "نص حر: انظر ورقة الردود",
+    ),
+    "selected": ("Coché", "Selected", "مختار"),
+    "not_selected": ("Non coché", "Not selected", "غير مختار"),
+    "var_response_id": ("Identifiant aléatoire de la réponse", "Random response identifier", "معرّف عشوائي للرد"),
+    "var_submitted_at": (
+        "Date et heure d'envoi (UTC, ISO 8601)",
+        "Submission time (UTC, ISO 8601)",
+        "وقت الإرسال (بالتوقيت العالمي، ISO 8601)",
+    ),
+    "var_language": ("Langue du formulaire", "Language of the form", "لغة الاستمارة"),
+    "var_source": ("Mode de collecte", "How the answers arrived", "طريقة جمع الإجابات"),
+    "web": ("Formulaire en ligne", "Web form", "الاستمارة الإلكترونية"),
+    "kiosk": ("Borne partagée", "Shared kiosk", "جهاز مشترك"),
+    "paper": ("Formulaire papier saisi", "Typed-in paper form", "استمارة ورقية مُدخلة"),
+    "lang_fr": ("Français", "French", "الفرنسية"),
+    "lang_en": ("Anglais", "English", "الإنجليزية"),
+    "lang_ar": ("Arabe", "Arabic", "العربية"),
+}
+_WORD_INDEX = {"fr": 0, "en": 1, "ar": 2}
+
+#: Fixed leading variables: (name, codebook kind, word key of their label).
+FIXED = (
+    ("response_id", "id", "var_response_id"),
+    ("submitted_at", "datetime", "var_submitted_at"),
+    ("language", "language", "var_language"),
+    ("source", "source", "var_source"),
+)
+SOURCES = ("web", "kiosk", "paper")
+
+#: Not usable as a variable name: reserved in SPSS (any case) or, lowercase, in
+#: R; and the abbreviations of SPSS's COMMENT and DOCUMENT, which start a command
+#: when they begin a line of syntax, as a variable name does in a long list.
+RESERVED = frozenset(
+    {"all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with"}
+    | {"if", "else", "repeat", "while", "function", "for", "next", "break", "in"}
+    | {"comment"[:n] for n in range(3, 8)}
+    | {"document"[:n] for n in range(3, 9)}
+)
+MAX_NAME = 64
+_VALID_PART = re.compile(r"[a-z0-9_]+")
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n]")
+
+
+def word(key: str, lang: str) -> str:
+    """The export word ``key`` in ``lang`` (English for another language); KeyError on a typo."""
+    return WORDS[key][_WORD_INDEX.get(lang, 1)]
+
+
+def neutralise(text: str) -> str:
+    """``text`` made inert in a spreadsheet: a leading =, +, -, @, tab or carriage
+    return gets a single quote in front (OWASP's advice), so ``=HYPERLINK(...)``
+    shows as text and is never evaluated. Other text is returned unchanged."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column of the raw data, as the codebook describes it.
+
+    ``column`` is the key in :attr:`RawResponse.values` ("" for the fixed
+    leading variables); ``label`` is the question text (with the item's label)
+    per language; ``values`` the value labels, in scale or option order.
+    """
+
+    name: str
+    column: str
+    question: str
+    item: str
+    kind: str
+    dimension: str | None
+    numeric: bool
+    label: Texts
+    values: tuple[tuple[int | str, Texts], ...] = ()
+
+
+def variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
+    """The fixed variables then one per raw column (:func:`reports.data.raw_columns`)."""
+    langs = tuple(dict.fromkeys((*questionnaire.languages, "fr", "en", "ar")))
+    words = {key: {lang: word(key, lang) for lang in langs} for key in WORDS}
+    out = [
+        Variable(
+            name=name,
+            column="",
+            question="",
+            item="",
+            kind=kind,
+            dimension=None,
+            numeric=False,
+            label=words[key],
+            values=_fixed_values(kind, questionnaire.languages, words),
+        )
+        for name, kind, key in FIXED
+    ]
+    taken = {v.name for v in out}
+    for column in raw_columns(questionnaire):
+        question = questionnaire.question(column.question)
+        text: Texts = question.text
+        values: tuple[tuple[int | str, Texts], ...] = ()
+        numeric = question.kind in SCALE_KINDS or question.kind == "multiple_choice"
+        if question.kind == "multiple_choice":
+            values = ((0, words["not_selected"]), (1, words["selected"]))
+        elif question.points:
+            values = tuple(
+                (point, labels)
+                for i, point in enumerate(question.points)
+                if (labels := {lang: texts[i] for lang, texts in question.point_labels.items() if texts[i]})
+            )
+        elif question.options:
+            values = tuple((option.value, option.label) for option in question.options)
+        if column.item:
+            subs = question.options if question.kind == "multiple_choice" else question.items
+            position = next((i for i, o in enumerate(subs, start=1) if o.value == column.item), 0)
+            item_label = next((o.label for o in subs if o.value == column.item), {})
+            text = {lang: _join(t, localised(item_label, lang, questionnaire.languages)) for lang, t in text.items()}
+            name = f"{question.code}__{_item_part(column.item, position)}"
+        else:
+            name = question.code
+        name = _unique(_valid(name), taken)
+        taken.add(name)
+        out.append(
+            Variable(
+                name, column.name, question.code, column.item, question.kind, question.dimension, numeric, text, values
+            )
+        )
+    return tuple(out)
+
+
+def header(variables_: Sequence[Variable]) -> list[str]:
+    return [v.name for v in variables_]
+
+
+def cells(response: RawResponse, variables_: Sequence[Variable]) -> list[Cell]:
+    """One response's row: the fixed variables, then each column's value; an
+    option of a multiple choice that was not ticked is 0, any other missing
+    answer is None (an empty cell). Text is not yet neutralised."""
+    fixed: dict[str, Cell] = {
+        "response_id": response.response_id,
+        "submitted_at": iso_utc(response.submitted_at),
+        "language": response.language,
+        "source": response.source,
+    }
+    out: list[Cell] = []
+    for v in variables_:
+        if not v.column:
+            out.append(fixed[v.name])
+        else:
+            value = response.values.get(v.column)
+            out.append(0 if value is None and v.kind == "multiple_choice" else value)
+    return out
+
+
+def csv_row(row: Sequence[Cell]) -> list[Cell]:
+    """``row`` as the CSV export writes it: text neutralised, line breaks as
+    spaces (SPSS ends a case at a line break even inside quotes), numbers as they are."""
+    return [_LINE_BREAKS.sub(" ", neutralise(value)) if isinstance(value, str) else value for value in row]
+
+
+def iso_utc(moment: datetime) -> str:
+    """``2025-03-04T15:10:22Z``: the instant in UTC, to the second."""
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def codebook_header(questionnaire: Questionnaire, lang: str) -> list[str]:
+    texts = [f"{word('text', lang)} ({language})" for language in questionnaire.languages]
+    keys = ("variable", "code", "item", "label")
+    tail = ("kind", "dimension", "value_labels")
+    return [word(k, lang) for k in keys] + texts + [word(k, lang) for k in tail]
+
+
+def codebook_rows(questionnaire: Questionnaire, variables_: Sequence[Variable], lang: str) -> list[list[str]]:
+    """One row per variable: name, question code, item, label in ``lang``, the
+    text in every questionnaire language, kind, dimension, value labels."""
+    langs = questionnaire.languages
+    rows = []
+    for v in variables_:
+        dimension = localised(questionnaire.dimensions.get(v.dimension, {}), lang, langs) if v.dimension else ""
+        rows.append(
+            [v.name, v.question, v.item, localised(v.label, lang, langs)]
+            + [v.label.get(language, "") for language in langs]
+            + [v.kind, dimension or (v.dimension or ""), value_labels(v, lang, langs)]
+        )
+    return rows
+
+
+def value_labels(variable: Variable, lang: str, languages: Sequence[str] = ()) -> str:
+    """``1=Strongly disagree; 2=Disagree; ...`` in ``lang``."""
+    return "; ".join(f"{value}={localised(texts, lang, languages)}" for value, texts in variable.values)
+
+
+def _fixed_values(
+    kind: str, languages: Sequence[str], words: Mapping[str, Texts]
+) -> tuple[tuple[int | str, Texts], ...]:
+    if kind == "language":
+        return tuple((lang, words[f"lang_{lang}"]) for lang in languages if f"lang_{lang}" in words)
+    if kind == "source":
+        return tuple((source, words[source]) for source in SOURCES)
+    return ()
+
+
+def _join(text: str, item: str) -> str:
+    return f"{text} – {item}" if item else text
+
+
+def _item_part(item: str, position: int) -> str:
+    lowered = item.lower()
+    return lowered if _VALID_PART.fullmatch(lowered) else str(position)
+
+
+def _valid(name: str) -> str:
+    name = re.sub(r"[^a-z0-9_]", "_", name.lower()).rstrip("_") or "v"
+    if not name[0].isalpha():
+        name = f"v_{name}"
+    if name in RESERVED:
+        name = f"{name}_v"
+    return name[:MAX_NAME].rstrip("_")
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        suffix = f"_{number}"
+        candidate = name[: MAX_NAME - len(suffix)] + suffix
+    return candidate

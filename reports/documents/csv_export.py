@@ -1,0 +1,132 @@
+"""The raw answers as CSV, in a zip with the codebook and the SPSS and R syntax.
+
+``answers.csv`` and ``codebook.csv`` are UTF-8 with a byte-order mark, which
+is what makes Excel read accents and Arabic correctly; comma-separated with
+RFC 4180 quoting and CRLF line ends. Each response is one line: line breaks
+inside a comment are written as spaces, because SPSS ends a case at a line
+break even inside quotes (the workbook keeps them). Text that a spreadsheet
+would run as a formula is neutralised with a leading single quote.
+
+The answers are written to the zip as they stream from ``source.raw()``, so
+memory stays flat however many responses there are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from typing import IO, BinaryIO
+
+from reports.data import Questionnaire
+from reports.documents import ReportSource
+from reports.documents.codebook import (
+    Cell,
+    Variable,
+    cells,
+    codebook_header,
+    codebook_rows,
+    csv_row,
+    header,
+    variables,
+)
+from reports.documents.syntax import TextWidths, r_syntax, spss_syntax
+
+ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark
+
+README = {
+    "en": """{title}
+
+answers.csv    the raw answers: one line per response, one column per variable
+               (response id, submission time in UTC, form language, source, then
+               one column per question, or per item of a question).
+               UTF-8 with a byte-order mark, comma-separated.
+codebook.csv   what each variable is: its question code and item, the question
+               in every language of the questionnaire, its kind, dimension and
+               value labels (e.g. 1=Strongly disagree).
+answers.sps    SPSS syntax: reads answers.csv and applies the labels.
+answers.R      R script: reads answers.csv and applies the labels.
+
+Excluded responses are not included. An empty cell is an unanswered question;
+an option of a multiple choice that was not ticked is 0. Line breaks inside
+comments are written as spaces. A text that starts with = + - @ (or a tab) is
+preceded by a single quote so that a spreadsheet never runs it as a formula.
+""",
+    "fr": """{title}
+
+answers.csv    les réponses brutes : une ligne par réponse, une colonne par variable
+               (identifiant de la réponse, heure d'envoi en UTC, langue du
+               formulaire, mode de collecte, puis une colonne par question ou par
+               élément de question). UTF-8 avec BOM, séparateur virgule.
+codebook.csv   le dictionnaire des variables : code de la question et élément,
+               texte de la question dans chaque langue du questionnaire, type,
+               dimension et étiquettes des valeurs (par ex. 1=Pas du tout d'accord).
+answers.sps    syntaxe SPSS : lit answers.csv et applique les étiquettes.
+answers.R      script R : lit answers.csv et applique les étiquettes.
+
+Les réponses exclues n'y figurent pas. Une cellule vide est une question sans
+réponse ; une option non cochée d'une question à choix multiples vaut 0. Les
+retours à la ligne des commentaires sont écrits comme des espaces. Un texte qui
+commence par = + - @ (ou une tabulation) est précédé d'une apostrophe, pour
+qu'un tableur ne l'exécute jamais comme une formule.
+""",
+    "ar": """{title}
+
+answers.csv    الإجابات الخام: سطر لكل رد وعمود لكل متغير (معرّف الرد، ووقت الإرسال
+               بالتوقيت العالمي، ولغة الاستمارة، وطريقة الجمع، ثم عمود لكل سؤال أو
+               لكل بند من بنود السؤال). بترميز UTF-8 مع BOM، والفاصل هو الفاصلة.
+codebook.csv   دليل الترميز: رمز السؤال والبند، ونص السؤال بكل لغات الاستبيان،
+               والنوع، والمحور، وتسميات القيم.
+answers.sps    أوامر SPSS: تقرأ answers.csv وتطبّق التسميات.
+answers.R      نص R: يقرأ answers.csv ويطبّق التسميات.
+
+الردود المستبعدة غير مدرجة. الخلية الفارغة سؤال بلا إجابة، والخيار غير المختار
+في سؤال متعدد الاختيارات قيمته 0. فواصل الأسطر داخل التعليقات مكتوبة كمسافات.
+النص الذي يبدأ بـ = أو + أو - أو @ (أو بعلامة جدولة) تسبقه علامة اقتباس مفردة
+حتى لا ينفّذه برنامج الجداول كصيغة.
+""",
+}
+
+
+def write_csv_zip(source: ReportSource, lang: str, out: BinaryIO) -> None:
+    """Write the zip (README.txt, answers.csv, codebook.csv, answers.sps, answers.R) to ``out``."""
+    data = source.data
+    questionnaire = data.questionnaire
+    variables_ = variables(questionnaire)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        readme = README.get(lang, README["en"]).format(title=data.programme.title)
+        archive.writestr("README.txt", readme.replace("\n", "\r\n").encode(ENCODING))
+        with archive.open("answers.csv", "w") as raw:
+            widths = write_answers(raw, source, variables_)
+        with archive.open("codebook.csv", "w") as raw:
+            write_codebook(raw, questionnaire, variables_, lang)
+        title = data.programme.title
+        archive.writestr("answers.sps", spss_syntax(questionnaire, variables_, lang, widths.widths, title).encode())
+        archive.writestr("answers.R", r_syntax(questionnaire, variables_, lang, title).encode())
+
+
+def write_answers(raw: IO[bytes], source: ReportSource, variables_: Sequence[Variable]) -> TextWidths:
+    """answers.csv to ``raw``, one response at a time; returns the text widths SPSS needs."""
+    widths = TextWidths(variables_)
+
+    def rows() -> Iterable[Sequence[Cell]]:
+        yield header(variables_)
+        for response in source.raw():
+            row = csv_row(cells(response, variables_))
+            widths.update(row)
+            yield row
+
+    _write_csv(raw, rows())
+    return widths
+
+
+def write_codebook(raw: IO[bytes], questionnaire: Questionnaire, variables_: Sequence[Variable], lang: str) -> None:
+    rows = codebook_rows(questionnaire, variables_, lang)
+    _write_csv(raw, [codebook_header(questionnaire, lang), *(csv_row(row) for row in rows)])
+
+
+def _write_csv(raw: IO[bytes], rows: Iterable[Sequence[Cell]]) -> None:
+    with io.TextIOWrapper(raw, encoding=ENCODING, newline="", write_through=False) as text:
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerows(rows)

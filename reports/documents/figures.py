@@ -1,0 +1,134 @@
+"""The figures of the HTML and PDF reports, as JSON safe to embed in a page.
+
+The charts themselves come from :mod:`reports.charts`; this module feeds
+them what the summary publishes (small groups removed) and adds the one
+figure only a comparison needs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from reports import charts
+from reports.chart_style import INK, TEAL, TEAL_STRONG, bars_height, base_layout, mirror
+from reports.compare import Comparison
+from reports.data import ProgrammeData, Question, Tally
+from reports.labels import label, localised, number, wrap
+from reports.summary import EvaluationSummary, option_counts
+
+#: Width of a chart on an A4 page with the report's margins, in CSS pixels.
+PRINT_WIDTH = 680
+#: Colours of the programmes in a comparison, in order (then repeated).
+PROGRAMME_COLOURS = (TEAL_STRONG, "#8c510a", "#5e3c99", TEAL, "#bf812d", "#878787")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure ready for ``Plotly.newPlot``: ``spec`` is JSON with ``data``
+    and ``layout``, with ``<``, ``>`` and ``&`` escaped so that no text in it
+    can close the ``<script>`` element that holds it."""
+
+    id: str
+    spec: str
+
+
+def published_data(data: ProgrammeData, summary: EvaluationSummary) -> ProgrammeData:
+    """``data`` as the charts may show it: session rows hidden by small-cell
+    suppression are left out, and choice tallies are put in the shape the
+    choice chart reads (``item`` empty, the option as ``value``)."""
+    hidden = {(s.where, cell) for s in summary.suppressed for cell in s.cells}
+    questions = []
+    for question in data.questionnaire.questions:
+        if any((question.code, item.value) in hidden for item in question.items):
+            kept = tuple(i for i in question.items if (question.code, i.value) not in hidden)
+            question = dataclasses.replace(question, items=kept)
+        questions.append(question)
+    tallies: list[Tally] = []
+    choices = {q.code: q for q in data.questionnaire.questions if q.kind in ("single_choice", "multiple_choice")}
+    for tally in data.tallies:
+        if tally.question not in choices and (tally.question, tally.item) not in hidden:
+            tallies.append(tally)
+    for code, question in choices.items():
+        tallies += [Tally(code, "", value, count) for value, count in option_counts(data, question).items() if count]
+    questionnaire = dataclasses.replace(data.questionnaire, questions=tuple(questions))
+    return dataclasses.replace(data, questionnaire=questionnaire, tallies=tuple(tallies))
+
+
+def question_chart(data: ProgrammeData, question: Question, lang: str) -> go.Figure | None:
+    """The chart of one question, or None (free text; a matrix with every row hidden)."""
+    if question.kind == "matrix" and not question.items:
+        return None
+    return charts.figure_for_question(data, question, lang)
+
+
+def dimension_chart(summary: EvaluationSummary, lang: str) -> go.Figure | None:
+    if not summary.dimensions:
+        return None
+    means = {d.code: (d.summary.mean, d.summary.ci_low, d.summary.ci_high) for d in summary.dimensions}
+    return charts.dimension_bars(means, summary.questionnaire, lang, scale=_scale(summary))
+
+
+def before_after_chart(data: ProgrammeData, codes: Sequence[str], lang: str) -> go.Figure | None:
+    return charts.before_after_dumbbell(data, codes, lang) if codes else None
+
+
+def comparison_chart(comparison: Comparison, lang: str) -> go.Figure:
+    """Grouped bars: one group per dimension, one bar per programme, with its interval."""
+    languages = comparison.languages
+    rows = [wrap(localised(d.label, lang, languages) or d.code) for d in comparison.dimensions]
+    height = bars_height(rows) * max(1, len(comparison.programmes)) // 2 + 80
+    fig = go.Figure(layout=base_layout(lang, label("dimension_scores", lang), height))
+    for index, compared in enumerate(comparison.programmes):
+        cells = [r.summary if (r := d.cells[index]) else None for d in comparison.dimensions]
+        means = [c.mean if c else None for c in cells]
+        fig.add_trace(
+            go.Bar(
+                x=means,
+                y=rows,
+                orientation="h",
+                name=wrap(compared.programme.title, 50),
+                marker={"color": PROGRAMME_COLOURS[index % len(PROGRAMME_COLOURS)]},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [
+                        c.ci_high - c.mean if c and c.mean is not None and c.ci_high is not None else 0 for c in cells
+                    ],
+                    "arrayminus": [
+                        c.mean - c.ci_low if c and c.mean is not None and c.ci_low is not None else 0 for c in cells
+                    ],
+                    "color": INK,
+                    "thickness": 1.5,
+                },
+                text=[
+                    f"{number(m, lang)} (n = {c.n})" if c and m is not None else ""
+                    for m, c in zip(means, cells, strict=True)
+                ],
+                textposition="inside",
+                insidetextanchor="start",
+                hoverinfo="x+y+name",
+            )
+        )
+    fig.update_layout(barmode="group", bargap=0.25)
+    scale = comparison.scale
+    fig.update_xaxes(title={"text": label("mean_score", lang)}, **({"range": [0, scale[1]]} if scale else {}))
+    fig.update_yaxes(autorange="reversed")
+    return mirror(fig, lang)
+
+
+def chart(chart_id: str, fig: go.Figure, *, print_width: int | None = None) -> Chart:
+    """Embed ``fig``; for print, at a fixed width that fits the page."""
+    if print_width:
+        fig.update_layout(width=print_width, autosize=False)
+    text = charts.figure_json(fig)
+    return Chart(chart_id, text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _scale(summary: EvaluationSummary) -> tuple[float, float] | None:
+    items = {code for d in summary.dimensions for code in d.items}
+    points = [p for q in summary.questionnaire.questions if q.code in items for p in q.points]
+    return (float(min(points)), float(max(points))) if points else None

@@ -1,0 +1,220 @@
+"""The evaluation report (or a comparison of programmes) as one self-contained HTML file.
+
+The file opens with the network off: plotly.js is embedded once in the head,
+every figure is JSON in the page, and a Content-Security-Policy ``<meta>``
+forbids the page from loading anything at all. Every text from the data
+(comments above all) goes through Jinja's autoescaping.
+
+plotly.js comes, in this order, from the ``plotly_js`` argument (a path; the
+web application passes its vendored 1.5 MB *cartesian* bundle, which has
+every trace the reports draw), from the file named by ``SURVEY_PLOTLY_JS``,
+or from the ``plotly`` package's full 4.8 MB bundle, which always exists.
+This package may not know where the web application keeps its files, so the
+path is given, not looked up.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from reports.compare import Comparison, compare
+from reports.documents import ReportSource
+from reports.documents import figures as fig
+from reports.labels import is_rtl, label, localised, number, percent
+from reports.summary import EvaluationSummary, summarise
+
+Mode = Literal["screen", "print"]
+PLOTLY_ENV = "SURVEY_PLOTLY_JS"
+#: Isolates a number inside right-to-left text, so "-0.5" does not show as "0.5-".
+LRI, PDI = "\u2066", "\u2069"
+
+
+def write_html(
+    source: ReportSource,
+    lang: str,
+    out: BinaryIO,
+    *,
+    plotly_js: str | Path | None = None,
+    breakdowns: Mapping[str, Mapping[str, int]] | None = None,
+) -> None:
+    """Write the report of ``source.data`` (or the comparison of
+    ``source.compared`` when it is not empty) in ``lang``, UTF-8."""
+    out.write(render(source, lang, plotly_js=plotly_js, breakdowns=breakdowns).encode("utf-8"))
+
+
+def render(
+    source: ReportSource,
+    lang: str,
+    *,
+    mode: Mode = "screen",
+    plotly_js: str | Path | None = None,
+    breakdowns: Mapping[str, Mapping[str, int]] | None = None,
+) -> str:
+    """The page; ``mode="print"`` draws static charts at a fixed width for A4."""
+    if source.compared:
+        return render_comparison(compare(source.compared), lang, mode=mode, plotly_js=plotly_js)
+    summary = summarise(source.data, breakdowns=breakdowns)
+    data = fig.published_data(source.data, summary)
+    width = fig.PRINT_WIDTH if mode == "print" else None
+    found: dict[str, fig.Chart] = {}
+
+    def add(key: str, figure: Any) -> None:
+        if figure is not None:
+            found[key] = fig.chart(f"chart-{len(found) + 1}", figure, print_width=width)
+
+    add("dimensions", fig.dimension_chart(summary, lang))
+    for question in data.questionnaire.questions:
+        if question.kind != "before_after":
+            add(question.code, fig.question_chart(data, question, lang))
+    add("before_after", fig.before_after_chart(data, [p.question.code for p in summary.pairs], lang))
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(
+            s=summary,
+            charts=found,
+            notes=suppression_notes(summary, lang),
+            **_context(lang, mode, plotly_js, summary.questionnaire.languages),
+        )
+    )
+
+
+def suppression_notes(summary: EvaluationSummary, lang: str) -> list[str]:
+    """One sentence per breakdown that hid groups, naming them in ``lang``."""
+    languages = summary.questionnaire.languages
+    notes = []
+    for hidden in summary.suppressed:
+        try:
+            question = summary.questionnaire.question(hidden.where)
+        except KeyError:
+            names = [label(f"lang_{c}", lang) if f"lang_{c}" in _LANG_KEYS else c for c in hidden.cells]
+            where = label(f"responses_by_{hidden.where}", lang) if hidden.where == "language" else hidden.where
+        else:
+            names = [localised(i.label, lang, languages) for i in question.items if i.value in hidden.cells]
+            where = localised(question.text, lang, languages)
+        cells = f"{where} ({label('list_separator', lang).join(names)})"
+        notes.append(label("suppressed_note", lang).format(minimum=hidden.minimum, cells=cells))
+    return notes
+
+
+def render_comparison(
+    comparison: Comparison, lang: str, *, mode: Mode = "screen", plotly_js: str | Path | None = None
+) -> str:
+    width = fig.PRINT_WIDTH if mode == "print" else None
+    chart = fig.chart("chart-1", fig.comparison_chart(comparison, lang), print_width=width)
+    return (
+        _environment()
+        .get_template("compare.html")
+        .render(c=comparison, chart=chart, **_context(lang, mode, plotly_js, comparison.languages))
+    )
+
+
+def plotly_source(path: str | Path | None = None) -> str:
+    """The plotly.js code to embed (see the module docstring for where it comes from).
+
+    :raises FileNotFoundError: if a path is given or configured but missing.
+    """
+    chosen = path or os.environ.get(PLOTLY_ENV)
+    if chosen:
+        return _read(str(chosen))
+    return _package_plotly()
+
+
+@cache
+def _read(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+@cache
+def _package_plotly() -> str:
+    from plotly.offline import get_plotlyjs
+
+    text: str = get_plotlyjs()
+    return text
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _context(lang: str, mode: Mode, plotly_js: str | Path | None, languages: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "lang": lang,
+        "dir": "rtl" if is_rtl(lang) else "ltr",
+        "mode": mode,
+        # plotly.js holds no "</script": checked by the tests on both bundles.
+        "plotly_js": Markup(plotly_source(plotly_js)),  # noqa: S704
+        "generated": datetime.now(UTC).date().isoformat(),
+        **formatters(lang, languages),
+    }
+
+
+def formatters(lang: str, languages: tuple[str, ...] = ()) -> dict[str, Callable[..., str]]:
+    """Number and text formatting for the templates, in ``lang``: a dash for
+    a missing number, a decimal comma in French, numbers isolated left to
+    right in Arabic."""
+
+    def ltr(text: str) -> str:
+        return f"{LRI}{text}{PDI}" if is_rtl(lang) else text
+
+    def num(value: float | None, decimals: int = 2) -> str:
+        return "–" if value is None else ltr(number(value, lang, decimals).replace("-", "−"))
+
+    def pct(share: float | None) -> str:
+        return "–" if share is None else ltr(percent(100 * share, lang))
+
+    def interval(low: float | None, high: float | None, decimals: int = 2, *, share: bool = False) -> str:
+        if low is None or high is None:
+            return "–"
+        show = pct if share else (lambda v: num(v, decimals))
+        return ltr(f"{show(low)} – {show(high)}")
+
+    def pval(p: float | None) -> str:
+        """ "p = 0.012", or "p < 0.001"."""
+        if p is None:
+            return "–"
+        return ltr(f"p < {number(0.001, lang, 3)}" if p < 0.001 else f"p = {number(p, lang, 3)}")
+
+    def count(k: int, share: float | None) -> str:
+        """ "22 (73 %)": a count and its share, kept in that order in Arabic too."""
+        return ltr(f"{k} ({percent(100 * share, lang)})" if share is not None else str(k))
+
+    def statistic(name: str, value: float | None, p: float | None, decimals: int = 2) -> str:
+        """ "t(29) = 6.28, p < 0.001"."""
+        if value is None or p is None:
+            return "–"
+        shown = number(value, lang, decimals).replace("-", "−")
+        return ltr(f"{name} = {shown}, {pval(p).strip(LRI + PDI)}")
+
+    def text(key: str, **values: object) -> str:
+        return label(key, lang).format(**values)
+
+    def reason(code: str, minimum: int = 5) -> str:
+        return text(f"withheld_{code}", minimum=minimum)
+
+    def tx(texts: Mapping[str, str]) -> str:
+        return localised(texts, lang, languages)
+
+    def lang_name(code: str) -> str:
+        key = f"lang_{code}"
+        return text(key) if key in _LANG_KEYS else code
+
+    return {"num": num, "pct": pct, "ci": interval, "pval": pval, "count": count, "statistic": statistic,
+            "t": text, "reason": reason, "tx": tx, "lang_name": lang_name, "ltr": ltr}  # fmt: skip
+
+
+_LANG_KEYS = frozenset({"lang_fr", "lang_en", "lang_ar"})

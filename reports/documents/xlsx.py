@@ -1,0 +1,374 @@
+"""The Excel workbook: a summary, a sheet per dimension, the raw answers and the codebook.
+
+Written by xlsxwriter in ``constant_memory`` mode: each row goes to a
+temporary file as soon as the next one starts, so 100,000 responses take no
+more memory than 100. The price is that rows are written strictly in order,
+each sheet whole before the next. Every text goes through ``write_string``
+after :func:`~reports.documents.codebook.neutralise`, so no cell is ever a
+formula or a link; numbers stay numbers.
+
+No breakdown (by language, session or another answer) is published here, so
+the small-cell rule has nothing to hide; the raw answers are the evaluator's
+to analyse and are never suppressed.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any, BinaryIO
+
+import xlsxwriter
+
+from reports import stats
+from reports.data import SCALE_KINDS, ProgrammeData, Question
+from reports.documents import ReportSource
+from reports.documents.codebook import (
+    Cell,
+    Variable,
+    cells,
+    codebook_header,
+    codebook_rows,
+    neutralise,
+    variables,
+    word,
+)
+from reports.labels import is_rtl, localised
+
+#: Excel's last row; beyond it the CSV export is the way.
+MAX_ROWS = 1_048_576
+DASH = "—"
+#: Only single Likert items make a dimension score (as on the live dashboard):
+#: before/after self-ratings and per-session ratings measure something else.
+DIMENSION_KINDS = frozenset({"likert"})
+_BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+Counts = dict[tuple[str, str], dict[int | str, int]]
+
+
+class SheetWriter:
+    """Writes rows in order (as constant-memory mode requires), typing each cell."""
+
+    def __init__(self, worksheet: Any, formats: Mapping[str, Any], rtl: bool) -> None:
+        self.sheet = worksheet
+        self.formats = formats
+        self.row = 0
+        if rtl:
+            worksheet.right_to_left()
+
+    def line(self, values: Sequence[Cell], styles: Sequence[str | None] = (), style: str | None = None) -> None:
+        """Write ``values`` on the next row; ``styles`` per cell, else ``style``."""
+        if self.row >= MAX_ROWS:
+            raise ValueError(f"more than {MAX_ROWS - 1} rows do not fit in a worksheet: use the CSV export")
+        for col, value in enumerate(values):
+            name = styles[col] if col < len(styles) else style
+            fmt = self.formats.get(name) if name else None
+            if isinstance(value, str):
+                self.sheet.write_string(self.row, col, neutralise(value), fmt)
+            elif isinstance(value, int | float) and math.isfinite(value):
+                self.sheet.write_number(self.row, col, value, fmt)
+            elif value is not None:
+                self.sheet.write_string(self.row, col, DASH, fmt)
+        self.row += 1
+
+    def skip(self) -> None:
+        self.row += 1
+
+
+def write_xlsx(source: ReportSource, lang: str, out: BinaryIO) -> None:
+    """Write the workbook in ``lang`` to ``out``, streaming the raw answers from ``source.raw()``.
+
+    The rows wait in temporary files of a private folder until the workbook is
+    closed; the folder goes whatever happens, so an export that fails half way
+    (a lost connection) leaves no answers behind on disk.
+    """
+    with tempfile.TemporaryDirectory(prefix="survey-xlsx-") as folder:
+        workbook = xlsxwriter.Workbook(
+            out,
+            {
+                "constant_memory": True,
+                "tmpdir": folder,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        try:
+            _write_sheets(workbook, source, lang)
+        except BaseException:
+            _discard(workbook)
+            raise
+        workbook.close()
+
+
+def _discard(workbook: Any) -> None:
+    """Close the temporary files xlsxwriter keeps open for constant-memory
+    sheets until ``close()``, which a failed export never reaches."""
+    for worksheet in workbook.worksheets():
+        handle = getattr(worksheet, "row_data_fh", None)
+        if handle is not None and not handle.closed:
+            handle.close()
+
+
+def _write_sheets(workbook: Any, source: ReportSource, lang: str) -> None:
+    data = source.data
+    questionnaire = data.questionnaire
+    variables_ = variables(questionnaire)
+    workbook.set_properties({"title": neutralise(data.programme.title), "subject": data.programme.slug})
+    formats = {
+        "title": workbook.add_format({"bold": True, "font_size": 14}),
+        "bold": workbook.add_format({"bold": True}),
+        "header": workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"}),
+        "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
+        "decimal": workbook.add_format({"num_format": "0.00"}),
+        "percent": workbook.add_format({"num_format": "0.0%"}),
+        "muted": workbook.add_format({"italic": True, "font_color": "#555555"}),
+    }
+    rtl = is_rtl(lang)
+    taken: set[str] = set()
+
+    def sheet(title: str) -> SheetWriter:
+        return SheetWriter(workbook.add_worksheet(sheet_name(title, taken)), formats, rtl)
+
+    counts = tally_counts(data)
+    scores = dimension_scores(data)
+    _summary(sheet(word("summary", lang)), data, variables_, counts, scores, lang)
+    langs = questionnaire.languages
+    for code, texts in questionnaire.dimensions.items():
+        questions = [q for q in questionnaire.questions if q.dimension == code]
+        if questions:
+            dimension_sheet = sheet(localised(texts, lang, langs) or code)
+            _dimension(dimension_sheet, data, code, questions, variables_, counts, scores.get(code), lang)
+    others = [q for q in questionnaire.questions if q.dimension not in questionnaire.dimensions]
+    if others:
+        _distributions(sheet(word("other_questions", lang)), data, others, variables_, counts, lang)
+    _responses(sheet(word("responses", lang)), source, variables_)
+    _codebook(sheet(word("codebook", lang)), data, variables_, lang)
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A valid, unique sheet name: no []:*?/\\, at most 31 characters."""
+    base = " ".join(title.translate(_BAD_SHEET_CHARACTERS).split()).strip("'")[:31] or "Sheet"
+    name, number = base, 1
+    while name.casefold() in taken:
+        number += 1
+        suffix = f" ({number})"
+        name = base[: 31 - len(suffix)] + suffix
+    taken.add(name.casefold())
+    return name
+
+
+def tally_counts(data: ProgrammeData) -> Counts:
+    """(question, item) -> value -> count, from the SQL tallies."""
+    out: Counts = defaultdict(dict)
+    for tally in data.tallies:
+        out[(tally.question, tally.item)][tally.value] = tally.count
+    return out
+
+
+def scale_summary(data: ProgrammeData, question: Question, item: str, counts: Counts) -> list[Cell]:
+    """n, skipped, mean, median, sd, CI and top-2-box (with its Wilson interval) of one scale item."""
+    found = counts.get((question.code, item), {})
+    numeric = {int(v): c for v, c in found.items() if isinstance(v, int)}
+    values = {point: numeric.get(point, 0) for point in question.points} | numeric
+    population = data.programme.expected_participants
+    summary = stats.describe_counts(values, max(data.n_responses, sum(values.values())), population)
+    top = stats.top_box(values, set(question.points[-2:]), population=population)
+    return [
+        summary.n,
+        summary.n_skipped,
+        *(_stat(x) for x in (summary.mean, summary.median, summary.sd, summary.ci_low, summary.ci_high)),
+        *(_stat(x) for x in (top.share, top.ci_low, top.ci_high)),
+    ]
+
+
+def dimension_items(questions: Sequence[Question]) -> list[str]:
+    return [q.code for q in questions if q.kind in DIMENSION_KINDS]
+
+
+def dimension_scores(data: ProgrammeData) -> dict[str, stats.DimensionSummary | None]:
+    """Per dimension with scored items, its summary; None when the per-response
+    rows it needs were not loaded."""
+    out: dict[str, stats.DimensionSummary | None] = {}
+    for code in data.questionnaire.dimensions:
+        items = dimension_items([q for q in data.questionnaire.questions if q.dimension == code])
+        if items:
+            loaded = bool(data.rows) or not data.n_responses
+            population = data.programme.expected_participants
+            out[code] = stats.dimension_summary(data.rows, items, population=population) if loaded else None
+    return out
+
+
+def dimension_cells(summary: stats.DimensionSummary, lang: str) -> list[Cell]:
+    """n, unscored, mean, median, sd, CI, alpha (or why not) and complete cases."""
+    alpha = summary.alpha
+    alpha_cell: Cell = alpha.alpha if alpha.alpha is not None else word(alpha.reason or "too_few_cases", lang)
+    figures = (summary.mean, summary.median, summary.sd, summary.ci_low, summary.ci_high)
+    return [summary.n, summary.n_unscored, *(_stat(x) for x in figures), alpha_cell, alpha.n_complete]
+
+
+def _summary(
+    sheet: SheetWriter,
+    data: ProgrammeData,
+    variables_: Sequence[Variable],
+    counts: Counts,
+    scores: Mapping[str, stats.DimensionSummary | None],
+    lang: str,
+) -> None:
+    programme, questionnaire = data.programme, data.questionnaire
+    langs = questionnaire.languages
+    sheet.sheet.set_column(0, 0, 26)
+    sheet.sheet.set_column(1, 1, 60)
+    sheet.sheet.set_column(2, 12, 11)
+    sheet.sheet.freeze_panes(1, 0)
+    sheet.line([programme.title], style="title")
+    rate = stats.response_rate(data.n_responses, programme.expected_participants)
+    version = f"{localised(questionnaire.title, lang, langs)} ({questionnaire.code} v{questionnaire.version})"
+    facts: list[tuple[str, Cell, str | None]] = [
+        ("programme", programme.title, None),
+        ("identifier", programme.slug, None),
+        ("location", programme.location or None, None),
+        ("country", programme.country or None, None),
+        ("starts_on", programme.starts_on.isoformat() if programme.starts_on else None, None),
+        ("ends_on", programme.ends_on.isoformat() if programme.ends_on else None, None),
+        ("expected", programme.expected_participants, None),
+        ("n_responses", data.n_responses, None),
+        ("response_rate", DASH if rate is None else rate, "percent"),
+        ("questionnaire", version, None),
+        ("report_language", lang, None),
+    ]
+    for key, value, style in facts:
+        sheet.line([word(key, lang), value], styles=["bold", style])
+    if scores:
+        sheet.skip()
+        columns = ("dimension", "scored", "unscored", "mean", "median", "sd", "ci_low", "ci_high", "alpha")
+        sheet.line([word(k, lang) for k in (*columns, "complete_cases")], style="header")
+        for code, summary in scores.items():
+            name = localised(questionnaire.dimensions[code], lang, langs) or code
+            cells_ = dimension_cells(summary, lang) if summary else [word("no_rows", lang)]
+            sheet.line([name, *cells_], styles=["bold", None, None, *["decimal"] * 6])
+    sheet.skip()
+    keys = ("variable", "question", "n", "skipped", "mean", "median", "sd", "ci_low", "ci_high", "top2")
+    sheet.line([word(k, lang) for k in (*keys, "top2_low", "top2_high")], style="header")
+    styles = ["bold", "wrap", None, None, *["decimal"] * 5, *["percent"] * 3]
+    for variable in variables_:
+        if not variable.question:
+            continue
+        question = questionnaire.question(variable.question)
+        label = localised(variable.label, lang, langs)
+        if question.kind in SCALE_KINDS:
+            sheet.line([variable.name, label, *scale_summary(data, question, variable.item, counts)], styles)
+        elif question.kind == "single_choice":
+            n = sum(counts.get((question.code, ""), {}).values())
+            sheet.line([variable.name, label, n, max(data.n_responses - n, 0)], styles)
+    sheet.skip()
+    sheet.line([word("dash_note", lang)], style="muted")
+    sheet.line([word("top2_note", lang)], style="muted")
+
+
+def _dimension(
+    sheet: SheetWriter,
+    data: ProgrammeData,
+    code: str,
+    questions: Sequence[Question],
+    variables_: Sequence[Variable],
+    counts: Counts,
+    score: stats.DimensionSummary | None,
+    lang: str,
+) -> None:
+    langs = data.questionnaire.languages
+    sheet.line([localised(data.questionnaire.dimensions[code], lang, langs) or code], style="title")
+    items = dimension_items(questions)
+    if items:
+        sheet.line([word("dimension_score", lang), f"{word('scored_items', lang)}: {', '.join(items)}"], style="bold")
+        keys = ("scored", "unscored", "mean", "median", "sd", "ci_low", "ci_high", "alpha", "complete_cases")
+        sheet.line([word(k, lang) for k in keys], style="header")
+        if score:
+            sheet.line(dimension_cells(score, lang), styles=[None, None, *["decimal"] * 6])
+        else:
+            sheet.line([word("no_rows", lang)], style="muted")
+        sheet.skip()
+    _distributions(sheet, data, questions, variables_, counts, lang, first_row_is_title=False)
+
+
+def _distributions(
+    sheet: SheetWriter,
+    data: ProgrammeData,
+    questions: Sequence[Question],
+    variables_: Sequence[Variable],
+    counts: Counts,
+    lang: str,
+    first_row_is_title: bool = True,
+) -> None:
+    """A count-and-share table per question (per item), then n, mean and SD for scales."""
+    langs = data.questionnaire.languages
+    sheet.sheet.set_column(0, 0, 14)
+    sheet.sheet.set_column(1, 1, 48)
+    sheet.sheet.set_column(2, 10, 11)
+    sheet.sheet.freeze_panes(1, 0)
+    if first_row_is_title:
+        sheet.line([word("other_questions", lang)], style="title")
+    wanted = {q.code for q in questions}
+    for variable in variables_:
+        if variable.question not in wanted:
+            continue
+        question = data.questionnaire.question(variable.question)
+        sheet.line([variable.name, localised(variable.label, lang, langs)], style="bold")
+        if question.kind in ("short_text", "long_text"):
+            sheet.line(["", word("free_text", lang)], style="muted")
+            sheet.skip()
+            continue
+        found = counts.get((question.code, variable.item), {})
+        rows: list[tuple[int | str, str, int]] = []
+        if question.kind == "multiple_choice":
+            option = next(o for o in question.options if o.value == variable.item)
+            rows = [(1, localised(option.label, lang, langs), found.get(1, 0))]
+            total = data.n_responses
+        elif question.points:
+            labels = question.point_labels.get(lang) or next(iter(question.point_labels.values()), ())
+            rows = [(p, labels[i] if i < len(labels) else "", found.get(p, 0)) for i, p in enumerate(question.points)]
+            total = sum(found.values())
+        else:
+            rows = [(o.value, localised(o.label, lang, langs), found.get(o.value, 0)) for o in question.options]
+            total = sum(found.values())
+        sheet.line([word(k, lang) for k in ("value", "label", "count", "share")], style="header")
+        for value, label, count in rows:
+            sheet.line([value, label, count, count / total if total else DASH], styles=[None, None, None, "percent"])
+        if question.kind in SCALE_KINDS:
+            summary = scale_summary(data, question, variable.item, counts)
+            sheet.line(
+                [word("n", lang), summary[0], word("mean", lang), summary[2], word("sd", lang), summary[4]],
+                styles=["bold", None, "bold", "decimal", "bold", "decimal"],
+            )
+        sheet.skip()
+
+
+def _responses(sheet: SheetWriter, source: ReportSource, variables_: Sequence[Variable]) -> None:
+    widths = {"response_id": 38, "submitted_at": 21, "language": 9, "source": 9}
+    for col, variable in enumerate(variables_):
+        text = variable.kind in ("short_text", "long_text")
+        width = widths.get(variable.name) or (50 if text else max(10, min(len(variable.name) + 2, 28)))
+        sheet.sheet.set_column(col, col, width)
+    sheet.sheet.freeze_panes(1, 0)
+    sheet.line([v.name for v in variables_], style="header")
+    for response in source.raw():
+        sheet.line(cells(response, variables_))
+
+
+def _codebook(sheet: SheetWriter, data: ProgrammeData, variables_: Sequence[Variable], lang: str) -> None:
+    questionnaire = data.questionnaire
+    header = codebook_header(questionnaire, lang)
+    texts = len(questionnaire.languages)
+    widths = [26, 18, 12, 50, *[50] * texts, 14, 20, 60]
+    for col, width in enumerate(widths):
+        sheet.sheet.set_column(col, col, width, sheet.formats["wrap"] if width >= 50 else None)
+    sheet.sheet.freeze_panes(1, 1)
+    sheet.line(header, style="header")
+    for row in codebook_rows(questionnaire, variables_, lang):
+        sheet.line(row, style="wrap")
+
+
+def _stat(value: float | None) -> Cell:
+    return DASH if value is None else value

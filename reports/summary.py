@@ -1,0 +1,368 @@
+"""One programme's evaluation, computed once for every document that shows it.
+
+:func:`summarise` turns :class:`~reports.data.ProgrammeData` into a frozen
+:class:`EvaluationSummary`: the HTML, PDF and JSON documents only format what
+it holds, so they cannot disagree. Every number comes from
+:mod:`reports.stats` or :mod:`reports.paired`; scale statistics come from the
+tallies (SQL counts), and only alpha and the before/after tests read the
+per-response rows.
+
+Where a statistic cannot be computed, its field is ``None`` and the
+``withheld`` mapping of the same object says why, with a reason code that
+:mod:`reports.labels` words as ``withheld_<code>`` (``too_few_answers``,
+``too_few_cases`` ...). Breakdowns of the respondents into groups (a session
+of the programme, a response language) hide groups smaller than
+:data:`MINIMUM_CELL` and list what they hid in ``EvaluationSummary.suppressed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from reports import paired, stats
+from reports.data import Comment, Option, Programme, ProgrammeData, Question, Questionnaire, Tally, Texts, option_count
+
+#: Smallest group a breakdown may show (docs/statistics.md, "Small cells").
+MINIMUM_CELL = 5
+CONFIDENCE = 0.95
+#: Free-text kinds: their answers are the comments.
+TEXT_KINDS = frozenset({"short_text", "long_text"})
+CHOICE_KINDS = frozenset({"single_choice", "multiple_choice"})
+#: Only single agreement items make a dimension score (as on the live dashboard):
+#: before/after self-ratings and per-session matrices measure something else.
+DIMENSION_KINDS = frozenset({"likert"})
+BEFORE, AFTER = "before", "after"
+NPS_POINTS = tuple(range(11))
+
+#: Statistic name -> reason code, for the statistics left out of an object.
+Withheld = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ChoiceShare:
+    """One option: how many chose it, as a share with its Wilson interval."""
+
+    value: str
+    label: Texts
+    share: stats.ShareSummary
+
+
+@dataclass(frozen=True)
+class ItemSummary:
+    """A sub-answer of a question: one session of a matrix, or the before or
+    after side of a before/after pair. ``scale`` is None when suppressed."""
+
+    value: str
+    label: Texts
+    n: int
+    scale: stats.ScaleSummary | None
+    suppressed: bool
+    withheld: Withheld
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    """What the documents show for one question; which fields are set depends
+    on its kind (``scale`` for likert and rating, ``top_box`` for likert,
+    ``nps`` for a 0-10 rating, ``choices`` for choice kinds, ``items`` for
+    matrix and before/after). ``n`` is the number of answers the figures rest
+    on; for a multiple choice, where one response ticks several options, it is
+    every response, the base of its shares."""
+
+    question: Question
+    n: int
+    scale: stats.ScaleSummary | None = None
+    top_box: stats.ShareSummary | None = None
+    top_values: tuple[int, ...] = ()
+    nps: stats.NpsSummary | None = None
+    choices: tuple[ChoiceShare, ...] = ()
+    items: tuple[ItemSummary, ...] = ()
+    withheld: Withheld = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    code: str
+    label: Texts
+    #: Question codes averaged into each respondent's score.
+    items: tuple[str, ...]
+    summary: stats.DimensionSummary
+    withheld: Withheld
+
+
+@dataclass(frozen=True)
+class PairResult:
+    """A before/after question, its trainees' paired ratings summarised."""
+
+    question: Question
+    summary: paired.PairedSummary
+    withheld: Withheld
+
+
+@dataclass(frozen=True)
+class CommentGroup:
+    language: str
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuestionComments:
+    question: Question
+    groups: tuple[CommentGroup, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.texts) for group in self.groups)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Counts of respondents by group, small groups hidden (``None``)."""
+
+    name: str
+    counts: Mapping[str, int | None]
+    hidden: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """A breakdown that hid groups: ``where`` names it (a question code, or
+    ``"language"``), ``cells`` the hidden groups."""
+
+    where: str
+    cells: tuple[str, ...]
+    minimum: int
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    programme: Programme
+    questionnaire: Questionnaire
+    n_responses: int
+    expected: int | None
+    response_rate: float | None
+    confidence: float
+    minimum_cell: int
+    questions: tuple[QuestionSummary, ...]
+    dimensions: tuple[DimensionResult, ...]
+    pairs: tuple[PairResult, ...]
+    comments: tuple[QuestionComments, ...]
+    breakdowns: tuple[Breakdown, ...]
+    suppressed: tuple[Suppression, ...]
+    withheld: Withheld
+
+    def question(self, code: str) -> QuestionSummary:
+        for summary in self.questions:
+            if summary.question.code == code:
+                return summary
+        raise KeyError(code)
+
+    @property
+    def nps(self) -> QuestionSummary | None:
+        """The first 0-10 rating (the recommendation question), if any."""
+        return next((q for q in self.questions if q.nps is not None), None)
+
+
+def summarise(
+    data: ProgrammeData,
+    *,
+    breakdowns: Mapping[str, Mapping[str, int]] | None = None,
+    minimum_cell: int = MINIMUM_CELL,
+    confidence: float = CONFIDENCE,
+) -> EvaluationSummary:
+    """Every figure of a programme's report.
+
+    ``breakdowns`` are extra counts of respondents by group that the caller
+    wants shown (``{"language": {"fr": 20, "ar": 6, "en": 3}}``); groups under
+    ``minimum_cell`` are hidden, with complementary suppression
+    (:func:`reports.stats.suppress_small_cells`). ``data.rows`` must hold the
+    per-response rows, or alpha and the paired tests are withheld as having
+    too few cases.
+    """
+    expected = data.programme.expected_participants
+    population = expected or None
+    suppressed: list[Suppression] = []
+    questions = tuple(
+        _question_summary(data, q, population, minimum_cell, confidence, suppressed)
+        for q in data.questionnaire.questions
+        if q.kind not in TEXT_KINDS
+    )
+    published = []
+    for name, counts in (breakdowns or {}).items():
+        hidden = stats.suppress_small_cells(dict(counts), minimum_cell)
+        cells = tuple(key for key in counts if key in hidden.hidden)
+        published.append(Breakdown(name, dict(hidden.counts), cells))
+        if cells:
+            suppressed.append(Suppression(name, cells, minimum_cell))
+    return EvaluationSummary(
+        programme=data.programme,
+        questionnaire=data.questionnaire,
+        n_responses=data.n_responses,
+        expected=expected,
+        response_rate=stats.response_rate(data.n_responses, expected),
+        confidence=confidence,
+        minimum_cell=minimum_cell,
+        questions=questions,
+        dimensions=dimension_results(data, confidence),
+        pairs=pair_results(data, confidence),
+        comments=grouped_comments(data),
+        breakdowns=tuple(published),
+        suppressed=tuple(suppressed),
+        withheld={} if expected else {"response_rate": "no_expected"},
+    )
+
+
+def dimension_items(questionnaire: Questionnaire) -> dict[str, tuple[str, ...]]:
+    """Per dimension (in questionnaire order), the codes of the questions scored in it."""
+    items: dict[str, list[str]] = {code: [] for code in questionnaire.dimensions}
+    for question in questionnaire.questions:
+        if question.dimension in items and question.kind in DIMENSION_KINDS:
+            items[question.dimension].append(question.code)
+    return {code: tuple(codes) for code, codes in items.items() if codes}
+
+
+def dimension_results(data: ProgrammeData, confidence: float = CONFIDENCE) -> tuple[DimensionResult, ...]:
+    """Each dimension's respondent scores (mean, CI with FPC) and Cronbach's alpha."""
+    questionnaire = data.questionnaire
+    population = data.programme.expected_participants or None
+    results = []
+    for code, items in dimension_items(questionnaire).items():
+        summary = stats.dimension_summary(data.rows, items, population=population, confidence=confidence)
+        withheld = dict(_mean_withheld(summary.n))
+        if summary.alpha.reason:
+            withheld["alpha"] = summary.alpha.reason
+        results.append(DimensionResult(code, questionnaire.dimensions.get(code, {}), items, summary, withheld))
+    return tuple(results)
+
+
+def pair_results(data: ProgrammeData, confidence: float = CONFIDENCE) -> tuple[PairResult, ...]:
+    """The paired summary of every before/after question, from the response rows."""
+    results = []
+    for question in data.questionnaire.questions:
+        if question.kind != "before_after":
+            continue
+        pairs = paired.pairs_from_rows(data.rows, f"{question.code}:{BEFORE}", f"{question.code}:{AFTER}")
+        summary = paired.paired_summary(pairs, confidence)
+        withheld: dict[str, str] = {}
+        if summary.n == 0:
+            withheld["mean_diff"] = "no_answers"
+        elif summary.n < 2:
+            withheld["ci"] = "too_few_answers"
+        if summary.t_test.reason:
+            withheld["t_test"] = withheld["cohens_dz"] = summary.t_test.reason
+        if summary.wilcoxon.reason:
+            withheld["wilcoxon"] = withheld["rank_biserial"] = summary.wilcoxon.reason
+        results.append(PairResult(question, summary, withheld))
+    return tuple(results)
+
+
+def grouped_comments(data: ProgrammeData) -> tuple[QuestionComments, ...]:
+    """Comments by question (questionnaire order), then by the language the
+    trainee answered in (the programme's languages first), oldest first.
+    Submission times are dropped: the order is all a reader needs."""
+    order = {lang: i for i, lang in enumerate((*data.programme.languages, *data.questionnaire.languages))}
+    by_question: dict[str, dict[str, list[Comment]]] = {}
+    for comment in data.comments:
+        if comment.text.strip():
+            by_question.setdefault(comment.question, {}).setdefault(comment.language, []).append(comment)
+    out = []
+    for question in data.questionnaire.questions:
+        languages = by_question.get(question.code)
+        if not languages:
+            continue
+        groups = tuple(
+            CommentGroup(lang, tuple(c.text for c in sorted(languages[lang], key=lambda c: c.submitted_at)))
+            for lang in sorted(languages, key=lambda lang: (order.get(lang, len(order)), lang))
+        )
+        out.append(QuestionComments(question, groups))
+    return tuple(out)
+
+
+def option_counts(data: ProgrammeData, question: Question) -> dict[str, int]:
+    """How many responses chose each option, in option order."""
+    return {option.value: option_count(data.tallies, question, option.value) for option in question.options}
+
+
+def scale_counts(tallies: Sequence[Tally], question: Question, item: str = "") -> dict[int, int]:
+    """Answers per scale point (every point, in order) of ``question`` and ``item``."""
+    counts = dict.fromkeys(question.points, 0)
+    for tally in tallies:
+        if tally.question == question.code and tally.item == item and tally.value in counts:
+            counts[int(tally.value)] += tally.count
+    return counts
+
+
+def _question_summary(
+    data: ProgrammeData,
+    question: Question,
+    population: int | None,
+    minimum_cell: int,
+    confidence: float,
+    suppressed: list[Suppression],
+) -> QuestionSummary:
+    tallies = [t for t in data.tallies if t.question == question.code]
+    n_responses = data.n_responses
+    if question.kind in CHOICE_KINDS:
+        return _choice_summary(data, question, confidence, population)
+    if question.items:
+        items = []
+        for item in question.items:
+            counts = scale_counts(tallies, question, item.value)
+            items.append(_item_summary(item, counts, n_responses, population, confidence, minimum_cell, question))
+        hidden = tuple(i.value for i in items if i.suppressed)
+        if hidden:
+            suppressed.append(Suppression(question.code, hidden, minimum_cell))
+        return QuestionSummary(question, max((i.n for i in items), default=0), items=tuple(items))
+    counts = scale_counts(tallies, question)
+    scale = stats.describe_counts(counts, n_responses, population, confidence)
+    withheld = dict(_mean_withheld(scale.n))
+    top_box = nps = None
+    top_values: tuple[int, ...] = ()
+    if question.kind == "likert" and len(question.points) >= 4:
+        top_values = question.points[-2:]
+        top_box = stats.top_box(counts, top_values, confidence, population)
+    if question.kind == "rating" and question.points == NPS_POINTS:
+        nps = stats.net_promoter(counts)
+        if nps.n == 0:
+            withheld["nps"] = "no_answers"
+    return QuestionSummary(question, scale.n, scale, top_box, top_values, nps, withheld=withheld)
+
+
+def _item_summary(
+    item: Option,
+    counts: Mapping[int, int],
+    n_responses: int,
+    population: int | None,
+    confidence: float,
+    minimum_cell: int,
+    question: Question,
+) -> ItemSummary:
+    n = sum(counts.values())
+    # A session's raters are a group of the cohort: fewer than the minimum are
+    # hidden. Before/after sides are the whole cohort twice, not groups.
+    if question.kind == "matrix" and 0 < n < minimum_cell:
+        return ItemSummary(item.value, item.label, n, None, True, {"distribution": "small_cell"})
+    scale = stats.describe_counts(counts, n_responses, population, confidence)
+    return ItemSummary(item.value, item.label, n, scale, False, _mean_withheld(n))
+
+
+def _choice_summary(
+    data: ProgrammeData, question: Question, confidence: float, population: int | None
+) -> QuestionSummary:
+    counts = option_counts(data, question)
+    # Several options can be ticked: shares are of all responses, like the chart.
+    base = data.n_responses if question.kind == "multiple_choice" else sum(counts.values())
+    choices = tuple(
+        ChoiceShare(o.value, o.label, stats.share_summary(counts[o.value], base, confidence, population))
+        for o in question.options
+    )
+    return QuestionSummary(question, base, choices=choices, withheld={"share": "no_answers"} if base == 0 else {})
+
+
+def _mean_withheld(n: int) -> dict[str, str]:
+    if n == 0:
+        return {"mean": "no_answers", "ci": "no_answers"}
+    if n < 2:
+        return {"sd": "too_few_answers", "ci": "too_few_answers"}
+    return {}

@@ -1,0 +1,220 @@
+"""Single-use invitation codes: issue them, check them, use them up without a trace.
+
+Anonymity by construction. A code is only ever marked used: the access_codes
+table has no response id and no time of use, and the response stores no code.
+That is not enough on its own, because a database also records *how* a row
+changed: on PostgreSQL an UPDATE writes a new row version stamped with the
+transaction id (``xmin``, the same as the response inserted with it) at the end
+of the table, so a plain ``SELECT *`` lists used codes in the order they were
+used. So using a code rewrites every code of the programme, in id order, in the
+response's transaction: afterwards all of them carry the same transaction id and
+the same physical order whichever code was used (tests/services/test_codes.py
+checks both from the database).
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from survey.extensions import write_intent
+from survey.models import AccessCode, AccessMode, Programme
+from survey.services import DomainError
+
+#: No 0/O, 1/I/L, 5/S, 2/Z, 8/B: nothing that reads or types as something else.
+ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+CODE_LENGTH = 8
+#: Largest batch generated at once.
+MAX_BATCH = 500
+#: Typed between the groups, or by mistake; all ignored.
+_SEPARATORS = frozenset(" -_.,/\u2010\u2011\u2012\u2013\u2014\u2212")
+
+
+class CodeRefused(DomainError):
+    """A code that does not let a trainee in."""
+
+
+class CodeMissing(CodeRefused):
+    """No code was typed."""
+
+
+class CodeUnknown(CodeRefused):
+    """Malformed, unknown, or another programme's code: one answer for all three,
+    so that trying codes reveals nothing about other programmes."""
+
+
+class CodeUsed(CodeRefused):
+    """The code has let a response in already."""
+
+
+@dataclass(frozen=True)
+class CodeCounts:
+    issued: int
+    used: int
+
+    @property
+    def unused(self) -> int:
+        return self.issued - self.used
+
+
+def normalise_code(text: str) -> str:
+    """The canonical form of a typed code: upper case, no spaces or hyphens.
+
+    Full-width letters and Arabic-Indic digits (a phone set to Arabic) count
+    as their ASCII equivalents.
+    """
+    out = []
+    for char in unicodedata.normalize("NFKC", text):
+        if char.isspace() or char in _SEPARATORS:
+            continue
+        if char.isdigit() and not char.isascii():
+            char = str(unicodedata.digit(char, char))
+        out.append(char.upper())
+    return "".join(out)
+
+
+def format_code(code: str) -> str:
+    """A code as printed and shown: two groups of four, "K7QX-M3RA"."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def well_formed(code: str) -> bool:
+    return len(code) == CODE_LENGTH and all(char in ALPHABET for char in code)
+
+
+def _random_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def issue_codes(session: Session, programme: Programme, count: int) -> list[str]:
+    """Add ``count`` new unused codes to ``programme`` and commit; returns them (canonical form).
+
+    Codes are unique across all programmes, so a short link /c/<code> finds its
+    programme. Raises DomainError unless 1 <= count <= MAX_BATCH.
+    """
+    if not 1 <= count <= MAX_BATCH:
+        raise DomainError(f"between 1 and {MAX_BATCH} codes at a time")
+    session.rollback()
+    with write_intent():
+        for _attempt in range(5):
+            codes = _fresh_codes(session, count)
+            session.add_all(AccessCode(programme_id=programme.id, code=code, used=False) for code in codes)
+            try:
+                session.commit()
+            except IntegrityError:
+                # Another worker stored one of these codes in between: draw again.
+                session.rollback()
+                continue
+            return codes
+    raise DomainError("could not draw unique codes; please try again")  # pragma: no cover (25^8 codes)
+
+
+def _fresh_codes(session: Session, count: int) -> list[str]:
+    """``count`` distinct random codes that no programme holds yet."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        candidates = {_random_code() for _ in range(count - len(codes))} - codes
+        taken = set(session.scalars(select(AccessCode.code).where(AccessCode.code.in_(candidates))))
+        codes |= candidates - taken
+    return list(codes)
+
+
+def set_access_mode(session: Session, programme: Programme, mode: AccessMode) -> None:
+    """Open link or codes only, and commit."""
+    session.rollback()
+    with write_intent():
+        programme.access_mode = mode.value
+        session.commit()
+
+
+def code_counts(session: Session, programme: Programme) -> CodeCounts:
+    """How many codes the programme has and how many were used (counted in SQL)."""
+    issued, used = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((AccessCode.used, 1), else_=0)), 0)).where(
+            AccessCode.programme_id == programme.id
+        )
+    ).one()
+    return CodeCounts(issued=int(issued), used=int(used))
+
+
+def unused_codes(session: Session, programme: Programme) -> list[str]:
+    """The codes still to hand out, in the order they were issued (for printing)."""
+    return list(
+        session.scalars(
+            select(AccessCode.code)
+            .where(AccessCode.programme_id == programme.id, AccessCode.used.is_(False))
+            .order_by(AccessCode.id)
+        )
+    )
+
+
+def check_code(session: Session, programme: Programme, text: str) -> str:
+    """The canonical code if it lets a trainee into ``programme`` now.
+
+    Raises CodeMissing, CodeUnknown (also for another programme's code) or
+    CodeUsed. Only a check: the code is used up by :func:`consume_code`.
+    """
+    code = normalise_code(text)
+    if not code:
+        raise CodeMissing()
+    if not well_formed(code):
+        raise CodeUnknown(code)
+    used = session.scalar(
+        select(AccessCode.used).where(AccessCode.code == code, AccessCode.programme_id == programme.id)
+    )
+    if used is None:
+        raise CodeUnknown(code)
+    if used:
+        raise CodeUsed(code)
+    return code
+
+
+def programme_slug_for_code(session: Session, text: str) -> tuple[str, str]:
+    """(programme slug, canonical code) for a short link /c/<code>; CodeUnknown if no programme has it."""
+    code = normalise_code(text)
+    slug = session.scalar(
+        select(Programme.slug).join(AccessCode, AccessCode.programme_id == Programme.id).where(AccessCode.code == code)
+    )
+    if slug is None:
+        raise CodeUnknown(code)
+    return slug, code
+
+
+def consume_code(session: Session, programme: Programme, text: str) -> None:
+    """Mark a code used, inside the caller's transaction (the response's insert).
+
+    Raises CodeMissing, CodeUnknown or CodeUsed, and then the caller rolls back.
+    Submissions to one programme take turns (a row lock on the programme on
+    PostgreSQL, BEGIN IMMEDIATE on SQLite), so a code races with itself only
+    to be refused the second time. The codes are then deleted and written again
+    in id order, the used one marked, so no trace of which one changed is left
+    (see the module docstring).
+    """
+    code = normalise_code(text)
+    if not code:
+        raise CodeMissing()
+    session.execute(select(Programme.id).where(Programme.id == programme.id).with_for_update(key_share=True))
+    rows = session.execute(
+        select(AccessCode.id, AccessCode.code, AccessCode.used)
+        .where(AccessCode.programme_id == programme.id)
+        .order_by(AccessCode.id)
+    ).all()
+    used = {row.code: row.used for row in rows}
+    if code not in used:
+        raise CodeUnknown(code)
+    if used[code]:
+        raise CodeUsed(code)
+    session.execute(delete(AccessCode).where(AccessCode.programme_id == programme.id))
+    session.execute(
+        insert(AccessCode),
+        [
+            {"id": row.id, "programme_id": programme.id, "code": row.code, "used": row.used or row.code == code}
+            for row in rows
+        ],
+    )

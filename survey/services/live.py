@@ -1,0 +1,225 @@
+"""What the live dashboard shows, and the one-query check that lets it say "nothing new".
+
+Several gunicorn workers serve the dashboards, so no worker can remember what
+it last sent: the database is the only shared state. The browser polls, and
+each answer carries an ETag made from :class:`Stamp`, a fingerprint read in a
+single statement (:func:`stamp_for_viewer`); while nothing changed the server
+answers 304 without building a chart. See ``survey.web.organiser.dashboard``
+for why polling rather than server-sent events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session
+
+from reports import charts, stats
+from reports.data import ProgrammeData, Questionnaire
+from reports.labels import localised
+from survey.models import Programme, ProgrammeGrant, Role, User
+from survey.services import aggregates
+
+#: Bump when the JSON the dashboard receives changes shape, so a browser
+#: holding an old ETag gets the new payload after a deployment.
+PAYLOAD_VERSION = "1"
+#: How many comments the dashboard shows, newest first.
+LATEST_COMMENTS = 10
+#: Roles that may read a programme they are granted (admins read every programme).
+READERS = (Role.ADMIN.value, Role.ORGANISER.value, Role.EVALUATOR.value)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Everything a dashboard answer depends on, apart from the language."""
+
+    programme_id: int
+    status: str
+    expected: int | None
+    timezone: str
+    questionnaire_id: int
+    change: aggregates.Change
+
+    def etag(self, lang: str) -> str:
+        """An opaque tag (unquoted) for this state seen in ``lang``."""
+        parts = (PAYLOAD_VERSION, lang, self.programme_id, self.status, self.expected, self.timezone)
+        raw = "|".join(str(p) for p in (*parts, self.questionnaire_id, *self.change))
+        return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+def _stamp_columns() -> tuple[object, ...]:
+    return (
+        Programme.id,
+        Programme.status,
+        Programme.expected_participants,
+        Programme.timezone,
+        Programme.questionnaire_id,
+        *aggregates.change_columns(Programme.id),
+    )
+
+
+def _stamp(row: Sequence[object]) -> Stamp:
+    programme_id, status, expected, timezone, questionnaire_id, *change = row
+    return Stamp(
+        programme_id=int(str(programme_id)),
+        status=str(status),
+        expected=int(str(expected)) if expected is not None else None,
+        timezone=str(timezone),
+        questionnaire_id=int(str(questionnaire_id)),
+        change=aggregates.change_from(tuple(change)),
+    )
+
+
+def stamp_for_viewer(session: Session, slug: str, user_id: int) -> Stamp | None:
+    """The programme's :class:`Stamp` if user ``user_id`` may read it, else None.
+
+    One SQL statement checks the user (active, a staff role), the grant (unless
+    admin) and reads the fingerprint, so an unchanged dashboard costs exactly
+    one query. It grants nothing by itself: None only means "take the full path",
+    where the usual sign-in and :func:`survey.services.access.can_view` checks
+    answer.
+    """
+    user = select(User.role).where(User.id == user_id, User.active.is_(True), User.role.in_(READERS)).scalar_subquery()
+    granted = exists().where(and_(ProgrammeGrant.user_id == user_id, ProgrammeGrant.programme_id == Programme.id))
+    query = select(*_stamp_columns(), user, granted).where(Programme.slug == slug)  # type: ignore[call-overload]
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    *values, role, has_grant = row
+    if role is None or (role != Role.ADMIN.value and not has_grant):
+        return None
+    return _stamp(values)
+
+
+def stamp(session: Session, programme: Programme) -> Stamp:
+    """The :class:`Stamp` of a programme already authorised (the full path)."""
+    query = select(*_stamp_columns()).where(Programme.id == programme.id)  # type: ignore[call-overload]
+    return _stamp(tuple(session.execute(query).one()))
+
+
+@dataclass(frozen=True)
+class Kpis:
+    #: Responses that count (excluded ones do not).
+    responses: int
+    expected: int | None
+    #: Responses against expected, 0..1 (can pass 1); None without an expected number.
+    rate: float | None
+    excluded: int
+    status: str
+
+
+@dataclass(frozen=True)
+class LiveFigure:
+    #: "arrivals", "dimensions", or the question code.
+    code: str
+    #: Plotly JSON for ``Plotly.react(el, spec.data, spec.layout)``.
+    json: str
+
+
+@dataclass(frozen=True)
+class LiveComment:
+    question: str
+    #: The question's text in the page language.
+    question_text: str
+    #: The language the trainee answered in (the comment is in it).
+    language: str
+    #: As typed by the trainee: show it as text, never as markup.
+    text: str
+    #: UTC, aware.
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class LiveView:
+    etag: str
+    kpis: Kpis
+    figures: tuple[LiveFigure, ...]
+    comments: tuple[LiveComment, ...]
+
+
+def live_view(session: Session, programme: Programme, lang: str) -> LiveView:
+    """The dashboard in ``lang``: KPIs, figures and the latest comments.
+
+    The stamp is read before the data: a response stored in between shows in
+    the data but not the tag, so the next poll fetches it again rather than
+    missing it.
+    """
+    etag = stamp(session, programme).etag(lang)
+    counted, excluded = aggregates.response_counts(session, programme)
+    data = aggregates.programme_data(session, programme, with_rows=True, comment_limit=LATEST_COMMENTS)
+    expected = programme.expected_participants
+    kpis = Kpis(
+        responses=counted,
+        expected=expected,
+        rate=counted / expected if expected else None,
+        excluded=excluded,
+        status=programme.status,
+    )
+    return LiveView(etag, kpis, tuple(_figures(data, programme, lang)), _comments(data, lang))
+
+
+def _figures(data: ProgrammeData, programme: Programme, lang: str) -> list[LiveFigure]:
+    questionnaire = data.questionnaire
+    arrivals = charts.arrivals(data.submitted_at, lang, programme.timezone, programme.expected_participants)
+    figures = [LiveFigure("arrivals", charts.figure_json(arrivals))]
+    if questionnaire.dimensions:
+        scale = _dimension_scale(questionnaire)
+        means = dimension_scores(questionnaire, data.rows, programme.expected_participants)
+        if means:
+            bars = charts.dimension_bars(means, questionnaire, lang, scale=scale)
+            figures.append(LiveFigure("dimensions", charts.figure_json(bars)))
+    for question in questionnaire.questions:
+        figure = charts.figure_for_question(data, question, lang)
+        if figure is not None:
+            figures.append(LiveFigure(question.code, charts.figure_json(figure)))
+    return figures
+
+
+def _comments(data: ProgrammeData, lang: str) -> tuple[LiveComment, ...]:
+    questionnaire = data.questionnaire
+    texts = {q.code: localised(q.text, lang, questionnaire.languages) for q in questionnaire.questions}
+    return tuple(
+        LiveComment(c.question, texts.get(c.question, c.question), c.language, c.text, c.submitted_at)
+        for c in data.comments
+    )
+
+
+# -- dimension scores ------------------------------------------------------------
+
+#: Only single-item agreement scales make a dimension score; before/after
+#: self-ratings and per-session matrices measure something else.
+DIMENSION_KINDS = frozenset({"likert"})
+
+
+def dimension_items(questionnaire: Questionnaire) -> dict[str, list[str]]:
+    """Per dimension, the codes of the questions scored in it."""
+    items: dict[str, list[str]] = {code: [] for code in questionnaire.dimensions}
+    for question in questionnaire.questions:
+        if question.dimension in items and question.kind in DIMENSION_KINDS:
+            items[question.dimension].append(question.code)
+    return items
+
+
+def _dimension_scale(questionnaire: Questionnaire) -> tuple[float, float] | None:
+    points = [p for q in questionnaire.questions if q.kind in DIMENSION_KINDS and q.dimension for p in q.points]
+    return (float(min(points)), float(max(points))) if points else None
+
+
+def dimension_scores(
+    questionnaire: Questionnaire, rows: Sequence[Mapping[str, float]], population: int | None
+) -> dict[str, tuple[float | None, float | None, float | None]]:
+    """Per dimension, (mean, low, high) of the respondents' scores, for
+    :func:`reports.charts.dimension_bars`: a 95 % interval, narrowed by the
+    finite-population correction with ``population`` (the expected
+    participants), as :func:`reports.stats.dimension_summary` defines it.
+    Dimensions without a scored question are left out."""
+    out: dict[str, tuple[float | None, float | None, float | None]] = {}
+    for dimension, items in dimension_items(questionnaire).items():
+        if items:
+            summary = stats.dimension_summary(rows, items, population=population)
+            out[dimension] = (summary.mean, summary.ci_low, summary.ci_high)
+    return out

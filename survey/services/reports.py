@@ -1,0 +1,187 @@
+"""Report documents of a programme, or of several programmes compared.
+
+What a document is made from (:func:`report_source`): the SQL tallies and the
+per-response numeric rows (for alpha and the paired tests) from
+:mod:`survey.services.aggregates`, which never count an excluded response;
+the responses by language, counted by the database; and, for the raw-data
+formats, a generator over every response that is only opened if the writer
+asks for it. The documents themselves are written by :mod:`reports.documents`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reports.data import RawResponse
+from reports.documents import FORMATS, ReportSource, writer
+from reports.documents.pdf import PdfUnavailable
+from survey.models import Programme, ProgrammeGrant, Response, Role, User
+from survey.services import DomainError
+from survey.services.aggregates import counted, programme_data
+
+#: The languages a report can be written in, whatever the interface speaks.
+REPORT_LANGUAGES = ("fr", "ar", "en")
+#: Formats that show the summary (the others hold the raw data).
+SUMMARY_FORMATS = ("html", "pdf", "json")
+#: Formats a comparison of programmes can be written in.
+COMPARISON_FORMATS = SUMMARY_FORMATS
+#: Formats whose writer draws charts, and so takes the plotly.js bundle to embed.
+CHART_FORMATS = ("html", "pdf")
+
+
+class ReportError(DomainError):
+    """A report that cannot be made as asked."""
+
+
+class UnknownFormat(ReportError):
+    pass
+
+
+class UnknownLanguage(ReportError):
+    pass
+
+
+class FormatNotInstalled(ReportError):
+    """The writer of a format is missing from this installation."""
+
+
+class PdfNotAvailable(ReportError):
+    """No Chromium on the server: PDF cannot be printed (HTML can)."""
+
+
+class NotComparable(ReportError):
+    pass
+
+
+def report_source(session: Session, programme: Programme) -> ReportSource:
+    """The data of ``programme``'s documents (rows included)."""
+    return ReportSource(data=programme_data(session, programme, with_rows=True), raw=raw_stream(session, programme))
+
+
+def comparison_source(session: Session, programmes: Sequence[Programme]) -> ReportSource:
+    """Several programmes, in the given order, for a comparison document."""
+    compared = tuple(programme_data(session, p, with_rows=True) for p in programmes)
+    return ReportSource(data=compared[0], compared=compared)
+
+
+def responses_by_language(session: Session, programme: Programme) -> dict[str, int]:
+    """How many counted responses were given in each language (largest first)."""
+    query = (
+        select(Response.language, func.count())
+        .where(Response.programme_id == programme.id, counted())
+        .group_by(Response.language)
+        .order_by(func.count().desc(), Response.language)
+    )
+    return {str(language): int(count) for language, count in session.execute(query)}
+
+
+def raw_stream(session: Session, programme: Programme) -> Callable[[], Iterable[RawResponse]]:
+    """A callable that streams every counted response, for the raw-data formats.
+
+    ``survey.services.exports`` provides it; an installation without that
+    module gets an empty stream rather than an import error.
+    """
+    try:
+        exports = importlib.import_module("survey.services.exports")
+    except ModuleNotFoundError as exc:
+        if exc.name != "survey.services.exports":
+            raise
+        return tuple
+    stream: Callable[[Session, Programme], Iterable[RawResponse]] | None = getattr(exports, "raw_responses", None)
+    return partial(stream, session, programme) if stream else tuple
+
+
+def write_report(
+    session: Session,
+    programme: Programme,
+    fmt: str,
+    lang: str,
+    out: BinaryIO,
+    *,
+    plotly_js: Path | None = None,
+) -> None:
+    """Write ``programme``'s document in format ``fmt`` and language ``lang`` to ``out``.
+
+    ``plotly_js`` is the plotly.js bundle to embed in HTML and PDF (the
+    package's full bundle when None). Raises :class:`UnknownFormat`,
+    :class:`UnknownLanguage`, :class:`FormatNotInstalled` or
+    :class:`PdfNotAvailable`.
+    """
+    _check(fmt, lang, FORMATS)
+    source = report_source(session, programme)
+    options: dict[str, object] = {}
+    if fmt in SUMMARY_FORMATS:
+        options["breakdowns"] = {"language": responses_by_language(session, programme)}
+    _write(fmt, source, lang, out, plotly_js, options)
+
+
+def write_comparison(
+    session: Session,
+    programmes: Sequence[Programme],
+    fmt: str,
+    lang: str,
+    out: BinaryIO,
+    *,
+    plotly_js: Path | None = None,
+) -> None:
+    """Write the comparison of ``programmes`` (two or more, distinct) to ``out``.
+
+    Raises :class:`NotComparable` for fewer than two programmes or a raw-data
+    format, and the errors of :func:`write_report`.
+    """
+    if len({p.id for p in programmes}) < 2 or len(programmes) != len({p.id for p in programmes}):
+        raise NotComparable("compare two or more different programmes")
+    if fmt in FORMATS and fmt not in COMPARISON_FORMATS:
+        raise NotComparable(f"a comparison is written as {', '.join(COMPARISON_FORMATS)}, not {fmt}")
+    _check(fmt, lang, COMPARISON_FORMATS)
+    _write(fmt, comparison_source(session, programmes), lang, out, plotly_js, {})
+
+
+def report_filename(slugs: Sequence[str], fmt: str, lang: str, day: date) -> str:
+    """``niamey-2026_report_fr_2026-12-01.pdf``; raw data says ``data``, and a
+    comparison joins its slugs with ``+``."""
+    spec = FORMATS[fmt]
+    kind = "comparison" if len(slugs) > 1 else "data" if spec.raw_data else "report"
+    return f"{'+'.join(slugs)}_{kind}_{lang}_{day.isoformat()}.{spec.extension}"
+
+
+def comparable_programmes(session: Session, user: User, programme: Programme) -> list[Programme]:
+    """The other programmes of ``programme``'s series that ``user`` may see, oldest first."""
+    if not programme.series:
+        return []
+    query = select(Programme).where(Programme.series == programme.series, Programme.id != programme.id)
+    if user.role != Role.ADMIN:
+        query = query.join(ProgrammeGrant, ProgrammeGrant.programme_id == Programme.id).where(
+            ProgrammeGrant.user_id == user.id
+        )
+    return list(session.scalars(query.order_by(Programme.starts_on, Programme.id)))
+
+
+def _check(fmt: str, lang: str, allowed: Iterable[str]) -> None:
+    if fmt not in allowed:
+        raise UnknownFormat(fmt)
+    if lang not in REPORT_LANGUAGES:
+        raise UnknownLanguage(lang)
+
+
+def _write(
+    fmt: str, source: ReportSource, lang: str, out: BinaryIO, plotly_js: Path | None, options: dict[str, object]
+) -> None:
+    if fmt in CHART_FORMATS and plotly_js is not None:
+        options["plotly_js"] = plotly_js
+    try:
+        write = writer(fmt)
+    except ModuleNotFoundError as exc:
+        raise FormatNotInstalled(fmt) from exc
+    try:
+        write(source, lang, out, **options)
+    except PdfUnavailable as exc:
+        raise PdfNotAvailable(str(exc)) from exc

@@ -1,0 +1,283 @@
+"""The responses browser: the list of a programme's responses, one response in
+full, and its comments filtered by question and language.
+
+Responses carry no identity, so none is shown: only when, in which language,
+how (web, kiosk, paper) and whether an organiser excluded it. Excluded
+responses stay in the list and on their page, marked; the comments page
+leaves them out like every chart does.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reports.data import Question as QuestionSpec
+from reports.labels import localised
+from survey.models import Answer, Exclusion, Programme, Question, Questionnaire, Response, User
+from survey.services import NotFound, aggregates
+
+#: Rows per page of the list and of the comments.
+PAGE_SIZE = 50
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Paged(Generic[T]):
+    rows: tuple[T, ...]
+    #: From 1; clamped into 1..pages.
+    page: int
+    pages: int
+    total: int
+
+
+def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int]:
+    """(page clamped into range, number of pages; at least 1)."""
+    pages = max(1, math.ceil(total / per_page))
+    return min(max(page, 1), pages), pages
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    id: uuid.UUID
+    #: UTC, aware; shown in the programme's time zone.
+    submitted_at: datetime
+    language: str
+    #: web, kiosk or paper.
+    source: str
+    paper_number: int | None
+    excluded: bool
+
+
+def _row(response: Response) -> ResponseRow:
+    return ResponseRow(
+        id=response.id,
+        submitted_at=response.submitted_at,
+        language=response.language,
+        source=response.source,
+        paper_number=response.paper_number,
+        excluded=response.excluded,
+    )
+
+
+def list_responses(
+    session: Session, programme: Programme, page: int = 1, per_page: int = PAGE_SIZE
+) -> Paged[ResponseRow]:
+    """One page of the programme's responses, newest first, excluded ones included."""
+    total = int(session.scalar(select(func.count(Response.id)).where(Response.programme_id == programme.id)) or 0)
+    page, pages = _page_bounds(total, page, per_page)
+    query = (
+        select(Response)
+        .where(Response.programme_id == programme.id)
+        .order_by(Response.submitted_at.desc(), Response.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return Paged(tuple(_row(r) for r in session.scalars(query)), page, pages, total)
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    #: The sub-answer's label ("Before", a session's title), "" for a single answer.
+    item: str
+    #: The answer as the reader sees it: "4 · Agree", an option's label, the comment.
+    value: str
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    code: str
+    kind: str
+    #: In the page language.
+    text: str
+    #: Empty when the trainee left the question unanswered.
+    lines: tuple[AnswerLine, ...]
+    #: Free text typed by the trainee: show as text, in its own direction.
+    free_text: bool
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    at: datetime
+    #: Who did it (name or email); "" when that account was deleted since.
+    user: str
+    excluded: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class ResponseDetail:
+    response: ResponseRow
+    answers: tuple[AnsweredQuestion, ...]
+    #: Exclusions and inclusions, oldest first.
+    log: tuple[LogEntry, ...]
+
+
+def response_detail(session: Session, programme: Programme, response_id: uuid.UUID, lang: str) -> ResponseDetail:
+    """Every question of the version the trainee answered, labelled in ``lang``.
+
+    :raises NotFound: no such response in this programme.
+    """
+    response = session.scalars(
+        select(Response).where(Response.id == response_id, Response.programme_id == programme.id)
+    ).first()
+    if response is None:
+        raise NotFound(str(response_id))
+    questionnaire = session.get(Questionnaire, response.questionnaire_id) or programme.questionnaire
+    spec = aggregates.questionnaire_spec(programme, questionnaire)
+    given: dict[str, list[tuple[str, int | None, str | None]]] = defaultdict(list)
+    query = (
+        select(Question.code, Answer.item, Answer.number, Answer.text)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.response_id == response.id)
+        .order_by(Answer.id)
+    )
+    for code, item, number, text in session.execute(query):
+        given[code].append((item, number, text))
+    answers = tuple(
+        AnsweredQuestion(
+            code=q.code,
+            kind=q.kind,
+            text=localised(q.text, lang, spec.languages),
+            lines=tuple(_lines(q, given.get(q.code, []), lang, spec.languages)),
+            free_text=q.kind in aggregates.TEXT_KINDS,
+        )
+        for q in spec.questions
+    )
+    log = session.execute(
+        select(Exclusion.at, User.name, User.email, Exclusion.excluded, Exclusion.reason)
+        .outerjoin(User, User.id == Exclusion.user_id)
+        .where(Exclusion.response_id == response.id)
+        .order_by(Exclusion.at, Exclusion.id)
+    )
+    entries = tuple(LogEntry(at, name or email or "", excluded, reason) for at, name, email, excluded, reason in log)
+    return ResponseDetail(_row(response), answers, entries)
+
+
+def _lines(
+    question: QuestionSpec,
+    given: list[tuple[str, int | None, str | None]],
+    lang: str,
+    languages: tuple[str, ...],
+) -> list[AnswerLine]:
+    """The stored rows of one question, labelled; in the questionnaire's item order."""
+    options = {o.value: localised(o.label, lang, languages) for o in question.options}
+    if question.kind == "multiple_choice":
+        chosen = {item for item, number, _ in given if number}
+        return [AnswerLine("", options[o.value]) for o in question.options if o.value in chosen]
+    if question.kind == "single_choice" or question.kind in aggregates.TEXT_KINDS:
+        return [AnswerLine("", options.get(text or "", text or "")) for _, _, text in given]
+    labels = _point_labels(question, lang, languages)
+    items = {o.value: localised(o.label, lang, languages) for o in question.items}
+    order = {value: index for index, value in enumerate(items)}
+    lines = []
+    for item, number, text in sorted(given, key=lambda row: order.get(row[0], len(order))):
+        if number is None:
+            value = text or ""
+        else:
+            label = labels.get(number, "")
+            value = f"{number} · {label}" if label else str(number)
+        lines.append(AnswerLine(items.get(item, item), value))
+    return lines
+
+
+def _point_labels(question: QuestionSpec, lang: str, languages: tuple[str, ...]) -> dict[int, str]:
+    for candidate in (lang, *languages):
+        names = question.point_labels.get(candidate, ())
+        if len(names) == len(question.points):
+            return dict(zip(question.points, names, strict=True))
+    return {}
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    response_id: uuid.UUID
+    question: str
+    #: The question in the page language.
+    question_text: str
+    #: The language the trainee answered in.
+    language: str
+    #: As typed: show it as text.
+    text: str
+    #: UTC, aware.
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class CommentFilters:
+    """What the comments page can filter on: (code, question text) and response languages."""
+
+    questions: tuple[tuple[str, str], ...]
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CommentsPage:
+    comments: Paged[CommentRow]
+    filters: CommentFilters
+
+
+def browse_comments(
+    session: Session,
+    programme: Programme,
+    lang: str,
+    *,
+    question: str | None = None,
+    language: str | None = None,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> CommentsPage:
+    """One page of the comments that count (excluded responses left out), newest
+    first, optionally of one question and in one response language; with the
+    choices the filters offer."""
+    spec = aggregates.questionnaire_spec(programme)
+    texts = {q.code: localised(q.text, lang, spec.languages) for q in spec.questions}
+    conditions = [
+        Response.programme_id == programme.id,
+        aggregates.counted(),
+        Question.kind.in_(aggregates.TEXT_KINDS),
+        Answer.text.is_not(None),
+    ]
+    if question:
+        conditions.append(Question.code == question)
+    if language:
+        conditions.append(Response.language == language)
+    total = int(
+        session.scalar(
+            select(func.count(Answer.id))
+            .join(Question, Question.id == Answer.question_id)
+            .join(Response, Response.id == Answer.response_id)
+            .where(*conditions)
+        )
+        or 0
+    )
+    page, pages = _page_bounds(total, page, per_page)
+    query = (
+        select(Response.id, Question.code, Response.language, Answer.text, Response.submitted_at)
+        .join(Question, Question.id == Answer.question_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(*conditions)
+        .order_by(Response.submitted_at.desc(), Answer.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = tuple(
+        CommentRow(rid, code, texts.get(code, code), language_, text or "", at)
+        for rid, code, language_, text, at in session.execute(query)
+    )
+    seen = session.scalars(
+        select(Response.language).where(Response.programme_id == programme.id).group_by(Response.language)
+    )
+    filters = CommentFilters(
+        questions=tuple((q.code, texts[q.code]) for q in spec.questions if q.kind in aggregates.TEXT_KINDS),
+        languages=tuple(dict.fromkeys([*programme.languages, *sorted(seen)])),
+    )
+    return CommentsPage(Paged(rows, page, pages, total), filters)

@@ -1,0 +1,177 @@
+"""The evaluator's reports: every document of a programme, in the report
+language of their choice (fr, ar, en) whatever language the interface speaks.
+
+Every staff role may download the programmes it is granted (admins all):
+the check is :func:`survey.web.organiser.programme_for`, as on every
+programme page. Documents are written to a temporary file and streamed from
+it, so a large raw-data export never sits in memory.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from babel import Locale
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.http import dump_options_header
+
+from reports.documents import FORMATS
+from reports.documents.pdf import find_chromium
+from survey.extensions import db
+from survey.services import reports as report_service
+from survey.web.auth import role_required
+from survey.web.organiser import STAFF, programme_for
+
+bp = Blueprint("evaluator", __name__, url_prefix="/e")
+
+#: plotly.js for the HTML and PDF reports: the same 1.5 MB bundle the dashboard
+#: serves, which holds every chart type the reports draw.
+PLOTLY_BUNDLE = "vendor/plotly/plotly-cartesian.min.js"
+
+
+@dataclass(frozen=True)
+class FormatRow:
+    name: str
+    title: object
+    description: object
+    raw_data: bool
+
+
+#: What each format is for, in the evaluator's words; a format missing here shows by its name.
+DESCRIPTIONS = {
+    "html": (_l("Report (HTML)"), _l("Figures, charts, comments and methods. Opens in any browser, offline.")),
+    "pdf": (_l("Report (PDF)"), _l("The same report on A4 pages, to print, send and archive.")),
+    "json": (_l("Summary (JSON)"), _l("Every figure of the report, for your own tools.")),
+    "xlsx": (_l("Workbook (Excel)"), _l("Summary, dimensions, the raw answers and the codebook.")),
+    "csv": (_l("Raw data (CSV)"), _l("One row per response, with the codebook, in a ZIP file.")),
+    "spss": (_l("SPSS syntax"), _l("Variable and value labels for the raw data.")),
+    "r": (_l("R script"), _l("Reads the raw data with its labels.")),
+}
+
+
+def _format_rows() -> list[FormatRow]:
+    rows = []
+    for name, spec in FORMATS.items():
+        title, description = DESCRIPTIONS.get(name, (name.upper(), ""))
+        rows.append(FormatRow(name, title, description, spec.raw_data))
+    return rows
+
+
+def plotly_bundle() -> Path | None:
+    """The vendored plotly.js bundle to embed in HTML and PDF reports, if present."""
+    bundle = Path(current_app.static_folder or "") / PLOTLY_BUNDLE
+    return bundle if bundle.is_file() else None
+
+
+@bp.get("/<slug>/reports")
+@role_required(*STAFF)
+def reports(slug: str) -> ResponseReturnValue:
+    """Download buttons for every format and report language, and a comparison
+    with the other programmes of the series."""
+    programme = programme_for(slug)
+    peers = report_service.comparable_programmes(db.session(), current_user, programme)
+    return render_template(
+        "evaluator/reports.html",
+        programme=programme,
+        formats=_format_rows(),
+        report_languages=[(code, _endonym(code)) for code in report_service.REPORT_LANGUAGES],
+        comparison_formats=report_service.COMPARISON_FORMATS,
+        pdf_available=find_chromium() is not None,
+        peers=peers,
+    )
+
+
+@bp.get("/<slug>/reports/<fmt>")
+@role_required(*STAFF)
+def download(slug: str, fmt: str) -> ResponseReturnValue:
+    """The document in format ``fmt`` and ``?lang=`` (the programme's first
+    language by default). 404 for an unknown format, 400 for an unknown
+    language, 503 when this server cannot make the format (PDF without Chromium)."""
+    programme = programme_for(slug)
+    if fmt not in FORMATS:
+        abort(404)
+    lang = _report_language(programme.default_language)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent)
+    try:
+        report_service.write_report(db.session(), programme, fmt, lang, spool, plotly_js=plotly_bundle())
+    except report_service.ReportError as exc:
+        spool.close()
+        return _unavailable(exc)
+    return _send(spool, fmt, [programme.slug], lang)
+
+
+@bp.get("/<slug>/compare")
+@role_required(*STAFF)
+def compare(slug: str) -> ResponseReturnValue:
+    """This programme side by side with the ``?with=`` programmes (each one
+    checked like this one), as ``?format=`` html, pdf or json."""
+    programme = programme_for(slug)
+    others = [programme_for(other) for other in dict.fromkeys(request.args.getlist("with")) if other != slug]
+    fmt = request.args.get("format", "html")
+    if fmt not in report_service.COMPARISON_FORMATS or not others:
+        abort(400)
+    lang = _report_language(programme.default_language)
+    chosen = [programme, *others]
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent)
+    try:
+        report_service.write_comparison(db.session(), chosen, fmt, lang, spool, plotly_js=plotly_bundle())
+    except report_service.ReportError as exc:
+        spool.close()
+        return _unavailable(exc)
+    return _send(spool, fmt, [p.slug for p in chosen], lang)
+
+
+def _endonym(code: str) -> str:
+    """A language's name in itself ("Français", "العربية"), as language pickers show it."""
+    return str(Locale.parse(code).get_display_name(code)).capitalize()
+
+
+def _report_language(default: str) -> str:
+    lang = request.args.get("lang") or default
+    if lang not in report_service.REPORT_LANGUAGES:
+        abort(400)
+    return lang
+
+
+def _send(spool: BinaryIO, fmt: str, slugs: list[str], lang: str) -> ResponseReturnValue:
+    size = spool.seek(0, 2)
+    spool.seek(0)
+    name = report_service.report_filename(slugs, fmt, lang, datetime.now(UTC).date())
+    response = Response(_chunks(spool), mimetype=FORMATS[fmt].media_type)
+    response.content_length = size
+    response.headers["Content-Disposition"] = dump_options_header("attachment", {"filename": name})
+    # Answers of an identified programme: no shared cache keeps a copy.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.call_on_close(spool.close)  # a download cut short
+    return response
+
+
+def _chunks(spool: BinaryIO, size: int = 64 * 1024) -> Iterator[bytes]:
+    try:
+        while chunk := spool.read(size):
+            yield chunk
+    finally:
+        spool.close()
+
+
+def _unavailable(exc: report_service.ReportError) -> ResponseReturnValue:
+    if isinstance(exc, report_service.PdfNotAvailable):
+        message = _(
+            "PDF files cannot be made on this server: the Chromium browser is not installed. "
+            "Download the HTML report and print it from your browser, or ask the administrator to install Chromium."
+        )
+    elif isinstance(exc, report_service.FormatNotInstalled):
+        message = _("This format is not available on this server.")
+    else:
+        abort(400)
+    title = _("Not available")
+    return render_template("errors/error.html", status=503, title=title, message=message), 503

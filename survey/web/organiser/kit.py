@@ -1,0 +1,203 @@
+"""The classroom kit, for trainees without a phone or data: printed paper forms,
+the screen where an organiser types them in, and the kiosk link.
+
+Managers only: each view asks :func:`programme_for` with ``manage=True``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from reports.documents.pdf import PdfUnavailable, html_to_pdf
+from survey.extensions import db
+from survey.forms.paper import (
+    first_error,
+    language_choices,
+    numbered_pages,
+    paper_answers,
+    paper_entry_form_class,
+    print_form,
+    suggested_ranges,
+)
+from survey.models import Programme
+from survey.services import NotAccepting, paper, programmes
+from survey.services.responses import KeyReused
+from survey.web.auth import role_required
+from survey.web.i18n import RTL_LANGUAGES, current_language
+from survey.web.kiosk import kiosk_token
+from survey.web.organiser import MANAGERS, bp, programme_for
+from survey.web.security import CSP
+
+
+def _default_copies(programme: Programme) -> int:
+    return programme.expected_participants or 30
+
+
+@bp.get("/<slug>/kit")
+@role_required(*MANAGERS)
+def classroom_kit(slug: str) -> ResponseReturnValue:
+    """Paper forms per language, the data-entry screen and the kiosk link, with how to use them.
+
+    The custom print form comes back here: valid, it goes on to the PDF; not, it shows why (422).
+    """
+    programme = programme_for(slug, manage=True)
+    chosen = "copies" in request.args
+    form = print_form(request.args if chosen else None, programme.languages, _default_copies(programme))
+    status = 200
+    if chosen:
+        if form.validate():
+            return redirect(
+                url_for(
+                    ".paper_form",
+                    slug=slug,
+                    fmt="pdf",
+                    language=form.language.data,
+                    first=form.first.data,
+                    copies=form.copies.data,
+                )
+            )
+        status = 422
+    token = kiosk_token(programme)
+    return (
+        render_template(
+            "organiser/kit.html",
+            programme=programme,
+            form=form,
+            ranges=suggested_ranges(programme.languages, _default_copies(programme)),
+            language_names=dict(language_choices(programme.languages)),
+            tally=paper.paper_tally(db.session(), programme),
+            kiosk_url=url_for("kiosk.take_form", slug=slug, token=token, _external=True),
+        ),
+        status,
+    )
+
+
+@bp.get("/<slug>/paper.pdf", defaults={"fmt": "pdf"})
+@bp.get("/<slug>/paper.html", defaults={"fmt": "html"})
+@role_required(*MANAGERS)
+def paper_form(slug: str, fmt: str) -> ResponseReturnValue:
+    """The printable questionnaire in ``language``, copies numbered ``first`` to ``first + copies - 1``.
+
+    A4, in the chosen language, every page of a copy carrying its form number.
+    Without Chromium the HTML page is answered instead, with a note to print
+    it from the browser (200). 400 for a language or range that is not offered.
+    """
+    programme = programme_for(slug, manage=True)
+    form = print_form(request.args, programme.languages, _default_copies(programme), fill_in=True)
+    if not form.validate():
+        abort(400)
+    lang = str(form.language.data)
+    first, copies = int(form.first.data), int(form.copies.data)
+    html, style = _paper_html(programme, lang, range(first, first + copies), pdf_missing=False)
+    if fmt == "pdf":
+        try:
+            pdf = html_to_pdf(html)
+        except PdfUnavailable:
+            html, style = _paper_html(programme, lang, range(first, first + copies), pdf_missing=True)
+        else:
+            name = f"{programme.slug}-paper-{lang}-{first}-{first + copies - 1}.pdf"
+            response = Response(pdf, mimetype="application/pdf")
+            response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+            return response
+    # The page carries its own <style> (Chromium prints it from a file, with no
+    # server to fetch a stylesheet from): allow exactly that style, nothing else.
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    g.csp = CSP.replace("style-src 'self'", f"style-src 'self' 'sha256-{digest}'")
+    return Response(html, mimetype="text/html")
+
+
+def _paper_html(programme: Programme, lang: str, numbers: range, *, pdf_missing: bool) -> tuple[str, str]:
+    """The questionnaire as a printable page in ``lang``, and its inline style."""
+    definition = programme.questionnaire.definition
+    ctx = programmes.form_context(programme, current_app.config["MAX_TEXT_LENGTH"])
+    with force_locale(lang):
+        style = render_template("paper/_style.css.html")
+        html = render_template(
+            "paper/questionnaire.html",
+            programme=programme,
+            paper_lang=lang,
+            paper_dir="rtl" if lang in RTL_LANGUAGES else "ltr",
+            title=definition["title"].get(lang) or programme.questionnaire.title.get(lang, ""),
+            intro=definition.get("intro", {}).get(lang, ""),
+            pages=numbered_pages(definition, ctx, lang),
+            numbers=numbers,
+            style=style,
+            pdf_missing=pdf_missing,
+        )
+    return html, style
+
+
+@bp.route("/<slug>/entry", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def data_entry(slug: str) -> ResponseReturnValue:
+    """Type in one paper form: every question on one screen, keyboard only.
+
+    Nothing is required (paper comes back incomplete) but ranges and types are
+    checked; a form number typed in before is refused. After a save, an empty
+    screen with the same language selected.
+    """
+    programme = programme_for(slug, manage=True)
+    definition = programme.questionnaire.definition
+    ctx = programmes.form_context(programme, current_app.config["MAX_TEXT_LENGTH"])
+    form_class = paper_entry_form_class(definition, ctx)
+    status = 200
+    if request.method == "POST":
+        form = form_class()
+        form.language.choices = language_choices(programme.languages)
+        form.ensure_key()
+        if form.validate_on_submit():
+            try:
+                paper.enter_paper_form(
+                    db.session(),
+                    programme,
+                    paper_answers(form, definition, ctx),
+                    language=str(form.language.data),
+                    paper_number=int(form.paper_number.data),
+                    idempotency_key=str(form.idem.data),
+                )
+            except paper.PaperNumberTaken as exc:
+                form.paper_number.errors.append(
+                    _(
+                        "Form no. %(number)d was already typed in. Check the number on the sheet; to "
+                        "correct an earlier entry, exclude it under Responses and type the sheet in again "
+                        "under an unused number.",
+                        number=exc.number,
+                    )
+                )
+            except paper.EmptyPaperForm:
+                form.form_errors.append(_("Nothing was entered: a blank sheet is not stored."))
+            except NotAccepting:
+                form.form_errors.append(
+                    _("This programme does not take responses now: open it again to type in paper forms.")
+                )
+            except KeyReused:
+                form.idem.data = ""
+                form.ensure_key()
+                form.form_errors.append(_("This screen had expired. Please press Save again."))
+            else:
+                flash(_("Form no. %(number)d saved.", number=form.paper_number.data))
+                return redirect(url_for(".data_entry", slug=slug, paper_lang=form.language.data), code=303)
+        status = 422
+    else:
+        chosen = request.args.get("paper_lang")
+        language = chosen if chosen in programme.languages else programme.default_language
+        form = form_class(formdata=None, data={"language": language})
+        form.language.choices = language_choices(programme.languages)
+        form.ensure_key()
+    return (
+        render_template(
+            "organiser/kit_entry.html",
+            programme=programme,
+            form=form,
+            pages=numbered_pages(definition, ctx, current_language()),
+            focus=first_error(form) or "paper_number",
+            tally=paper.paper_tally(db.session(), programme),
+        ),
+        status,
+    )

@@ -1,0 +1,142 @@
+"""`survey report` as an evaluator or administrator uses it on the server."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from reports.documents.pdf import find_chromium
+from survey.extensions import db
+from survey.models import Programme, Response
+from survey.services.demo import DEMO_SLUG, add_random_responses
+from survey.services.programmes import create_programme
+
+
+@pytest.fixture
+def demo(app: Flask) -> Programme:
+    """The demo programme with 12 responses."""
+    result = app.test_cli_runner().invoke(args=["demo", "--responses", "12", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    return db.session.scalars(select(Programme).where(Programme.slug == DEMO_SLUG)).one()
+
+
+def report(app: Flask, *args: str) -> tuple[int, str]:
+    result = app.test_cli_runner().invoke(args=["report", *args])
+    return result.exit_code, result.output
+
+
+def test_json_report_to_a_file(app: Flask, demo: Programme, tmp_path: Path) -> None:
+    target = tmp_path / "summary.json"
+    code, output = report(app, DEMO_SLUG, "--format", "json", "--lang", "en", "-o", str(target))
+
+    assert code == 0, output
+    assert f"wrote {target}" in output
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["language"] == "en"
+    assert document["responses"]["n"] == 12
+    assert document["responses"]["expected"] == 29
+    assert [d["code"] for d in document["dimensions"]] == ["content_quality", "professional_impact", "organisation"]
+
+
+def test_default_folder_and_name(app: Flask, demo: Programme, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SURVEY_REPORTS_DIR", str(tmp_path / "reports"))
+    code, output = report(app, DEMO_SLUG)  # html, in the programme's first language
+
+    assert code == 0, output
+    (written,) = (tmp_path / "reports").iterdir()
+    assert written.name.startswith(f"{DEMO_SLUG}_report_fr_")
+    assert written.suffix == ".html"
+    html = written.read_text(encoding="utf-8")
+    assert '<html lang="fr" dir="ltr">' in html
+    assert "Rapport d&#39;évaluation" in html
+
+
+def test_excluded_responses_do_not_count(app: Flask, demo: Programme, tmp_path: Path) -> None:
+    first = db.session.scalars(select(Response).where(Response.programme_id == demo.id)).first()
+    assert first is not None
+    first.excluded = True
+    db.session.commit()
+    target = tmp_path / "s.json"
+    code, output = report(app, DEMO_SLUG, "--format", "json", "-o", str(target))
+
+    assert code == 0, output
+    assert json.loads(target.read_text(encoding="utf-8"))["responses"]["n"] == 11
+
+
+def test_raw_data_formats_are_written_too(app: Flask, demo: Programme, tmp_path: Path) -> None:
+    for fmt, suffix in (("xlsx", "xlsx"), ("csv", "zip"), ("spss", "sps"), ("r", "R")):
+        target = tmp_path / f"data.{suffix}"
+        code, output = report(app, DEMO_SLUG, "--format", fmt, "-o", str(target))
+        assert code == 0, output
+        assert target.stat().st_size > 0
+
+
+def test_comparison_of_two_programmes(app: Flask, demo: Programme, tmp_path: Path) -> None:
+    dakar = create_programme(
+        db.session(),
+        slug="dakar-2026",
+        title="Dakar 2026",
+        questionnaire=demo.questionnaire,
+        location="Dakar",
+        country="SN",
+        timezone="Africa/Dakar",
+        expected_participants=20,
+        languages=("fr", "en"),
+        sessions=(),
+    )
+    dakar.status = "open"
+    db.session.commit()
+    add_random_responses(db.session(), dakar, 7, seed=5)
+    target = tmp_path / "compare.json"
+    code, output = report(app, "--compare", DEMO_SLUG, "dakar-2026", "--format", "json", "-o", str(target))
+
+    assert code == 0, output
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert [(p["slug"], p["responses"]) for p in document["programmes"]] == [(DEMO_SLUG, 12), ("dakar-2026", 7)]
+    code, output = report(app, "--compare", DEMO_SLUG, "dakar-2026", "--format", "xlsx", "-o", str(target))
+    assert code != 0
+    assert "comparison is written as html, pdf, json" in output
+
+
+def test_mistakes_are_reported(app: Flask, demo: Programme, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SURVEY_REPORTS_DIR", str(tmp_path / "reports"))
+    code, output = report(app, DEMO_SLUG, DEMO_SLUG)
+    assert code == 2
+    assert "give one SLUG, or --compare with several" in output
+    code, output = report(app, "--compare", DEMO_SLUG, DEMO_SLUG)
+    assert code == 1
+    assert "two or more different programmes" in output
+    code, output = report(app, "nowhere")
+    assert code == 1
+    assert "no programme nowhere" in output
+    code, output = report(app, DEMO_SLUG, "--format", "docx")
+    assert code == 2
+    assert not (tmp_path / "reports").exists()  # nothing left behind
+
+
+def test_pdf_without_chromium_says_so_and_leaves_no_file(
+    app: Flask, demo: Programme, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SURVEY_CHROMIUM", "/nonexistent/chromium")
+    target = tmp_path / "r.pdf"
+    code, output = report(app, DEMO_SLUG, "--format", "pdf", "-o", str(target))
+
+    assert code == 1
+    assert "Chromium" in output
+    assert "--format html" in output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(find_chromium() is None and not os.environ.get("CI"), reason="no Chromium")
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_pdf_of_the_demo(app: Flask, demo: Programme, tmp_path: Path, lang: str) -> None:
+    target = tmp_path / f"demo-{lang}.pdf"
+    code, output = report(app, DEMO_SLUG, "--format", "pdf", "--lang", lang, "-o", str(target))
+
+    assert code == 0, output
+    assert target.read_bytes().startswith(b"%PDF")
