@@ -67,6 +67,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a trainee may leave the form open for an hour
+    #: Our forms carry their own messages; WTForms' catalogues would be loaded on every request.
+    WTF_I18N_ENABLED = False
     #: Static URLs carry a content hash (see asset_url), so they can be cached long.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")

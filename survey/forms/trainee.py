@@ -19,6 +19,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, HiddenField
 
+from survey.forms.layout import SectionView, page_sections
 from survey.questionnaire.definition import iter_questions, kind_of
 from survey.questionnaire.kinds import FormContext, field_name
 from survey.services.responses import SubmittedAnswer
@@ -35,21 +36,49 @@ class TraineeFormBase(FlaskForm):  # type: ignore[misc]
     carry = HiddenField()
 
 
-#: Built form classes, by definition digest and context; a version never changes.
-_FORM_CLASSES: dict[tuple[str, tuple[tuple[int, str, str], ...], int], type[TraineeFormBase]] = {}
+class CompiledForm:
+    """Everything about a questionnaire version's form that does not depend on
+    the request: field names per page, form classes, page layouts. Built once
+    per version and programme sessions, since a stored version never changes."""
+
+    def __init__(self, definition: Mapping[str, Any], ctx: FormContext) -> None:
+        self.definition = definition
+        self.ctx = ctx
+        self.page_count = len(definition["pages"])
+        self.page_fields: list[tuple[str, ...]] = [() for _ in range(self.page_count)]
+        fields_by_page: list[dict[str, Field]] = [{} for _ in range(self.page_count)]
+        for page, _section, question in iter_questions(definition):
+            kind = kind_of(question)
+            self.page_fields[page] += tuple(field_name(question["code"], item) for item, _ in kind.items(question, ctx))
+            fields_by_page[page].update(kind.fields(question, ctx))
+        self.known = frozenset(name for names in self.page_fields for name in names)
+        #: One class per page (what a page shows and checks), and one with every field (to send).
+        self.page_classes = [type("TraineePageForm", (TraineeFormBase,), fields) for fields in fields_by_page]
+        every: dict[str, Field] = {}
+        for fields in fields_by_page:
+            every.update(fields)
+        self.full_class = type("TraineeForm", (TraineeFormBase,), every)
+        self._sections: dict[tuple[int, str], list[SectionView]] = {}
+
+    def sections(self, page: int, lang: str) -> list[SectionView]:
+        key = (page, lang)
+        if key not in self._sections:
+            self._sections[key] = page_sections(self.definition, self.ctx, page, lang)
+        return self._sections[key]
 
 
-def trainee_form_class(definition: Mapping[str, Any], ctx: FormContext) -> type[TraineeFormBase]:
-    """The form class for a questionnaire version and a programme's sessions, built once."""
+#: Compiled forms by definition digest and context.
+_COMPILED: dict[tuple[str, tuple[tuple[int, str, str], ...], int], CompiledForm] = {}
+
+
+def compile_form(definition: Mapping[str, Any], ctx: FormContext) -> CompiledForm:
+    """The compiled form of a questionnaire version for a programme's sessions, built once."""
     digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
     key = (digest, tuple(ctx.sessions), ctx.max_text_length)
-    form_class = _FORM_CLASSES.get(key)
-    if form_class is None:
-        attrs: dict[str, Field] = {}
-        for _page, _section, question in iter_questions(definition):
-            attrs.update(kind_of(question).fields(question, ctx))
-        form_class = _FORM_CLASSES[key] = type("TraineeForm", (TraineeFormBase,), attrs)
-    return form_class
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _COMPILED[key] = CompiledForm(definition, ctx)
+    return compiled
 
 
 @dataclass
@@ -62,31 +91,37 @@ class FormFlow:
     page: int = 0
     form: TraineeFormBase | None = None
     form_errors: list[str] = field(default_factory=list)
+    compiled: CompiledForm = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.compiled = compile_form(self.definition, self.ctx)
 
     @property
     def page_count(self) -> int:
-        return len(self.definition["pages"])
+        return self.compiled.page_count
+
+    def sections(self, lang: str) -> list[SectionView]:
+        """What the current page shows, in ``lang``."""
+        return self.compiled.sections(self.page, lang)
+
+    @property
+    def error_names(self) -> frozenset[str]:
+        """Fields with an error on the page shown."""
+        if self.form is None:
+            return frozenset()
+        return frozenset(name for name in self.compiled.page_fields[self.page] if self.form[name].errors)
 
     @property
     def is_last_page(self) -> bool:
         return self.page == self.page_count - 1
 
-    def page_fields(self, page: int) -> list[str]:
-        names: list[str] = []
-        for page_index, _section, question in iter_questions(self.definition):
-            if page_index == page:
-                names.extend(
-                    field_name(question["code"], item) for item, _ in kind_of(question).items(question, self.ctx)
-                )
-        return names
-
-    def _form_class(self) -> type[TraineeFormBase]:
-        return trainee_form_class(self.definition, self.ctx)
+    def page_fields(self, page: int) -> tuple[str, ...]:
+        return self.compiled.page_fields[page]
 
     def start(self) -> TraineeFormBase:
         """A blank first page with a fresh idempotency key."""
         self.page = 0
-        self.form = self._form_class()(formdata=None, data={"idem": uuid.uuid4().hex, "page": "0"})
+        self.form = self.compiled.page_classes[0](formdata=None, data={"idem": uuid.uuid4().hex, "page": "0"})
         self.form.carry.data = self._sign({})
         return self.form
 
@@ -101,7 +136,7 @@ class FormFlow:
         except ValueError:
             self.page = 0
         current = set(self.page_fields(self.page))
-        known = {name for page in range(self.page_count) for name in self.page_fields(page)}
+        known = self.compiled.known
         forged = [name for name in formdata if name.startswith(QUESTION_PREFIX) and name not in known]
         merged: MultiDict[str, str] = MultiDict()
         for name, values in carried.items():
@@ -113,7 +148,7 @@ class FormFlow:
             merged[name] = formdata.get(name, "")
         if not _valid_key(merged["idem"]):
             merged["idem"] = uuid.uuid4().hex
-        form = self._form_class()(formdata=merged)
+        form = self.compiled.page_classes[self.page](formdata=merged)
         self.form = form
         if forged:
             self.form_errors.append(
@@ -126,22 +161,34 @@ class FormFlow:
             self._finish(merged)
             return False
         if action == "back":
-            self.page = max(self.page - 1, 0)
+            self._show(max(self.page - 1, 0), merged)
         elif action in {"next", "send"}:
             if not self._validate(form, self.page):
                 self._finish(merged)
                 return False
             if action == "send" or self.is_last_page:
+                # Every page again, from what was carried: the carry is signed, but
+                # the rules may be stricter than when the page was first sent.
+                full = self.compiled.full_class(formdata=merged)
+                self.form = full
                 for page in range(self.page_count):
-                    if not self._validate(form, page):
+                    if not self._validate(full, page):
                         self.page = page
                         self._finish(merged)
                         return False
                 self._finish(merged)
                 return not forged
-            self.page += 1
+            self._show(self.page + 1, merged)
         self._finish(merged)
         return False
+
+    def _show(self, page: int, merged: MultiDict[str, str]) -> None:
+        """Move to ``page``, its fields filled from what was typed or carried."""
+        csrf_errors = self.form.csrf_token.errors if self.form is not None and self.form.csrf_token else []
+        self.page = page
+        self.form = self.compiled.page_classes[page](formdata=merged)
+        if self.form.csrf_token is not None:
+            self.form.csrf_token.errors = csrf_errors
 
     def answers(self) -> list[SubmittedAnswer]:
         assert self.form is not None

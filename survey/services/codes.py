@@ -186,7 +186,7 @@ def programme_slug_for_code(session: Session, text: str) -> tuple[str, str]:
     return slug, code
 
 
-def consume_code(session: Session, programme: Programme, text: str) -> None:
+def consume_code(session: Session, programme_id: int, text: str) -> None:
     """Mark a code used, inside the caller's transaction (the response's insert).
 
     Raises CodeMissing, CodeUnknown or CodeUsed, and then the caller rolls back.
@@ -199,10 +199,10 @@ def consume_code(session: Session, programme: Programme, text: str) -> None:
     code = normalise_code(text)
     if not code:
         raise CodeMissing()
-    session.execute(select(Programme.id).where(Programme.id == programme.id).with_for_update(key_share=True))
+    session.execute(select(Programme.id).where(Programme.id == programme_id).with_for_update(key_share=True))
     rows = session.execute(
         select(AccessCode.id, AccessCode.code, AccessCode.used)
-        .where(AccessCode.programme_id == programme.id)
+        .where(AccessCode.programme_id == programme_id)
         .order_by(AccessCode.id)
     ).all()
     used = {row.code: row.used for row in rows}
@@ -210,11 +210,11 @@ def consume_code(session: Session, programme: Programme, text: str) -> None:
         raise CodeUnknown(code)
     if used[code]:
         raise CodeUsed(code)
-    session.execute(delete(AccessCode).where(AccessCode.programme_id == programme.id))
+    session.execute(delete(AccessCode).where(AccessCode.programme_id == programme_id))
     session.execute(
         insert(AccessCode),
         [
-            {"id": row.id, "programme_id": programme.id, "code": row.code, "used": row.used or row.code == code}
+            {"id": row.id, "programme_id": programme_id, "code": row.code, "used": row.used or row.code == code}
             for row in rows
         ],
     )

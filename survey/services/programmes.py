@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from survey.models import (
     Answer,
@@ -78,15 +80,37 @@ def create_programme(
     return programme
 
 
+#: Questionnaire definitions by (id, code, version, creation time): a stored
+#: version never changes, so each worker decodes it once.
+_DEFINITIONS: dict[tuple[int, str, int, datetime], dict[str, Any]] = {}
+
+
 def find_programme(session: Session, slug: str) -> Programme:
-    """The programme with this slug, its questionnaire and sessions; NotFound if none."""
+    """The programme with this slug, its questionnaire and sessions; NotFound if none.
+
+    Every trainee request asks for it, so it is one joined query plus one for
+    the sessions, and the questionnaire's definition comes from a per-process
+    cache rather than being decoded again.
+    """
     programme = session.scalars(
         select(Programme)
         .where(Programme.slug == slug)
-        .options(selectinload(Programme.sessions), selectinload(Programme.questionnaire))
+        .options(
+            joinedload(Programme.questionnaire).defer(Questionnaire.definition),
+            selectinload(Programme.sessions),
+        )
     ).first()
     if programme is None:
         raise NotFound(slug)
+    questionnaire = programme.questionnaire
+    key = (questionnaire.id, questionnaire.code, questionnaire.version, questionnaire.created_at)
+    definition = _DEFINITIONS.get(key)
+    if definition is None:
+        definition = _DEFINITIONS[key] = session.scalars(
+            select(Questionnaire.definition).where(Questionnaire.id == questionnaire.id)
+        ).one()
+    # Loaded state, not a change: nothing will be written back.
+    set_committed_value(questionnaire, "definition", definition)
     return programme
 
 

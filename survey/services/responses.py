@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.extensions import write_intent
-from survey.models import AccessMode, Answer, Programme, Response
+from survey.models import AccessMode, Answer, Programme, Question, Response
 from survey.questionnaire.kinds import AnswerValue
 from survey.services import DomainError, NotAccepting
 from survey.services.codes import CodeRefused, consume_code
@@ -60,15 +60,35 @@ def submit_response(
     this very response holds it already (a re-send: the first receipt). Kiosk
     and paper responses need no code: an organiser vouches for them.
     """
+    # What the write needs, read before the rollback below expires the programme.
+    target = _Target(
+        programme_id=programme.id,
+        questionnaire_id=programme.questionnaire_id,
+        status=programme.status,
+        accepting=programme.accepting(datetime.now(UTC)),
+        needs_code=programme.access_mode == AccessMode.CODES.value and source == "web",
+    )
     # End the request's read snapshot: the write runs in a transaction of its own.
     session.rollback()
     with write_intent():
-        return _write(session, programme, answers, language, idempotency_key, source, paper_number, access_code)
+        try:
+            return _write(session, target, answers, language, idempotency_key, source, paper_number, access_code)
+        except NotAccepting as exc:
+            raise NotAccepting(exc.status, programme) from None
+
+
+@dataclass(frozen=True)
+class _Target:
+    programme_id: int
+    questionnaire_id: int
+    status: str
+    accepting: bool
+    needs_code: bool
 
 
 def _write(
     session: Session,
-    programme: Programme,
+    target: _Target,
     answers: Sequence[SubmittedAnswer],
     language: str,
     idempotency_key: str,
@@ -78,35 +98,53 @@ def _write(
 ) -> Receipt:
     existing = _find(session, idempotency_key)
     if existing is not None:
-        return _receipt_for_existing(existing, programme)
-    if not programme.accepting(datetime.now(UTC)):
-        raise NotAccepting(programme.status, programme)
-    if programme.access_mode == AccessMode.CODES.value and source == "web":
+        return _receipt_for_existing(existing, target.programme_id)
+    if not target.accepting:
+        raise NotAccepting(target.status)
+    if target.needs_code:
         try:
-            consume_code(session, programme, access_code or "")
+            consume_code(session, target.programme_id, access_code or "")
         except CodeRefused:
             session.rollback()
             # A re-sent form whose first copy used the code while we waited for our turn.
             existing = _find(session, idempotency_key)
             if existing is not None:
-                return _receipt_for_existing(existing, programme)
+                return _receipt_for_existing(existing, target.programme_id)
             raise
-    question_ids = {question.code: question.id for question in programme.questionnaire.questions}
-    response = Response(
-        id=uuid.uuid4(),
-        programme_id=programme.id,
-        questionnaire_id=programme.questionnaire_id,
-        language=language,
-        idempotency_key=idempotency_key,
-        source=source,
-        paper_number=paper_number,
+    rows = session.execute(
+        select(Question.code, Question.id).where(Question.questionnaire_id == target.questionnaire_id)
     )
-    response.answers = [
-        Answer(question_id=question_ids[a.question_code], item=a.value.item, number=a.value.number, text=a.value.text)
-        for a in answers
-    ]
-    session.add(response)
+    question_ids: dict[str, int] = {row.code: row.id for row in rows}
+    response_id = uuid.uuid4()
     try:
+        session.execute(
+            insert(Response).values(
+                id=response_id,
+                programme_id=target.programme_id,
+                questionnaire_id=target.questionnaire_id,
+                submitted_at=datetime.now(UTC),
+                language=language,
+                idempotency_key=idempotency_key,
+                source=source,
+                paper_number=paper_number,
+                excluded=False,
+            )
+        )
+        if answers:
+            # One executemany for every answer, rather than an ORM flush per row.
+            session.execute(
+                insert(Answer),
+                [
+                    {
+                        "response_id": response_id,
+                        "question_id": question_ids[a.question_code],
+                        "item": a.value.item,
+                        "number": a.value.number,
+                        "text": a.value.text,
+                    }
+                    for a in answers
+                ],
+            )
         session.commit()
     except IntegrityError:
         # Two workers raced with the same key: the other one stored it first.
@@ -114,8 +152,8 @@ def _write(
         existing = _find(session, idempotency_key)
         if existing is None:
             raise
-        return _receipt_for_existing(existing, programme)
-    return Receipt(response_id=response.id, duplicate=False)
+        return _receipt_for_existing(existing, target.programme_id)
+    return Receipt(response_id=response_id, duplicate=False)
 
 
 def _find(session: Session, idempotency_key: str) -> tuple[uuid.UUID, int] | None:
@@ -125,8 +163,8 @@ def _find(session: Session, idempotency_key: str) -> tuple[uuid.UUID, int] | Non
     return None if row is None else (row[0], row[1])
 
 
-def _receipt_for_existing(existing: tuple[uuid.UUID, int], programme: Programme) -> Receipt:
-    response_id, programme_id = existing
-    if programme_id != programme.id:
+def _receipt_for_existing(existing: tuple[uuid.UUID, int], programme_id: int) -> Receipt:
+    response_id, stored_programme_id = existing
+    if stored_programme_id != programme_id:
         raise KeyReused("this form key was already used for another programme")
     return Receipt(response_id=response_id, duplicate=True)

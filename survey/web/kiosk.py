@@ -20,7 +20,6 @@ from flask_login import current_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from survey.extensions import csrf, db
-from survey.forms.layout import page_sections
 from survey.forms.trainee import FormFlow
 from survey.models import Programme
 from survey.services import paper, programmes
@@ -108,12 +107,12 @@ def take_form(slug: str, token: str) -> ResponseReturnValue:
             except KeyReused:
                 abort(409)
             return redirect(url_for(".thanks", slug=slug, token=token), code=303)
-        if flow.form_errors or (flow.form is not None and flow.form.errors):
+        if flow.form_errors or flow.error_names:
             status = 422
     else:
         flow.start()
     lang = current_language()
-    definition = programme.questionnaire.definition
+    definition = flow.definition
     return (
         render_template(
             "kiosk/form.html",
@@ -121,11 +120,12 @@ def take_form(slug: str, token: str) -> ResponseReturnValue:
             form_action=url_for(".take_form", slug=slug, token=token),
             blank_url=_blank_url(programme, token),
             programme=programme,
-            title=definition["title"].get(lang, programme.questionnaire.title.get(lang, "")),
+            title=definition["title"].get(lang, ""),
             intro=definition.get("intro", {}).get(lang, ""),
             form=flow.form,
             flow=flow,
-            sections=page_sections(flow.definition, flow.ctx, flow.page, lang),
+            sections=flow.sections(lang),
+            error_names=flow.error_names,
             page_title=definition["pages"][flow.page].get("title", {}).get(lang, ""),
         ),
         status,

@@ -23,7 +23,8 @@ def asset_url(filename: str) -> str:
 
 
 def status_label(status: str) -> str:
-    return str({"draft": _("Draft"), "open": _("Open"), "closed": _("Closed")}.get(status, status))
+    labels = {"draft": _("Draft"), "open": _("Open"), "closed": _("Closed"), "archived": _("Archived")}
+    return str(labels.get(status, status))
 
 
 def format_day(value: date | None) -> str:

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from survey.extensions import csrf, db
-from survey.forms.layout import page_sections
 from survey.forms.trainee import FormFlow
 from survey.models import AccessMode, Programme
 from survey.questionnaire.kinds import FormContext
@@ -121,7 +120,7 @@ def take_form(slug: str) -> ResponseReturnValue:
                 return redirect(url_for(".thanks", slug=slug, r=token), code=303)
         elif access is not None:
             access = _check_code(programme, access.code)
-        if flow.form_errors or (flow.form is not None and flow.form.errors) or (access and access.problem):
+        if flow.form_errors or flow.error_names or (access and access.problem):
             status = 422
     else:
         if with_codes:
@@ -137,12 +136,13 @@ def take_form(slug: str) -> ResponseReturnValue:
         render_template(
             "trainee/form.html",
             programme=programme,
-            title=programme.questionnaire.definition["title"].get(lang, programme.questionnaire.title.get(lang, "")),
-            intro=programme.questionnaire.definition.get("intro", {}).get(lang, ""),
+            title=flow.definition["title"].get(lang, ""),
+            intro=flow.definition.get("intro", {}).get(lang, ""),
             form=flow.form,
             flow=flow,
             access=access,
-            sections=page_sections(flow.definition, flow.ctx, flow.page, lang),
+            sections=flow.sections(lang),
+            error_names=flow.error_names,
             page_title=flow.definition["pages"][flow.page].get("title", {}).get(lang, ""),
         ),
         status,

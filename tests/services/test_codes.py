@@ -171,7 +171,7 @@ def test_kiosk_and_link_mode_need_no_code(programme: Programme) -> None:
 
 def test_consume_outside_a_response_refuses_an_empty_code(coded: Programme) -> None:
     with pytest.raises(CodeMissing):
-        consume_code(db.session(), coded, "")
+        consume_code(db.session(), coded.id, "")
 
 
 # --- anonymity -------------------------------------------------------------

@@ -560,10 +560,10 @@ def test_lifecycle_from_draft_to_archive_and_back(
     post(client, "/o/new", signed_in, form_values(default_questionnaire, opens_at="", closes_at=""))
     assert client.get("/s/dakar-2026").status_code == 404  # a draft stays private
 
-    response = post(client, "/o/dakar-2026/open", signed_in, {})
+    response = post(client, "/o/dakar-2026/open?lang=en", signed_in, {})
     assert response.status_code == 303
     assert stored("dakar-2026").status == "open"
-    assert "The evaluation is open." in client.get("/o/dakar-2026/settings?lang=en").get_data(as_text=True)
+    assert "The evaluation is open." in client.get("/o/dakar-2026/settings").get_data(as_text=True)
     assert client.get("/s/dakar-2026").status_code == 200
 
     assert post(client, "/o/dakar-2026/close", signed_in, {}).status_code == 303

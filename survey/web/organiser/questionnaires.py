@@ -13,9 +13,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from survey.extensions import db
-from survey.forms.layout import page_sections
 from survey.forms.questionnaire import ImportQuestionnaireForm
-from survey.forms.trainee import trainee_form_class
+from survey.forms.trainee import compile_form
 from survey.questionnaire import DefinitionError
 from survey.questionnaire.kinds import FormContext
 from survey.services import questionnaires
@@ -104,8 +103,9 @@ def preview_questionnaire(code: str, version: int) -> ResponseReturnValue:
         )
         fragment = render_template(
             "organiser/questionnaire_preview_page.html",
-            form=trainee_form_class(definition, ctx)(formdata=None, meta={"csrf": False}),
-            sections=page_sections(definition, ctx, page - 1, language),
+            form=compile_form(definition, ctx).full_class(formdata=None, meta={"csrf": False}),
+            sections=compile_form(definition, ctx).sections(page - 1, language),
+            error_names=frozenset(),
             title=definition["title"].get(language, ""),
             intro=definition.get("intro", {}).get(language, ""),
             page_title=definition["pages"][page - 1].get("title", {}).get(language, ""),
