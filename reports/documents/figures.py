@@ -16,9 +16,9 @@ import plotly.graph_objects as go
 from reports import charts
 from reports.chart_style import INK, TEAL, TEAL_STRONG, bars_height, base_layout, mirror
 from reports.compare import Comparison
-from reports.data import ProgrammeData, Question, Tally
+from reports.data import ProgrammeData, Question
 from reports.labels import label, localised, number, wrap
-from reports.summary import EvaluationSummary, option_counts
+from reports.summary import EvaluationSummary
 
 #: Width of a chart on an A4 page with the report's margins, in CSS pixels.
 PRINT_WIDTH = 680
@@ -38,8 +38,7 @@ class Chart:
 
 def published_data(data: ProgrammeData, summary: EvaluationSummary) -> ProgrammeData:
     """``data`` as the charts may show it: session rows hidden by small-cell
-    suppression are left out, and choice tallies are put in the shape the
-    choice chart reads (``item`` empty, the option as ``value``)."""
+    suppression are left out."""
     hidden = {(s.where, cell) for s in summary.suppressed for cell in s.cells}
     questions = []
     for question in data.questionnaire.questions:
@@ -47,15 +46,9 @@ def published_data(data: ProgrammeData, summary: EvaluationSummary) -> Programme
             kept = tuple(i for i in question.items if (question.code, i.value) not in hidden)
             question = dataclasses.replace(question, items=kept)
         questions.append(question)
-    tallies: list[Tally] = []
-    choices = {q.code: q for q in data.questionnaire.questions if q.kind in ("single_choice", "multiple_choice")}
-    for tally in data.tallies:
-        if tally.question not in choices and (tally.question, tally.item) not in hidden:
-            tallies.append(tally)
-    for code, question in choices.items():
-        tallies += [Tally(code, "", value, count) for value, count in option_counts(data, question).items() if count]
+    tallies = tuple(t for t in data.tallies if (t.question, t.item) not in hidden)
     questionnaire = dataclasses.replace(data.questionnaire, questions=tuple(questions))
-    return dataclasses.replace(data, questionnaire=questionnaire, tallies=tuple(tallies))
+    return dataclasses.replace(data, questionnaire=questionnaire, tallies=tallies)
 
 
 def question_chart(data: ProgrammeData, question: Question, lang: str) -> go.Figure | None:

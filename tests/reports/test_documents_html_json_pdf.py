@@ -22,10 +22,12 @@ from markupsafe import escape
 
 from reports.data import Comment
 from reports.documents import ReportSource, writer
+from reports.documents.figures import published_data, question_chart
 from reports.documents.html import PLOTLY_ENV, plotly_source, render
 from reports.documents.pdf import find_chromium
 from reports.labels import LABELS, label
 from reports.report_labels import REPORT_LABELS
+from reports.summary import summarise
 from tests.reports.test_summary import DATA, RESPONSES, build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -355,3 +357,16 @@ def test_pdf_comparison(tmp_path: Path) -> None:
     if text is not None:
         assert "Dakar 2026" in text
         assert "Niamey 2026" in text
+
+
+def test_choice_charts_in_a_report_count_what_was_chosen() -> None:
+    """Both choice kinds as the database tallies them: a single choice by value,
+    a multiple choice by item. A report chart must count each option."""
+    data = published_data(DATA, summarise(DATA))
+    for code in ("formats", "again"):
+        figure = question_chart(data, DATA.questionnaire.question(code), "en")
+        assert figure is not None
+        (bars,) = figure.data
+        expected = [c.share.k for c in summarise(DATA).question(code).choices]
+        assert list(bars.x) == expected
+        assert sum(expected) > 0
