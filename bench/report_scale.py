@@ -3,6 +3,7 @@ the XLSX export of 100,000, with its memory.
 
     .venv/bin/python -m bench.report_scale                    # 10k and 100k (a few minutes)
     .venv/bin/python -m bench.report_scale --sizes 1000 5000  # a smoke run
+    .venv/bin/python -m bench.report_scale --sizes 100000 --stats-size 1000 --no-trace  # memory only, faster
 
 What it does: migrates a temporary SQLite database, imports the default
 questionnaire and one programme per size (six sessions, as the demo), and
@@ -14,11 +15,12 @@ Then, each in a fresh interpreter so one measure cannot inflate another:
 (a) ``aggregates.programme_data(with_rows=True)`` (the SQL tallies and the
     per-response rows) and the statistics a summary shows (every scale item,
     the dimension scores with alpha, the before/after pairs, the NPS);
-(b) ``write_xlsx`` fed by ``exports.raw_responses`` to a file: wall time, the
-    growth of peak RSS during the export (``ru_maxrss`` after resetting the
+(b) the peak RSS growth while ``programme_data(with_rows=True)`` loads, and
+    the RSS it leaves; then ``write_xlsx`` fed by ``exports.raw_responses`` to
+    a file: wall time, the growth of peak RSS during the export (``ru_maxrss`` after resetting the
     high-water mark through ``/proc/self/clear_refs``), and, in a second run,
     the peak of Python allocations traced by ``tracemalloc`` (which slows the
-    run down, hence the separate run). Flat memory means the 100k figures
+    run down, hence the separate run; ``--no-trace`` skips it). Flat memory means the 100k figures
     match the 10k ones, not ten times them.
 
 Bounded: sizes up to 500,000; every step is a subprocess with a timeout; the
@@ -54,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.report_scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="responses per XLSX run")
     parser.add_argument("--stats-size", type=int, default=10_000, help="responses for the statistics run")
+    parser.add_argument("--no-trace", action="store_true", help="skip the tracemalloc runs of the export")
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -72,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for n in sorted(set(args.sizes)):
             print(f"writing the XLSX of {n:,} responses ...", flush=True)
             timed = run_child("xlsx", url, str(n), tmp)
+            if args.no_trace:
+                exports.append({**timed, "summary_traced_mb": float("nan"), "raw_traced_mb": float("nan")})
+                continue
             traced = run_child("xlsx", url, str(n), tmp, "--trace")
             exports.append(
                 {**timed, "summary_traced_mb": traced["summary_traced_mb"], "raw_traced_mb": traced["raw_traced_mb"]}
@@ -300,9 +306,13 @@ def measure_xlsx(url: str, n: int, folder: Path, *, trace: bool) -> dict[str, An
     from survey.services.exports import raw_responses
 
     session, programme = open_programme(url, n)
+    gc.collect()
+    _reset_peak_rss()
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     data = programme_data(session, programme, with_rows=True)
     loaded = time.perf_counter()
+    load_peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - maxrss) / 1024
     phases = Phases(trace)
 
     def raw() -> Iterator[RawResponse]:
@@ -321,6 +331,7 @@ def measure_xlsx(url: str, n: int, folder: Path, *, trace: bool) -> dict[str, An
     return {
         "responses": data.n_responses,
         "load_seconds": loaded - started,
+        "load_peak_mb": load_peak,
         "rss_before_mb": rss_before / 1024,
         "file_mb": path.stat().st_size / 2**20,
         "summary_seconds": summary_s,
@@ -373,9 +384,9 @@ def report(build: dict[str, Any], statistics: dict[str, Any], exports: list[dict
         "(b) XLSX export, in two phases: the summary and dimension sheets (statistics over the rows loaded",
         "    before), then the raw answers streamed from the database (Responses sheet, codebook, zip)",
     ]
-    headers = ["responses", "load data s", "RSS then MB", "summary s", "raw s", "file MB"]
+    headers = ["responses", "load data s", "load peak MB", "RSS then MB", "summary s", "raw s", "file MB"]
     headers += ["RSS growth: summary", "raw MB", "tracemalloc: summary", "raw MB"]
-    keys = ["load_seconds", "rss_before_mb", "summary_seconds", "raw_seconds", "file_mb"]
+    keys = ["load_seconds", "load_peak_mb", "rss_before_mb", "summary_seconds", "raw_seconds", "file_mb"]
     keys += ["summary_rss_mb", "raw_rss_mb", "summary_traced_mb", "raw_traced_mb"]
     rows = [[f"{e['responses']:,}", *(f"{e[k]:.1f}" for k in keys)] for e in exports]
     widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
@@ -389,7 +400,8 @@ def report(build: dict[str, Any], statistics: dict[str, Any], exports: list[dict
             f" x{large['raw_traced_mb'] / max(small['raw_traced_mb'], 0.01):.2f},"
             f" peak RSS growth {small['raw_rss_mb']:.1f} -> {large['raw_rss_mb']:.1f} MB"
         )
-    lines.append("    (load data = aggregates.programme_data(with_rows=True), the caller's work before the export)")
+    lines.append("    (load data = aggregates.programme_data(with_rows=True), the caller's work before the export;")
+    lines.append("    load peak = peak RSS growth while it loads; RSS then = the process's RSS once loaded)")
     return "\n".join(lines)
 
 

@@ -24,6 +24,8 @@ BROWN_STRONG, BROWN_LIGHT = "#8c510a", "#dfc27d"
 TEAL_LIGHT, TEAL_STRONG = "#80cdc1", "#01665e"
 TEAL = "#35978f"
 HEAT_SCALE = [[0.0, "#f5f5f5"], [1.0, TEAL_STRONG]]
+#: Pixels between the tick labels and the title of an axis (more for a y axis in Arabic: see mirror()).
+TITLE_STANDOFF, RTL_TITLE_STANDOFF = 8, 16
 
 
 def base_layout(lang: str, title: str | None, height: int) -> dict[str, Any]:
@@ -39,7 +41,7 @@ def base_layout(lang: str, title: str | None, height: int) -> dict[str, Any]:
         "gridcolor": GRID,
         "linecolor": GRID,
         "zeroline": False,
-        "title": {"standoff": 8},
+        "title": {"standoff": TITLE_STANDOFF},
     }
     return {
         "template": "none",  # plotly.py's default template adds ~6 kB of JSON per figure
@@ -61,6 +63,8 @@ def base_layout(lang: str, title: str | None, height: int) -> dict[str, Any]:
         },
         "legend": {
             "orientation": "h",
+            # From the figure's edge, not the plot area's, which long labels push aside on a phone.
+            "xref": "container",
             "x": 1 if rtl else 0,
             "xanchor": "right" if rtl else "left",
             "yref": "container",
@@ -83,7 +87,10 @@ def mirror(fig: go.Figure, lang: str) -> go.Figure:
     """
     if not is_rtl(lang):
         return fig
-    fig.update_yaxes(side="right")
+    # Plotly places a rotated axis title by its font size, but Arabic letters rise
+    # above a Latin ascent: on the right, they turned towards the tick labels and
+    # touched them ("الردود" over "20"). More standoff keeps them apart.
+    fig.update_yaxes(side="right", title_standoff=RTL_TITLE_STANDOFF)
     x_range = fig.layout.xaxis.range
     if x_range is not None:
         fig.update_xaxes(range=[x_range[1], x_range[0]])

@@ -53,6 +53,9 @@ __all__ = [
 
 BEFORE_ITEM, AFTER_ITEM = "before", "after"
 CHOICE_KINDS = frozenset({"single_choice", "multiple_choice"})
+#: Characters per line of a question text used as a bar's label: on a phone,
+#: 40 left the bars too little room and pushed the axis title out of the card.
+QUESTION_WRAP = 30
 
 
 def likert_diverging(data: ProgrammeData, codes: Sequence[str], lang: str) -> go.Figure:
@@ -68,7 +71,7 @@ def likert_diverging(data: ProgrammeData, codes: Sequence[str], lang: str) -> go
         raise ValueError("likert_diverging needs one or more questions on the same scale")
     points = questions[0].points
     names = _point_labels(questions[0], lang, questionnaire.languages)
-    rows = [wrap(localised(q.text, lang, questionnaire.languages)) for q in questions]
+    rows = [wrap(localised(q.text, lang, questionnaire.languages), QUESTION_WRAP) for q in questions]
     counts = [_scale_counts(data, q) for q in questions]
     totals = [sum(row) for row in counts]
     shares = [[_share(c, total) for c in row] for row, total in zip(counts, totals, strict=True)]
@@ -177,7 +180,7 @@ def before_after_dumbbell(data: ProgrammeData, codes: Sequence[str], lang: str) 
     """
     questionnaire = data.questionnaire
     questions = [questionnaire.question(code) for code in codes]
-    rows = [wrap(localised(q.text, lang, questionnaire.languages)) for q in questions]
+    rows = [wrap(localised(q.text, lang, questionnaire.languages), QUESTION_WRAP) for q in questions]
     sides = {
         item: [_mean(q.points, _scale_counts(data, q, item)) for q in questions] for item in (BEFORE_ITEM, AFTER_ITEM)
     }

@@ -8,7 +8,8 @@ dimension means with their intervals from :mod:`reports.stats`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
@@ -26,6 +27,15 @@ from reports.chart_style import (
 )
 from reports.data import Questionnaire
 from reports.labels import is_rtl, label, localised, number, with_value, wrap
+
+#: Tick steps of the arrivals' time axis, in minutes: never under a minute, as
+#: the labels show hours and minutes, so no label repeats ("04:21" four times
+#: when everyone answered within a minute).
+TIME_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080)
+#: At most this many ticks: their two-line labels must fit a phone's width.
+MAX_TIME_TICKS = 6
+#: The shortest time axis shown, so that a burst of answers still gets ticks.
+MIN_TIME_SPAN = timedelta(minutes=2)
 
 
 def dimension_bars(
@@ -137,8 +147,9 @@ def arrivals(
             xref="paper", x=1 if rtl else 0, xanchor="right" if rtl else "left",
             y=expected, yanchor="bottom", showarrow=False, font={"color": BROWN_STRONG},
         )  # fmt: skip
-    # Numeric dates: month names would need the page's plotly locale, and ar's is incomplete.
-    fig.update_xaxes(type="date", tickformat="%H:%M<br>%d/%m", title={"text": f"{label('time', lang)} ({tz or 'UTC'})"})
+    fig.update_xaxes(
+        type="date", **time_axis(times[0], times[-1]), title={"text": f"{label('time', lang)} ({tz or 'UTC'})"}
+    )
     top = max(len(times), expected or 0)
     fig.update_yaxes(
         **count_axis(top),
@@ -146,6 +157,31 @@ def arrivals(
         title={"text": label("responses", lang)},
     )
     return mirror(fig, lang)
+
+
+def time_axis(first: datetime, last: datetime) -> dict[str, Any]:
+    """Date-axis ticks for times from ``first`` to ``last``: a step from
+    :data:`TIME_STEPS` (in milliseconds, plotly's unit) giving at most
+    :data:`MAX_TIME_TICKS` ticks, and an explicit range of whole minutes, at
+    least :data:`MIN_TIME_SPAN` long, when the answers came in a burst.
+    Spans longer than the largest step get plotly's own ticks, days at least.
+    """
+    span = last - first
+    minutes = next((m for m in TIME_STEPS if span <= timedelta(minutes=m * (MAX_TIME_TICKS - 1))), None)
+    # Numeric dates: month names would need the page's plotly locale, and ar's is incomplete.
+    if minutes is None:
+        return {"tickformat": "%d/%m", "nticks": MAX_TIME_TICKS}
+    axis: dict[str, Any] = {
+        "dtick": minutes * 60_000,
+        "tickformat": "%H:%M<br>%d/%m" if minutes < 1440 else "%d/%m",
+    }
+    if span < MIN_TIME_SPAN:
+        start = first.replace(second=0, microsecond=0)
+        end = max(start + MIN_TIME_SPAN, last)
+        if end.second or end.microsecond:
+            end = end.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        axis["range"] = [start, end]
+    return axis
 
 
 def _wall_clock(moment: datetime, zone: tzinfo) -> datetime:

@@ -35,12 +35,29 @@
     return target;
   }
 
+  // Plotly's responsive resize (a window resized, a phone turned) drops the
+  // figure's height and fills its element instead. So it draws in a box of its
+  // own that keeps the figure's height, while the card stretches to its row.
+  function plotFor(code) {
+    var card = chartFor(code);
+    if (!card) { return null; }
+    var plot = card.querySelector(".chart__plot");
+    if (!plot) {
+      plot = document.createElement("div");
+      plot.className = "chart__plot";
+      card.appendChild(plot);
+    }
+    return plot;
+  }
+
   function draw(figures) {
     if (!plotly) { return; }
     figures.forEach(function (figure) {
-      var target = chartFor(figure.code);
+      var target = plotFor(figure.code);
       var spec = JSON.parse(figure.json);
-      if (target) { plotly.react(target, spec.data, spec.layout, config); }
+      if (!target) { return; }
+      if (spec.layout && spec.layout.height) { target.style.height = spec.layout.height + "px"; }
+      plotly.react(target, spec.data, spec.layout, config);
     });
   }
 

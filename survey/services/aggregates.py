@@ -11,12 +11,11 @@ many there are.
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from reports import data
@@ -183,11 +182,69 @@ def tallies(session: Session, programme: Programme) -> tuple[data.Tally, ...]:
     return tuple(out)
 
 
-def numeric_rows(session: Session, programme: Programme) -> tuple[dict[str, float], ...]:
-    """Per response, its numeric answers keyed ``code`` or ``code:item`` (for alpha and paired tests)."""
-    rows: dict[Any, dict[str, float]] = defaultdict(dict)
+#: Rows fetched from the database per round trip when streaming answers.
+STREAM_BATCH = 5000
+
+
+class NumericRow(Mapping[str, float]):
+    """One response's numeric answers keyed ``code`` or ``code:item``: a read-only
+    :class:`~collections.abc.Mapping`, as ``reports.data.ProgrammeData.rows`` asks.
+
+    Why not a dict: a report on 100,000 responses holds 100,000 of them. Here
+    the key strings live once, in a list and an index shared by every row of
+    one load, and a row is a tuple of values in that order (``None`` where the
+    response has no answer), the floats themselves shared: about 300 bytes a
+    response instead of a 830-byte dict plus its own key strings and floats.
+    A row made before a key was first seen is shorter than the key list: the
+    keys past its end are absent.
+    """
+
+    __slots__ = ("_index", "_keys", "_values")
+
+    def __init__(self, keys: list[str], index: dict[str, int], values: tuple[float | None, ...]) -> None:
+        self._keys = keys
+        self._index = index
+        self._values = values
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """As ``Mapping.get``, without its exception on every absent key (the
+        statistics ask for many unanswered items, in loops over every row)."""
+        slot = self._index.get(key)
+        if slot is not None and slot < len(self._values):
+            value = self._values[slot]
+            if value is not None:
+                return value
+        return default
+
+    def __getitem__(self, key: str) -> float:
+        value: float | None = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, value in zip(self._keys, self._values, strict=False) if value is not None)
+
+    def __len__(self) -> int:
+        return sum(value is not None for value in self._values)
+
+    def __repr__(self) -> str:
+        return f"NumericRow({dict(self.items())!r})"
+
+
+def numeric_rows(session: Session, programme: Programme) -> tuple[NumericRow, ...]:
+    """Per response, its numeric answers keyed ``code`` or ``code:item`` (for alpha and paired tests).
+
+    Flat in memory for large programmes: the answers are streamed in batches
+    ordered by response, so a row is complete when the response id changes
+    (compared raw, never converted to a UUID); the key of each (code, item) is
+    built once and each distinct number becomes one shared float.
+    """
     query = (
-        select(Answer.response_id, Question.code, Answer.item, Answer.number)
+        select(type_coerce(Answer.response_id, String), Question.code, Answer.item, Answer.number)
         .join(Question, Question.id == Answer.question_id)
         .join(Response, Response.id == Answer.response_id)
         .where(
@@ -196,10 +253,36 @@ def numeric_rows(session: Session, programme: Programme) -> tuple[dict[str, floa
             Answer.number.is_not(None),
             Question.kind != "multiple_choice",
         )
+        .order_by(Answer.response_id)
+        .execution_options(yield_per=STREAM_BATCH)
     )
-    for response_id, code, item, number in session.execute(query):
-        rows[response_id][f"{code}:{item}" if item else code] = float(number or 0)
-    return tuple(rows.values())
+    keys: list[str] = []
+    index: dict[str, int] = {}
+    # (code, item, number) -> (slot of the key, the shared float): one look-up per answer.
+    cells: dict[tuple[str, str, int | None], tuple[int, float]] = {}
+    rows: list[NumericRow] = []
+    current: object = None
+    values: list[float | None] = []
+    for batch in session.connection().execute(query).partitions():
+        for response_id, code, item, number in batch:
+            if response_id != current:
+                if values:
+                    rows.append(NumericRow(keys, index, tuple(values)))
+                current, values = response_id, [None] * len(keys)
+            cell = cells.get((code, item, number))
+            if cell is None:
+                key = f"{code}:{item}" if item else code
+                slot = index.setdefault(key, len(keys))
+                if slot == len(keys):
+                    keys.append(key)
+                cell = cells[(code, item, number)] = (slot, float(number or 0))
+            slot, value = cell
+            if slot >= len(values):
+                values += [None] * (slot + 1 - len(values))
+            values[slot] = value
+    if values:
+        rows.append(NumericRow(keys, index, tuple(values)))
+    return tuple(rows)
 
 
 def comments(
@@ -225,20 +308,25 @@ def comments(
         query = query.where(Response.language == language)
     if limit is not None:
         query = query.limit(limit)
-    return tuple(
-        data.Comment(code, language, text or "", submitted_at)
-        for code, language, text, submitted_at in session.execute(query)
-    )
+    # Streamed, and the few distinct codes and languages kept once rather than
+    # as one fresh string per comment: a large programme has one comment or more per response.
+    shared: dict[str, str] = {}
+    out = []
+    for batch in session.connection().execute(query.execution_options(yield_per=STREAM_BATCH)).partitions():
+        for code, lang, text, submitted_at in batch:
+            code, lang = shared.setdefault(code, code), shared.setdefault(lang, lang)
+            out.append(data.Comment(code, lang, text or "", submitted_at))
+    return tuple(out)
 
 
 def submission_times(session: Session, programme: Programme) -> tuple[Any, ...]:
-    return tuple(
-        session.scalars(
-            select(Response.submitted_at)
-            .where(Response.programme_id == programme.id, counted())
-            .order_by(Response.submitted_at)
-        )
+    query = (
+        select(Response.submitted_at)
+        .where(Response.programme_id == programme.id, counted())
+        .order_by(Response.submitted_at)
+        .execution_options(yield_per=STREAM_BATCH)
     )
+    return tuple(session.connection().execute(query).scalars())
 
 
 def programme_data(

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from reports import charts, stats
 from reports.data import ProgrammeData, Questionnaire
 from reports.labels import localised
+from reports.summary import DIMENSION_KINDS
+from reports.summary import dimension_items as dimension_items  # re-exported for callers of this module
 from survey.models import Programme, ProgrammeGrant, Role, User
 from survey.services import aggregates
 
@@ -189,19 +191,8 @@ def _comments(data: ProgrammeData, lang: str) -> tuple[LiveComment, ...]:
 
 
 # -- dimension scores ------------------------------------------------------------
-
-#: Only single-item agreement scales make a dimension score; before/after
-#: self-ratings and per-session matrices measure something else.
-DIMENSION_KINDS = frozenset({"likert"})
-
-
-def dimension_items(questionnaire: Questionnaire) -> dict[str, list[str]]:
-    """Per dimension, the codes of the questions scored in it."""
-    items: dict[str, list[str]] = {code: [] for code in questionnaire.dimensions}
-    for question in questionnaire.questions:
-        if question.dimension in items and question.kind in DIMENSION_KINDS:
-            items[question.dimension].append(question.code)
-    return items
+# Which questions score a dimension is reports.summary.dimension_items, the rule
+# the reports use, so the dashboard and the documents agree.
 
 
 def _dimension_scale(questionnaire: Questionnaire) -> tuple[float, float] | None:
@@ -219,7 +210,6 @@ def dimension_scores(
     Dimensions without a scored question are left out."""
     out: dict[str, tuple[float | None, float | None, float | None]] = {}
     for dimension, items in dimension_items(questionnaire).items():
-        if items:
-            summary = stats.dimension_summary(rows, items, population=population)
-            out[dimension] = (summary.mean, summary.ci_low, summary.ci_high)
+        summary = stats.dimension_summary(rows, items, population=population)
+        out[dimension] = (summary.mean, summary.ci_low, summary.ci_high)
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -14,6 +14,7 @@ import pytest
 from reports import charts
 from reports.data import Option, Programme, ProgrammeData, Question, Questionnaire, Tally
 from reports.labels import LABELS, label, wrap
+from reports.summary_charts import MAX_TIME_TICKS
 
 AGREEMENT = {
     "fr": (
@@ -217,7 +218,7 @@ def test_likert_refuses_questions_on_different_scales() -> None:
     [
         ("fr", ["Le contenu était pertinent", "Plutôt d'accord", "Part des réponses"], ["relevant", "أوافق"]),
         ("ar", ["وثيق الصلة بعملي", "أوافق تمامًا", "نسبة الإجابات"], ["pertinent", "Agree"]),
-        ("en", ["relevant to my job", "Strongly agree", "Share of answers"], ["pertinent", "أوافق"]),
+        ("en", ["content was relevant", "Strongly agree", "Share of answers"], ["pertinent", "أوافق"]),
     ],
 )
 def test_texts_are_in_the_requested_language(lang: str, present: list[str], absent: list[str]) -> None:
@@ -232,7 +233,7 @@ def test_texts_are_in_the_requested_language(lang: str, present: list[str], abse
 def test_missing_arabic_text_falls_back_to_the_first_language() -> None:
     fig = charts.likert_diverging(DATA, ["relevance", "clarity"], "ar")
 
-    assert fig.data[0].y[1] == wrap("Les contenus ont été présentés clairement.")
+    assert fig.data[0].y[1] == wrap("Les contenus ont été présentés clairement.", charts.QUESTION_WRAP)
 
 
 def test_arabic_lines_are_embedded_right_to_left_but_french_fallback_is_not() -> None:
@@ -379,6 +380,70 @@ def test_arrivals_without_expected_participants_draw_no_line() -> None:
 
     assert fig.layout.shapes == ()
     assert "(UTC)" in fig.layout.xaxis.title.text
+
+
+def _time_tick_labels(fig: go.Figure) -> list[str]:
+    """The x tick labels a reader sees, placed as plotly.js does: every ``dtick``
+    milliseconds from midnight (its default tick0) within the axis range, or
+    within the data when the range is automatic."""
+    axis = fig.layout.xaxis
+    low, high = sorted(axis.range) if axis.range else (min(fig.data[0].x), max(fig.data[0].x))
+    step = timedelta(milliseconds=axis.dtick)
+    tick = datetime.combine(low.date(), datetime.min.time())
+    labels = []
+    while tick <= high:
+        if tick >= low:
+            labels.append(tick.strftime(axis.tickformat.replace("<br>", " ")))
+        tick += step
+    return labels
+
+
+@pytest.mark.parametrize(
+    ("seconds", "ticks"),
+    [
+        ((0, 2, 5, 9, 30, 50), ["15:20 30/11", "15:21 30/11", "15:22 30/11"]),  # everyone within a minute
+        ((0, 65, 120), ["15:21 30/11", "15:22 30/11"]),  # a two-minute span
+        ((0,), ["15:20 30/11", "15:21 30/11", "15:22 30/11"]),  # one response
+    ],
+)
+def test_arrivals_in_a_burst_get_whole_minute_ticks_that_never_repeat(
+    seconds: tuple[int, ...], ticks: list[str]
+) -> None:
+    start = datetime(2026, 11, 30, 14, 20, 55, tzinfo=UTC)
+    fig = charts.arrivals([start + timedelta(seconds=s) for s in seconds], "fr", "Africa/Niamey", 29)
+
+    assert fig.layout.xaxis.dtick >= 60_000  # a minute: "%H:%M" cannot repeat
+    assert _time_tick_labels(fig) == ticks
+
+
+@pytest.mark.parametrize("hours", [0.1, 0.5, 1, 3, 8, 30, 24 * 20])
+def test_arrivals_get_two_to_six_distinct_time_ticks_whatever_the_span(hours: float) -> None:
+    start = datetime(2026, 11, 30, 7, 13, tzinfo=UTC)
+    fig = charts.arrivals([start, start + timedelta(hours=hours / 3), start + timedelta(hours=hours)], "en", None)
+    labels = _time_tick_labels(fig)
+
+    assert 2 <= len(labels) <= MAX_TIME_TICKS
+    assert len(set(labels)) == len(labels)
+
+
+def test_arrivals_over_months_leave_the_ticks_to_plotly_in_days() -> None:
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    fig = charts.arrivals([start, start + timedelta(days=120)], "fr", None)
+
+    assert fig.layout.xaxis.dtick is None
+    assert fig.layout.xaxis.tickformat == "%d/%m"
+    assert fig.layout.xaxis.nticks == MAX_TIME_TICKS
+
+
+@pytest.mark.parametrize("name", ["arrivals", "rating"])
+def test_arabic_y_axis_title_keeps_its_distance_from_the_tick_labels(name: str) -> None:
+    arabic, french = BUILDERS[name](DATA, "ar").layout.yaxis, BUILDERS[name](DATA, "fr").layout.yaxis
+
+    # On the right, the rotated Arabic title turns its tall letters towards the numbers.
+    assert arabic.title.text
+    assert arabic.side == "right"
+    assert arabic.automargin is True
+    assert arabic.title.standoff >= french.title.standoff + 8
 
 
 @pytest.mark.parametrize(
