@@ -14,7 +14,8 @@
   var initial = document.getElementById("figures");
   if (!root || !initial) { return; }
   var plotly = window.Plotly;
-  var config = { displaylogo: false, responsive: true, locale: document.documentElement.lang };
+  // topojsonURL: plotly's default names an outside host (for maps, which we never draw).
+  var config = { displaylogo: false, responsive: true, locale: document.documentElement.lang, topojsonURL: "/static/vendor/plotly/" };
   var charts = root.querySelector(".charts");
   var etag = root.getAttribute("data-etag") || "";
   var errorDelay = 0;
