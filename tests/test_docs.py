@@ -30,3 +30,17 @@ def test_readme_starts_with_the_two_commands() -> None:
     first_block = readme.split("```", 2)[1]
     assert "make run" in first_block
     assert "make test" in first_block
+
+
+def test_nothing_names_a_cdn_or_web_font_host() -> None:
+    """The service runs on a closed network: no page, script or report refers to such hosts."""
+    outside = re.compile(r"https?://(cdn\.|unpkg\.com|cdnjs\.|fonts\.googleapis|ajax\.googleapis|cdn\.jsdelivr)")
+    found = [
+        str(path.relative_to(ROOT))
+        for folder in ("templates", "static", "survey", "reports")
+        for path in ROOT.joinpath(folder).rglob("*")
+        if path.is_file()
+        and path.suffix in {".html", ".js", ".css", ".py", ".md"}
+        and outside.search(path.read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert found == []
