@@ -58,13 +58,36 @@ def _expect(tally: Tally, reply: Reply, status: int, step: str) -> Reply:
 
 @dataclass(frozen=True)
 class TraineeForm:
-    """GET the form, POST pages 1 and 2, POST page 3 with action=send; the 303 to
-    the receipt ends the unit and is not followed."""
+    """A trainee with JavaScript (the unit of the targets): GET the form, then one
+    POST of every page's answers with ``whole=1``, as static/js/form.js sends it
+    once the phone has turned the pages itself. The 303 to the receipt ends the
+    unit and is not followed."""
 
     path: str
     #: The answers of each page, as form fields.
     pages: tuple[tuple[tuple[str, str], ...], ...]
     name: str = "trainee"
+    requests_per_unit: int = 2
+
+    def __call__(self, browser: Browser, tally: Tally) -> None:
+        browser.forget()
+        hidden = hidden_fields(_expect(tally, browser.get(self.path), 200, "GET form").text())
+        fields = [(name, hidden.get(name, "")) for name in ("csrf_token", "idem", "carry")]
+        fields += [("page", str(len(self.pages) - 1)), ("whole", "1")]
+        fields += [pair for answers in self.pages for pair in answers]
+        fields.append(("action", "send"))
+        _expect(tally, browser.post(self.path, fields), 303, "POST whole form")
+        tally.acknowledged.append(hidden.get("idem", ""))
+
+
+@dataclass(frozen=True)
+class TraineeFormWithoutJavaScript:
+    """A trainee with JavaScript off: GET the form, POST pages 1 and 2, POST page 3
+    with action=send; the 303 to the receipt ends the unit and is not followed."""
+
+    path: str
+    pages: tuple[tuple[tuple[str, str], ...], ...]
+    name: str = "trainee, no JS"
     requests_per_unit: int = 4
 
     def __call__(self, browser: Browser, tally: Tally) -> None:
@@ -143,15 +166,22 @@ class BareInsert:
 
 @dataclass(frozen=True)
 class BareForm:
-    """The bare endpoint with the trainee's shape: GET, then three POSTs (each inserts)."""
+    """The bare endpoint with a trainee's shape: a GET, then ``posts`` POSTs (each inserts)."""
 
+    posts: int = 1
     path: str = "/bare"
-    name: str = "bare GET+3POST"
-    requests_per_unit: int = 4
+
+    @property
+    def name(self) -> str:
+        return f"bare GET+{self.posts}POST" if self.posts > 1 else "bare GET+POST"
+
+    @property
+    def requests_per_unit(self) -> int:
+        return 1 + self.posts
 
     def __call__(self, browser: Browser, tally: Tally) -> None:
         _expect(tally, browser.get(self.path), 200, "GET bare")
-        for index in (1, 2, 3):
+        for index in range(1, self.posts + 1):
             key = uuid.uuid4().hex
             reply = browser.post(self.path, [("key", key), ("payload", "Les études de cas")])
             _expect(tally, reply, 303, f"POST bare {index}")

@@ -9,8 +9,12 @@ from pathlib import Path
 from typing import Any
 
 TRAINEE = "trainee"
+TRAINEE_NO_JS = "trainee, no JS"
 BARE_POST = "bare POST"
-BARE_FORM = "bare GET+3POST"
+BARE_FORM = "bare GET+POST"
+BARE_FORM_NO_JS = "bare GET+3POST"
+#: Each trainee unit and the bare unit of the same shape (same number of requests).
+BARE_OF = {TRAINEE: BARE_FORM, TRAINEE_NO_JS: BARE_FORM_NO_JS}
 
 TARGET_THROUGHPUT = 100.0  # completed trainees/s at concurrency 32
 TARGET_CONCURRENCY = 32
@@ -118,15 +122,16 @@ def _round(value: float | None, digits: int = 2) -> float | None:
 def compare_with_bare(runs: list[Run]) -> None:
     """Fill each trainee run's ratios to the bare runs of the same database and concurrency.
 
-    The reported ratio is to "bare GET+3POST": four requests per unit on both
-    sides, so it is the same per unit and per request. The ratio to "bare POST"
-    is given per request (requests/s over requests/s).
+    The reported ratio is to the bare unit of the same shape ("bare GET+POST"
+    for the trainee, "bare GET+3POST" without JavaScript): as many requests per
+    unit on both sides, so it is the same per unit and per request. The ratio
+    to "bare POST" is given per request (requests/s over requests/s).
     """
-    bare = {(r.database, r.concurrency, r.unit): r for r in runs if r.unit != TRAINEE}
+    bare = {(r.database, r.concurrency, r.unit): r for r in runs if r.unit not in BARE_OF}
     for run in runs:
-        if run.unit != TRAINEE:
+        if run.unit not in BARE_OF:
             continue
-        form = bare.get((run.database, run.concurrency, BARE_FORM))
+        form = bare.get((run.database, run.concurrency, BARE_OF[run.unit]))
         post = bare.get((run.database, run.concurrency, BARE_POST))
         if form and form.units_per_s:
             run.ratio_to_bare_form = round(run.units_per_s / form.units_per_s, 3)
@@ -202,7 +207,7 @@ def render(runs: list[Run], verdicts: list[Verdict], header: list[str]) -> str:
     flags = {(v.database, v.concurrency, v.key): v.passed for v in verdicts}
     lines = [*header, ""]
     lines.append(
-        f"{'database':<11}{'conc':>5}  {'unit':<15}{'units/s':>13}{'req/s':>8}  {'unit p50/p95/p99 ms':<21}"
+        f"{'database':<11}{'conc':>5}  {'unit':<16}{'units/s':>13}{'req/s':>8}  {'unit p50/p95/p99 ms':<21}"
         f"{'req p50/p95/p99 ms':<20}{'errors':>6}  {'server CPU ms/unit':<20}{'vs bare (per req)':<18}"
     )
     for run in runs:
@@ -215,19 +220,21 @@ def render(runs: list[Run], verdicts: list[Verdict], header: list[str]) -> str:
             cpu_text += " " + _flag(flags.get((run.database, run.concurrency, "cpu")))
             if run.ratio_to_bare_form is not None:
                 ratio_text = f"{run.ratio_to_bare_form:.2f} {_flag(run.ratio_to_bare_form >= TARGET_RATIO)}"
+        elif run.unit in BARE_OF and run.ratio_to_bare_form is not None:
+            ratio_text = f"{run.ratio_to_bare_form:.2f}"
         lines.append(
-            f"{run.database:<11}{run.concurrency:>5}  {run.unit:<15}{throughput:>13}{run.requests_per_s:>8.1f}  "
+            f"{run.database:<11}{run.concurrency:>5}  {run.unit:<16}{throughput:>13}{run.requests_per_s:>8.1f}  "
             f"{_p(run.unit_ms):<21}{_p(run.request_ms):<20}{run.error_count:>6}  {cpu_text:<20}{ratio_text:<18}"
         )
     lines += [
         "",
         "Where the CPU went, per unit (ms). idle ceiling = units/s if all cores ran only server, database and load "
         "generator;",
-        "vs bare by CPU = bare GET+3POST's server+database CPU per unit / the trainee's "
+        "vs bare by CPU = server+database CPU per unit of the bare unit of the same shape / the trainee's "
         "(the throughput ratio on an idle machine).",
     ]
     lines.append(
-        f"{'database':<11}{'conc':>5}  {'unit':<15}{'server':>8}{'postgres':>10}{'loadgen':>9}"
+        f"{'database':<11}{'conc':>5}  {'unit':<16}{'server':>8}{'postgres':>10}{'loadgen':>9}"
         f"{'machine busy':>14}{'others':>8}{'idle ceiling/s':>16}{'vs bare by CPU':>16}{'vs bare POST/req':>18}  notes"
     )
     for run in runs:
@@ -240,10 +247,10 @@ def render(runs: list[Run], verdicts: list[Verdict], header: list[str]) -> str:
             notes.append("machine shared with other work")
         if run.reconnects:
             notes.append(f"{run.reconnects} keep-alive reconnects")
-        post = _num(run.ratio_to_bare_post_per_request, 2) if run.unit == TRAINEE else ""
-        by_cpu = _num(run.ratio_to_bare_form_by_cpu, 2) if run.unit == TRAINEE else ""
+        post = _num(run.ratio_to_bare_post_per_request, 2) if run.unit in BARE_OF else ""
+        by_cpu = _num(run.ratio_to_bare_form_by_cpu, 2) if run.unit in BARE_OF else ""
         lines.append(
-            f"{run.database:<11}{run.concurrency:>5}  {run.unit:<15}{_num(run.per_unit(run.server_cpu_ms)):>8}"
+            f"{run.database:<11}{run.concurrency:>5}  {run.unit:<16}{_num(run.per_unit(run.server_cpu_ms)):>8}"
             f"{_num(run.per_unit(run.database_cpu_ms)):>10}{_num(run.per_unit(run.client_cpu_ms)):>9}"
             f"{run.machine_busy_percent:>13.0f}%{run.others_percent:>7.0f}%{_num(run.ceiling_units_per_s):>16}{by_cpu:>16}"
             f"{post:>18}  {'; '.join(notes)}"
@@ -266,7 +273,7 @@ def render(runs: list[Run], verdicts: list[Verdict], header: list[str]) -> str:
 
 
 def stored_line(run: Run) -> str:
-    what = "responses" if run.unit == TRAINEE else "rows"
+    what = "responses" if run.unit in BARE_OF else "rows"
     if run.stored_ok:
         return f"all {run.acknowledged} acknowledged {what} stored"
     return (

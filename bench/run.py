@@ -21,7 +21,16 @@ from typing import Any
 from bench import databases, report
 from bench.client import Browser
 from bench.databases import Database
-from bench.load import BareForm, BareInsert, TraineeForm, Unit, default_answers, drive, session_ids
+from bench.load import (
+    BareForm,
+    BareInsert,
+    TraineeForm,
+    TraineeFormWithoutJavaScript,
+    Unit,
+    default_answers,
+    drive,
+    session_ids,
+)
 from bench.server import (
     GUNICORN_OPTIONS,
     REPO,
@@ -172,8 +181,8 @@ def measure(
     return run
 
 
-def trainee_unit(server: Server) -> TraineeForm:
-    """The form's answers, with the programme's session ids read from the first page."""
+def trainee_units(server: Server) -> tuple[TraineeForm, TraineeFormWithoutJavaScript]:
+    """The trainee with and without JavaScript, with the programme's session ids read from the form."""
     browser = Browser("127.0.0.1", server.port, 30)
     try:
         reply = browser.get(FORM_PATH)
@@ -184,7 +193,8 @@ def trainee_unit(server: Server) -> TraineeForm:
     sessions = session_ids(reply.text())
     if not sessions:
         raise RuntimeError("no session_usefulness question on the first page: not the default questionnaire?")
-    return TraineeForm(FORM_PATH, default_answers(sessions))
+    answers = default_answers(sessions)
+    return TraineeForm(FORM_PATH, answers), TraineeFormWithoutJavaScript(FORM_PATH, answers)
 
 
 def bench_database(database: Database, args: argparse.Namespace, logs: Path) -> list[report.Run]:
@@ -193,15 +203,16 @@ def bench_database(database: Database, args: argparse.Namespace, logs: Path) -> 
     mode = databases.journal_mode(database)
     print(f"{database.name}: migrated, demo loaded" + (f", journal_mode={mode}" if mode else ""), flush=True)
     with gunicorn("survey:create_app()", database.app_env(), logs / f"{database.name}-survey.log", FORM_PATH) as server:
-        unit = trainee_unit(server)
+        units = trainee_units(server)
         for concurrency in args.concurrency:
-            runs.append(measure(database, server, unit, concurrency, args, "responses", "idempotency_key"))
+            for unit in units:
+                runs.append(measure(database, server, unit, concurrency, args, "responses", "idempotency_key"))
     databases.create_bare_table(database)
     with gunicorn(
         "bench.bare_app:create_app()", database.app_env(), logs / f"{database.name}-bare.log", "/bare"
     ) as server:
         for concurrency in args.concurrency:
-            for bare in (BareInsert(), BareForm()):
+            for bare in (BareInsert(), BareForm(posts=1), BareForm(posts=3)):
                 runs.append(measure(database, server, bare, concurrency, args, "bench_bare", "key"))
     return runs
 
@@ -218,8 +229,9 @@ def main(argv: list[str] | None = None) -> int:
         f"load: closed loop, no think time, {args.seconds:g} s per run after {args.warmup:g} s warm-up, "
         f"cap {args.max_requests} requests; load generator: http.client threads in this process, on the same cores "
         "as the server (its CPU is shown below)",
-        "trainee = GET form + POST page 1 + POST page 2 + POST send, ending on the 303 (not followed); "
-        "fresh cookies per trainee, one keep-alive connection per virtual trainee",
+        "trainee = GET form + one POST of the whole form (what the phone sends with JavaScript on; the unit of the "
+        "targets); trainee, no JS = GET form + POST page 1 + POST page 2 + POST send; both end on the 303 (not "
+        "followed); fresh cookies per trainee, one keep-alive connection per virtual trainee",
     ]
     print(f"running {', '.join(args.databases)} at concurrency {args.concurrency}, {args.seconds:g} s each", flush=True)
     runs: list[report.Run] = []

@@ -11,20 +11,28 @@ from werkzeug.test import TestResponse
 
 
 class _FormParser(HTMLParser):
+    """Reads a page as a browser without JavaScript sees it: ``names`` are the
+    inputs shown (not those of hidden pages); ``values`` are every filled input,
+    shown or not, since a browser posts both."""
+
     def __init__(self) -> None:
         super().__init__()
         self.hidden: dict[str, str] = {}
         self.names: list[str] = []
         self.values: dict[str, list[str]] = {}
         self._textarea: str | None = None
+        #: For each open <div>: whether it is hidden.
+        self._divs: list[bool] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        if tag == "div":
+            self._divs.append("hidden" in a)
         if tag in {"input", "textarea", "select"} and a.get("name"):
             name = a["name"]
             if a.get("type") == "hidden":
                 self.hidden[name] = a.get("value", "")
-            elif name not in self.names:
+            elif name not in self.names and not any(self._divs):
                 self.names.append(name)
             if a.get("type") in {"radio", "checkbox"} and "checked" in a:
                 self.values.setdefault(name, []).append(a.get("value", ""))
@@ -34,6 +42,8 @@ class _FormParser(HTMLParser):
                 self._textarea = name
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "div" and self._divs:
+            self._divs.pop()
         if tag == "textarea":
             self._textarea = None
 

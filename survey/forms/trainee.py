@@ -60,11 +60,33 @@ class CompiledForm:
         self.full_class = type("TraineeForm", (TraineeFormBase,), every)
         self._sections: dict[tuple[int, str], list[SectionView]] = {}
 
+        self._pages: dict[str, list[PageView]] = {}
+        self._empty_carry: dict[str, str] = {}
+
     def sections(self, page: int, lang: str) -> list[SectionView]:
         key = (page, lang)
         if key not in self._sections:
             self._sections[key] = page_sections(self.definition, self.ctx, page, lang)
         return self._sections[key]
+
+    def pages(self, lang: str) -> list[PageView]:
+        if lang not in self._pages:
+            fallback = self.definition["languages"][0]
+            self._pages[lang] = [
+                PageView(
+                    index=index,
+                    title=page.get("title", {}).get(lang) or page.get("title", {}).get(fallback, ""),
+                    sections=self.sections(index, lang),
+                )
+                for index, page in enumerate(self.definition["pages"])
+            ]
+        return self._pages[lang]
+
+    def empty_carry(self, secret_key: str) -> str:
+        """The signed carry of a blank form: the same for every trainee."""
+        if secret_key not in self._empty_carry:
+            self._empty_carry[secret_key] = _sign(secret_key, {})
+        return self._empty_carry[secret_key]
 
 
 #: Compiled forms by definition digest and context.
@@ -81,9 +103,26 @@ def compile_form(definition: Mapping[str, Any], ctx: FormContext) -> CompiledFor
     return compiled
 
 
+@dataclass(frozen=True)
+class PageView:
+    """One page of the form as the template shows it."""
+
+    index: int
+    title: str
+    sections: list[SectionView]
+
+
 @dataclass
 class FormFlow:
-    """One request's view of the paged form: which page, what was typed, what is wrong."""
+    """One request's view of the paged form: which page, what was typed, what is wrong.
+
+    Every page is in the document; the page being answered is shown, the
+    others are hidden. Without JavaScript each page is a round trip: the page's
+    answers are checked, the others travel signed in ``carry``. With
+    JavaScript the phone turns the pages itself and sends the whole form once,
+    marked ``whole=1``; every answer posted then counts, and every page is
+    checked before anything is stored.
+    """
 
     definition: Mapping[str, Any]
     ctx: FormContext
@@ -91,6 +130,8 @@ class FormFlow:
     page: int = 0
     form: TraineeFormBase | None = None
     form_errors: list[str] = field(default_factory=list)
+    #: What each field shows as answered: every page's, as typed (strings).
+    values: dict[str, list[str]] = field(default_factory=dict)
     compiled: CompiledForm = field(init=False)
 
     def __post_init__(self) -> None:
@@ -104,12 +145,24 @@ class FormFlow:
         """What the current page shows, in ``lang``."""
         return self.compiled.sections(self.page, lang)
 
+    def pages(self, lang: str) -> list[PageView]:
+        """Every page, in ``lang``; the template hides all but the current one."""
+        return self.compiled.pages(lang)
+
     @property
     def error_names(self) -> frozenset[str]:
         """Fields with an error on the page shown."""
         if self.form is None:
             return frozenset()
-        return frozenset(name for name in self.compiled.page_fields[self.page] if self.form[name].errors)
+        return frozenset(
+            name for name in self.compiled.page_fields[self.page] if name in self.form and self.form[name].errors
+        )
+
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        """The messages of the fields with an error on the page shown."""
+        assert self.form is not None or not self.error_names
+        return {name: [str(m) for m in self.form[name].errors] for name in self.error_names} if self.form else {}
 
     @property
     def is_last_page(self) -> bool:
@@ -121,8 +174,9 @@ class FormFlow:
     def start(self) -> TraineeFormBase:
         """A blank first page with a fresh idempotency key."""
         self.page = 0
+        self.values = {}
         self.form = self.compiled.page_classes[0](formdata=None, data={"idem": uuid.uuid4().hex, "page": "0"})
-        self.form.carry.data = self._sign({})
+        self.form.carry.data = self.compiled.empty_carry(self.secret_key)
         return self.form
 
     def receive(self, formdata: MultiDict[str, str], action: str) -> bool:
@@ -130,30 +184,38 @@ class FormFlow:
 
         ``action`` is "next", "back", "send" or "stay" (a language switch).
         """
-        carried = self._unsign(formdata.get("carry", ""))
+        whole = formdata.get("whole") == "1"
+        carried = {} if whole else self._unsign(formdata.get("carry", ""))
         try:
             self.page = min(max(int(formdata.get("page", "0")), 0), self.page_count - 1)
         except ValueError:
             self.page = 0
-        current = set(self.page_fields(self.page))
         known = self.compiled.known
         forged = [name for name in formdata if name.startswith(QUESTION_PREFIX) and name not in known]
         merged: MultiDict[str, str] = MultiDict()
-        for name, values in carried.items():
-            if name in known and name not in current:
-                merged.setlist(name, values)
-        for name in current:
-            merged.setlist(name, formdata.getlist(name))
+        if whole:
+            for name in formdata:
+                if name in known:
+                    merged.setlist(name, formdata.getlist(name))
+        else:
+            current = set(self.page_fields(self.page))
+            for name, values in carried.items():
+                if name in known and name not in current:
+                    merged.setlist(name, values)
+            for name in current:
+                merged.setlist(name, formdata.getlist(name))
         for name in ("csrf_token", "idem"):
             merged[name] = formdata.get(name, "")
         if not _valid_key(merged["idem"]):
             merged["idem"] = uuid.uuid4().hex
-        form = self.compiled.page_classes[self.page](formdata=merged)
-        self.form = form
         if forged:
             self.form_errors.append(
                 str(_l("This form held answers to questions that are not in this questionnaire; they were ignored."))
             )
+        sending = action == "send" or (action == "next" and self.is_last_page)
+        # The whole form is bound when it is sent, a page otherwise.
+        form = (self.compiled.full_class if sending else self.compiled.page_classes[self.page])(formdata=merged)
+        self.form = form
         if not self._csrf_ok(form):
             self.form_errors.append(
                 str(_l("Your session had expired. Your answers are kept below: please send them again."))
@@ -166,13 +228,11 @@ class FormFlow:
             if not self._validate(form, self.page):
                 self._finish(merged)
                 return False
-            if action == "send" or self.is_last_page:
-                # Every page again, from what was carried: the carry is signed, but
-                # the rules may be stricter than when the page was first sent.
-                full = self.compiled.full_class(formdata=merged)
-                self.form = full
+            if sending:
+                # Every page again: the carry is signed, but the rules may be
+                # stricter than when the page was first sent.
                 for page in range(self.page_count):
-                    if not self._validate(full, page):
+                    if not self._validate(form, page):
                         self.page = page
                         self._finish(merged)
                         return False
@@ -204,6 +264,21 @@ class FormFlow:
         assert self.form is not None
         return str(self.form.idem.data)
 
+    def template_args(self, lang: str) -> dict[str, Any]:
+        """What templates/trainee/form.html needs from the flow, in ``lang``."""
+        fallback = self.definition["languages"][0]
+        title, intro = self.definition["title"], self.definition.get("intro", {})
+        return {
+            "title": title.get(lang) or title.get(fallback, ""),
+            "intro": intro.get(lang) or intro.get(fallback, ""),
+            "form": self.form,
+            "flow": self,
+            "pages": self.pages(lang),
+            "values": self.values,
+            "field_errors": self.field_errors,
+            "error_names": self.error_names,
+        }
+
     def _validate(self, form: TraineeFormBase, page: int) -> bool:
         ok = True
         for name in self.page_fields(page):
@@ -224,13 +299,14 @@ class FormFlow:
         hidden = {
             name: merged.getlist(name) for name in merged if name.startswith(QUESTION_PREFIX) and name not in shown
         }
+        self.values = {name: merged.getlist(name) for name in merged if name.startswith(QUESTION_PREFIX)}
         self.form.page.data = str(self.page)
         self.form.carry.data = self._sign(hidden)
         if self.form.csrf_token is not None:
             self.form.csrf_token.errors = []
 
     def _sign(self, data: Mapping[str, Sequence[str]]) -> str:
-        return str(URLSafeSerializer(self.secret_key, salt=CARRY_SALT).dumps({k: list(v) for k, v in data.items()}))
+        return _sign(self.secret_key, data) if data else self.compiled.empty_carry(self.secret_key)
 
     def _unsign(self, token: str) -> dict[str, list[str]]:
         if not token:
@@ -243,6 +319,10 @@ class FormFlow:
         if not isinstance(data, dict):
             return {}
         return {str(k): [str(v) for v in values] for k, values in data.items() if isinstance(values, list)}
+
+
+def _sign(secret_key: str, data: Mapping[str, Sequence[str]]) -> str:
+    return str(URLSafeSerializer(secret_key, salt=CARRY_SALT).dumps({k: list(v) for k, v in data.items()}))
 
 
 def _valid_key(value: str) -> bool:

@@ -111,8 +111,6 @@ def take_form(slug: str, token: str) -> ResponseReturnValue:
             status = 422
     else:
         flow.start()
-    lang = current_language()
-    definition = flow.definition
     return (
         render_template(
             "kiosk/form.html",
@@ -120,13 +118,7 @@ def take_form(slug: str, token: str) -> ResponseReturnValue:
             form_action=url_for(".take_form", slug=slug, token=token),
             blank_url=_blank_url(programme, token),
             programme=programme,
-            title=definition["title"].get(lang, ""),
-            intro=definition.get("intro", {}).get(lang, ""),
-            form=flow.form,
-            flow=flow,
-            sections=flow.sections(lang),
-            error_names=flow.error_names,
-            page_title=definition["pages"][flow.page].get("title", {}).get(lang, ""),
+            **flow.template_args(current_language()),
         ),
         status,
     )

@@ -131,19 +131,9 @@ def take_form(slug: str) -> ResponseReturnValue:
             if access.problem:
                 return _code_page(programme, typed, access.problem)
         flow.start()
-    lang = current_language()
     return (
         render_template(
-            "trainee/form.html",
-            programme=programme,
-            title=flow.definition["title"].get(lang, ""),
-            intro=flow.definition.get("intro", {}).get(lang, ""),
-            form=flow.form,
-            flow=flow,
-            access=access,
-            sections=flow.sections(lang),
-            error_names=flow.error_names,
-            page_title=flow.definition["pages"][flow.page].get("title", {}).get(lang, ""),
+            "trainee/form.html", programme=programme, access=access, **flow.template_args(current_language())
         ),
         status,
     )

@@ -39,9 +39,19 @@ def survey_form(page: Page) -> Locator:
     return page.locator("form.survey-form")
 
 
+def shown_page(page: Page) -> Locator:
+    """The page of the form the trainee sees (the others are hidden)."""
+    return page.locator("[data-form-page]:not([hidden])")
+
+
+def expect_page(page: Page, number: int) -> None:
+    expect(shown_page(page)).to_have_count(1)
+    expect(shown_page(page)).to_have_attribute("data-form-page", str(number))
+
+
 def nav_button(page: Page, action: str) -> Locator:
     """The visible Next / Previous / Send button (not the hidden Enter-key default button)."""
-    return page.locator(f".form-nav button[name=action][value={action}]")
+    return shown_page(page).locator(f".form-nav button[name=action][value={action}]")
 
 
 def choice(page: Page, name: str, value: str) -> Locator:
@@ -52,7 +62,7 @@ def answer_required(page: Page) -> dict[str, str]:
     """Tap one choice (the one before last: a positive answer) in every required
     question of the page shown; returns field name -> value tapped."""
     tapped: dict[str, str] = {}
-    questions = page.locator("fieldset.question:has(> legend .required)")
+    questions = shown_page(page).locator("fieldset.question:has(> legend .required)")
     assert questions.count() > 0, "no required question on this page"
     for i in range(questions.count()):
         question = questions.nth(i)
@@ -82,7 +92,7 @@ def fill_and_send(page: Page) -> dict[str, str]:
     """Answer every required question on the three pages, tapping Next, then Send."""
     tapped: dict[str, str] = {}
     for number in range(PAGES):
-        expect(survey_form(page)).to_have_attribute("data-page", str(number))
+        expect_page(page, number)
         expect(page.locator(".alert")).to_have_count(0)
         tapped.update(answer_required(page))
         go(page, "send" if number == PAGES - 1 else "next")
@@ -142,6 +152,7 @@ def test_trainee_fills_three_pages_and_gets_a_receipt(phone: Page, live_server: 
     requested: list[str] = []
     phone.context.on("request", lambda request: requested.append(request.url))
     before = live_server.count_responses()
+    seen_before = len(live_server.seen)
 
     phone.goto(live_server.form_url(lang))
     expect(phone.locator("html")).to_have_attribute("lang", lang)
@@ -149,6 +160,8 @@ def test_trainee_fills_three_pages_and_gets_a_receipt(phone: Page, live_server: 
 
     expect_receipt(phone, lang)
     assert live_server.count_responses() == before + 1
+    # The phone turned the pages itself: one POST carried the whole form.
+    assert live_server.seen[seen_before:].count(f"POST /s/{live_server.slug}") == 1
     language, answers = live_server.latest_response()
     assert language == lang
     expected = {stored_key(name): int(value) for name, value in tapped.items()}
@@ -204,7 +217,7 @@ def test_scales_follow_the_reading_direction(new_phone: Any, live_server: LiveSe
     # The 0-10 rating on page 2 runs the same way.
     answer_required(wide)
     go(wide, "next")
-    expect(survey_form(wide)).to_have_attribute("data-page", "1")
+    expect_page(wide, 1)
     zero, ten = choice(wide, RATING_FIELD, "0"), choice(wide, RATING_FIELD, "10")
     assert abs(box(zero)["y"] - box(ten)["y"]) < 2, "the 0-10 rating should be one row at 1024px"
     assert (box(zero)["x"] > box(ten)["x"]) if rtl else (box(zero)["x"] < box(ten)["x"]), (
@@ -220,12 +233,16 @@ def test_every_choice_is_a_big_enough_tap_target(phone: Page, live_server: LiveS
     phone.goto(live_server.form_url(lang))
     too_small: list[str] = []
     for number in range(PAGES):
-        expect(survey_form(phone)).to_have_attribute("data-page", str(number))
-        sizes: list[dict[str, Any]] = phone.locator("label.choice").evaluate_all(
-            """labels => labels.map(l => {
+        expect_page(phone, number)
+        sizes: list[dict[str, Any]] = (
+            shown_page(phone)
+            .locator("label.choice")
+            .evaluate_all(
+                """labels => labels.map(l => {
                  const r = l.getBoundingClientRect(), input = l.querySelector('input');
                  return {name: input.name, value: input.value, type: input.type, width: r.width, height: r.height};
                })"""
+            )
         )
         assert sizes, f"no choices on page {number + 1}"
         too_small += [
@@ -238,6 +255,52 @@ def test_every_choice_is_a_big_enough_tap_target(phone: Page, live_server: LiveS
             answer_required(phone)
             go(phone, "next")
     assert too_small == [], f"radio labels under {MIN_TAP}px tall"
+
+
+def test_next_asks_for_a_missing_answer_before_turning_the_page(phone: Page, live_server: LiveServer) -> None:
+    phone.goto(live_server.form_url("fr"))
+    seen_before = len(live_server.seen)
+    message = survey_form(phone).get_attribute("data-required-message")
+    assert message
+    go(phone, "next")
+    expect_page(phone, 0)
+    first = phone.locator(f"fieldset.question:has(input[name='{SCALE_FIELD}'])")
+    expect(first.locator(".field-error")).to_have_text(message)
+    expect(first.locator(f"input[name='{SCALE_FIELD}']").first).to_be_focused()
+    # Answering the question takes its message away; the rest still holds the page.
+    choice(phone, SCALE_FIELD, "4").tap()
+    expect(first.locator(".field-error")).to_have_count(0)
+    go(phone, "next")
+    expect_page(phone, 0)
+    answer_required(phone)
+    go(phone, "next")
+    expect_page(phone, 1)
+    expect(phone.locator(".field-error")).to_have_count(0)
+    assert f"POST /s/{live_server.slug}" not in live_server.seen[seen_before:], "paging should need no round trip"
+
+
+def test_a_reload_on_page_two_comes_back_to_page_two(phone: Page, live_server: LiveServer) -> None:
+    before = live_server.count_responses()
+    phone.goto(live_server.form_url("fr"))
+    tapped = answer_required(phone)
+    go(phone, "next")
+    expect_page(phone, 1)
+    choice(phone, RATING_FIELD, "9").tap()
+
+    phone.reload()
+    expect_page(phone, 1)
+    expect(choice(phone, RATING_FIELD, "9").locator("input")).to_be_checked()
+    for name, value in tapped.items():
+        expect(choice(phone, name, value).locator("input")).to_be_checked()
+    tapped.update(answer_required(phone))
+    go(phone, "next")
+    tapped.update(answer_required(phone))
+    go(phone, "send")
+    phone.wait_for_url(DONE_URL)
+    assert live_server.count_responses() == before + 1
+    _language, answers = live_server.latest_response()
+    expected = {stored_key(name): int(value) for name, value in tapped.items()}
+    assert {key: answers.get(key) for key in expected} == expected
 
 
 # -- 4. no JavaScript --------------------------------------------------------------------------
@@ -264,7 +327,7 @@ def test_double_tap_on_send_stores_one_response(new_phone: Any, live_server: Liv
     # English: the receipt's wording is the source text, not a translation still in progress.
     page.goto(live_server.form_url("en"))
     for number in range(PAGES):
-        expect(survey_form(page)).to_have_attribute("data-page", str(number))
+        expect_page(page, number)
         answer_required(page)
         if number < PAGES - 1:
             go(page, "next")

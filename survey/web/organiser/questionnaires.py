@@ -103,8 +103,9 @@ def preview_questionnaire(code: str, version: int) -> ResponseReturnValue:
         )
         fragment = render_template(
             "organiser/questionnaire_preview_page.html",
-            form=compile_form(definition, ctx).full_class(formdata=None, meta={"csrf": False}),
             sections=compile_form(definition, ctx).sections(page - 1, language),
+            values={},
+            field_errors={},
             error_names=frozenset(),
             title=definition["title"].get(language, ""),
             intro=definition.get("intro", {}).get(language, ""),
