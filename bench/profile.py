@@ -25,10 +25,28 @@ from bench.load import default_answers, session_ids
 
 FORM_PATH = "/s/niamey-2026"
 STEPS = ("GET form", "POST page 1", "POST page 2", "POST send")
+STEPS_WHOLE = ("GET form", "POST whole form")
+
+
+def walk_whole(client: Any, pages: tuple[tuple[tuple[str, str], ...], ...], clock: dict[str, float]) -> None:
+    """One trainee with JavaScript: GET, then one POST of the whole form."""
+    client._cookies.clear()
+    started = time.process_time()
+    reply = client.get(FORM_PATH, headers={"Accept-Encoding": "identity", "Accept-Language": "fr"})
+    clock[STEPS_WHOLE[0]] += time.process_time() - started
+    assert reply.status_code == 200, reply.status_code
+    hidden = hidden_fields(reply.get_data(as_text=True))
+    data = [(name, hidden.get(name, "")) for name in ("csrf_token", "idem", "carry")]
+    data += [("page", str(len(pages) - 1)), ("whole", "1"), *(pair for answers in pages for pair in answers)]
+    data.append(("action", "send"))
+    started = time.process_time()
+    reply = client.post(FORM_PATH, data=_multidict(data), headers={"Accept-Encoding": "gzip", "Accept-Language": "fr"})
+    clock[STEPS_WHOLE[1]] += time.process_time() - started
+    assert reply.status_code == 303, reply.status_code
 
 
 def walk(client: Any, pages: tuple[tuple[tuple[str, str], ...], ...], clock: dict[str, float]) -> None:
-    """One trainee: the four requests, each step's CPU time added to ``clock``."""
+    """One trainee without JavaScript: the four requests, each step's CPU time added to ``clock``."""
     client._cookies.clear()
     headers = {"Accept-Encoding": "gzip", "Accept-Language": "fr"}
     started = time.process_time()
@@ -59,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trainees", type=int, default=200, help="profiled trainees (default 200, at most 5000)")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", databases.DEFAULT_POSTGRES_URL))
+    parser.add_argument("--no-js", action="store_true", help="walk page by page (GET + 3 POSTs), as without JavaScript")
     parser.add_argument("--top", type=int, default=30, help="functions listed per table (default 30)")
     parser.add_argument("--output", type=Path, help="also write the raw profile here (for snakeviz, pstats)")
     args = parser.parse_args(argv)
@@ -76,24 +95,26 @@ def main(argv: list[str] | None = None) -> int:
         app = create_app()
         client = app.test_client()
         pages = default_answers(session_ids(client.get(FORM_PATH).get_data(as_text=True)))
-        clock = dict.fromkeys(STEPS, 0.0)
+        steps, step = (STEPS, walk) if args.no_js else (STEPS_WHOLE, walk_whole)
+        clock = dict.fromkeys(steps, 0.0)
         for _ in range(10):  # warm caches: templates, form classes, translations
-            walk(client, pages, clock)
-        clock = dict.fromkeys(STEPS, 0.0)
+            step(client, pages, clock)
+        clock = dict.fromkeys(steps, 0.0)
         for _ in range(args.trainees):
-            walk(client, pages, clock)
+            step(client, pages, clock)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.trainees):
-            walk(client, pages, dict.fromkeys(STEPS, 0.0))
+            step(client, pages, dict.fromkeys(steps, 0.0))
         profiler.disable()
     total = sum(clock.values())
+    javascript = "without" if args.no_js else "with"
     print(
-        f"{args.trainees} trainees on {args.database}, in process, without the profiler: "
+        f"{args.trainees} trainees ({javascript} JavaScript) on {args.database}, in process, without the profiler: "
         f"{1000 * total / args.trainees:.1f} ms CPU per trainee (test client included)"
     )
-    for step in STEPS:
-        print(f"  {step:<12} {1000 * clock[step] / args.trainees:6.1f} ms")
+    for name in steps:
+        print(f"  {name:<16} {1000 * clock[name] / args.trainees:6.1f} ms")
     if args.output:
         profiler.dump_stats(args.output)
     for title, key, restriction in (

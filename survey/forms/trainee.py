@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +41,9 @@ class CompiledForm:
     the request: field names per page, form classes, page layouts. Built once
     per version and programme sessions, since a stored version never changes."""
 
-    def __init__(self, definition: Mapping[str, Any], ctx: FormContext) -> None:
+    def __init__(self, definition: Mapping[str, Any], ctx: FormContext, key: Hashable = None) -> None:
+        #: Equal for equal questionnaire versions and contexts: a cache key.
+        self.key = key
         self.definition = definition
         self.ctx = ctx
         self.page_count = len(definition["pages"])
@@ -93,13 +95,30 @@ class CompiledForm:
 _COMPILED: dict[tuple[str, tuple[tuple[int, str, str], ...], int], CompiledForm] = {}
 
 
+#: Digests by definition object: a cached definition is the same object on every
+#: request, and hashing its JSON each time cost more than the rest of the lookup.
+#: The entry keeps the object alive, so its id cannot be reused.
+_DIGESTS: dict[int, tuple[Mapping[str, Any], str]] = {}
+
+
+def _digest(definition: Mapping[str, Any]) -> str:
+    entry = _DIGESTS.get(id(definition))
+    if entry is not None and entry[0] is definition:
+        return entry[1]
+    digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
+    if len(_DIGESTS) >= 1024:
+        _DIGESTS.clear()
+    _DIGESTS[id(definition)] = (definition, digest)
+    return digest
+
+
 def compile_form(definition: Mapping[str, Any], ctx: FormContext) -> CompiledForm:
     """The compiled form of a questionnaire version for a programme's sessions, built once."""
-    digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
+    digest = _digest(definition)
     key = (digest, tuple(ctx.sessions), ctx.max_text_length)
     compiled = _COMPILED.get(key)
     if compiled is None:
-        compiled = _COMPILED[key] = CompiledForm(definition, ctx)
+        compiled = _COMPILED[key] = CompiledForm(definition, ctx, key)
     return compiled
 
 
@@ -133,6 +152,7 @@ class FormFlow:
     #: What each field shows as answered: every page's, as typed (strings).
     values: dict[str, list[str]] = field(default_factory=dict)
     compiled: CompiledForm = field(init=False)
+    _unfinished: MultiDict[str, str] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.compiled = compile_form(self.definition, self.ctx)
@@ -236,8 +256,13 @@ class FormFlow:
                         self.page = page
                         self._finish(merged)
                         return False
+                if not forged:
+                    # Stored next, most likely: sign and list the answers only if
+                    # the page has to be shown again (a refused code).
+                    self._unfinished = merged
+                    return True
                 self._finish(merged)
-                return not forged
+                return False
             self._show(self.page + 1, merged)
         self._finish(merged)
         return False
@@ -266,6 +291,8 @@ class FormFlow:
 
     def template_args(self, lang: str) -> dict[str, Any]:
         """What templates/trainee/form.html needs from the flow, in ``lang``."""
+        if self._unfinished is not None:
+            self._finish(self._unfinished)
         fallback = self.definition["languages"][0]
         title, intro = self.definition["title"], self.definition.get("intro", {})
         return {
@@ -295,6 +322,7 @@ class FormFlow:
     def _finish(self, merged: MultiDict[str, str]) -> None:
         """Sign every answer not shown on the page being rendered."""
         assert self.form is not None
+        self._unfinished = None
         shown = set(self.page_fields(self.page))
         hidden = {
             name: merged.getlist(name) for name in merged if name.startswith(QUESTION_PREFIX) and name not in shown

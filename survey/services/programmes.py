@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from survey.models import (
@@ -85,21 +85,24 @@ def create_programme(
 _DEFINITIONS: dict[tuple[int, str, int, datetime], dict[str, Any]] = {}
 
 
+_FIND_PROGRAMME = (
+    select(Programme)
+    .where(Programme.slug == bindparam("slug"))
+    .options(
+        joinedload(Programme.questionnaire).defer(Questionnaire.definition),
+        joinedload(Programme.sessions),
+    )
+)
+
+
 def find_programme(session: Session, slug: str) -> Programme:
     """The programme with this slug, its questionnaire and sessions; NotFound if none.
 
-    Every trainee request asks for it, so it is one joined query plus one for
-    the sessions, and the questionnaire's definition comes from a per-process
-    cache rather than being decoded again.
+    Every trainee request asks for it, so it is one joined query (a dozen rows
+    at most: one per session), and the questionnaire's definition comes from a
+    per-process cache rather than being decoded again.
     """
-    programme = session.scalars(
-        select(Programme)
-        .where(Programme.slug == slug)
-        .options(
-            joinedload(Programme.questionnaire).defer(Questionnaire.definition),
-            selectinload(Programme.sessions),
-        )
-    ).first()
+    programme = session.scalars(_FIND_PROGRAMME, {"slug": slug}).unique().first()
     if programme is None:
         raise NotFound(slug)
     questionnaire = programme.questionnaire

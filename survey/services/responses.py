@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,6 +67,12 @@ def submit_response(
         status=programme.status,
         accepting=programme.accepting(datetime.now(UTC)),
         needs_code=programme.access_mode == AccessMode.CODES.value and source == "web",
+        questionnaire_key=(
+            programme.questionnaire_id,
+            programme.questionnaire.code,
+            programme.questionnaire.version,
+            programme.questionnaire.created_at,
+        ),
     )
     # End the request's read snapshot: the write runs in a transaction of its own.
     session.rollback()
@@ -84,6 +90,22 @@ class _Target:
     status: str
     accepting: bool
     needs_code: bool
+    #: Names one stored version for good (its id alone could come back after a delete).
+    questionnaire_key: tuple[int, str, int, datetime]
+
+
+#: Question ids by questionnaire version: a stored version's questions never change.
+_QUESTION_IDS: dict[tuple[int, str, int, datetime], dict[str, int]] = {}
+
+
+def _question_ids(session: Session, target: _Target) -> dict[str, int]:
+    ids = _QUESTION_IDS.get(target.questionnaire_key)
+    if ids is None:
+        rows = session.execute(
+            select(Question.code, Question.id).where(Question.questionnaire_id == target.questionnaire_id)
+        )
+        ids = _QUESTION_IDS[target.questionnaire_key] = {row.code: row.id for row in rows}
+    return ids
 
 
 def _write(
@@ -111,29 +133,27 @@ def _write(
             if existing is not None:
                 return _receipt_for_existing(existing, target.programme_id)
             raise
-    rows = session.execute(
-        select(Question.code, Question.id).where(Question.questionnaire_id == target.questionnaire_id)
-    )
-    question_ids: dict[str, int] = {row.code: row.id for row in rows}
+    question_ids = _question_ids(session, target)
     response_id = uuid.uuid4()
     try:
         session.execute(
-            insert(Response).values(
-                id=response_id,
-                programme_id=target.programme_id,
-                questionnaire_id=target.questionnaire_id,
-                submitted_at=datetime.now(UTC),
-                language=language,
-                idempotency_key=idempotency_key,
-                source=source,
-                paper_number=paper_number,
-                excluded=False,
-            )
+            _INSERT_RESPONSE,
+            {
+                "id": response_id,
+                "programme_id": target.programme_id,
+                "questionnaire_id": target.questionnaire_id,
+                "submitted_at": datetime.now(UTC),
+                "language": language,
+                "idempotency_key": idempotency_key,
+                "source": source,
+                "paper_number": paper_number,
+                "excluded": False,
+            },
         )
         if answers:
             # One executemany for every answer, rather than an ORM flush per row.
             session.execute(
-                insert(Answer),
+                _INSERT_ANSWERS,
                 [
                     {
                         "response_id": response_id,
@@ -156,10 +176,15 @@ def _write(
     return Receipt(response_id=response_id, duplicate=False)
 
 
+# Built once: every response runs them, and building a statement and its cache
+# key cost more than SQLite took to run it.
+_FIND = select(Response.id, Response.programme_id).where(Response.idempotency_key == bindparam("key"))
+_INSERT_RESPONSE = insert(Response)
+_INSERT_ANSWERS = insert(Answer)
+
+
 def _find(session: Session, idempotency_key: str) -> tuple[uuid.UUID, int] | None:
-    row = session.execute(
-        select(Response.id, Response.programme_id).where(Response.idempotency_key == idempotency_key)
-    ).first()
+    row = session.execute(_FIND, {"key": idempotency_key}).first()
     return None if row is None else (row[0], row[1])
 
 

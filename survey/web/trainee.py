@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
+from collections.abc import Hashable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from survey.extensions import csrf, db
@@ -130,6 +133,8 @@ def take_form(slug: str) -> ResponseReturnValue:
             access = _check_code(programme, typed)
             if access.problem:
                 return _code_page(programme, typed, access.problem)
+        if access is None:
+            return _blank_form(programme, flow)
         flow.start()
     return (
         render_template(
@@ -137,6 +142,53 @@ def take_form(slug: str) -> ResponseReturnValue:
         ),
         status,
     )
+
+
+#: Blank forms kept per application (in app.extensions): rendered once per
+#: programme, questionnaire version, sessions and language, with markers where
+#: each trainee's own tokens go.
+_BLANK_FORMS = "survey.blank_forms"
+_BLANK_FORMS_MAX = 256
+_IDEM_MARK = "idem" + secrets.token_hex(12)
+_CSRF_MARK = "csrf" + secrets.token_hex(12)
+
+
+def _blank_form(programme: Programme, flow: FormFlow) -> str:
+    """The first page of a blank form. Every trainee opening the link gets the
+    same page but for the idempotency key and CSRF token, so it is rendered once
+    and those two are put in; rendering the whole questionnaire each time was
+    most of the cost of opening the form."""
+    lang = current_language()
+    if session.get("_flashes"):  # a message for this trainee only: render the page for them
+        flow.start()
+        return render_template("trainee/form.html", programme=programme, access=None, **flow.template_args(lang))
+    key = (
+        flow.compiled.key,
+        programme.id,
+        programme.slug,
+        programme.title,
+        programme.location,
+        tuple(programme.languages),
+        lang,
+        request.script_root,
+    )
+    with_csrf = bool(current_app.config.get("WTF_CSRF_ENABLED", True))
+    cache: dict[Hashable, str] = current_app.extensions.setdefault(_BLANK_FORMS, {})
+    html = cache.get(key)
+    if html is None:
+        form = flow.start()
+        form.idem.data = _IDEM_MARK
+        csrf_field = getattr(form, "csrf_token", None)
+        if csrf_field is not None:
+            csrf_field.current_token = _CSRF_MARK
+        html = render_template("trainee/form.html", programme=programme, access=None, **flow.template_args(lang))
+        if len(cache) >= _BLANK_FORMS_MAX:
+            cache.clear()
+        cache[key] = html
+    html = html.replace(_IDEM_MARK, uuid.uuid4().hex)
+    if with_csrf:
+        html = html.replace(_CSRF_MARK, generate_csrf())
+    return html
 
 
 @bp.get("/c/<code>")
