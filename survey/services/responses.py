@@ -118,11 +118,14 @@ def _write(
     paper_number: int | None = None,
     access_code: str | None = None,
 ) -> Receipt:
-    existing = _find(session, idempotency_key)
-    if existing is not None:
-        return _receipt_for_existing(existing, target.programme_id)
     if not target.accepting:
+        # A re-send of a response stored before closing still gets its receipt.
+        existing = _find(session, idempotency_key)
+        if existing is not None:
+            return _receipt_for_existing(existing, target.programme_id)
         raise NotAccepting(target.status)
+    # No look-up first: the unique idempotency key refuses a second copy (below),
+    # so the common case, a new response, costs one statement less.
     if target.needs_code:
         try:
             consume_code(session, target.programme_id, access_code or "")
