@@ -161,10 +161,6 @@ class FormFlow:
     def page_count(self) -> int:
         return self.compiled.page_count
 
-    def sections(self, lang: str) -> list[SectionView]:
-        """What the current page shows, in ``lang``."""
-        return self.compiled.sections(self.page, lang)
-
     def pages(self, lang: str) -> list[PageView]:
         """Every page, in ``lang``; the template hides all but the current one."""
         return self.compiled.pages(lang)

@@ -8,16 +8,12 @@ import re
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Programme, Response
 from tests.helpers import FormClient, Page, full_answers, read_page
-from tests.web.test_trainee_form import answers_of
-
-
-def stored_responses() -> int:
-    return int(db.session.scalar(select(func.count()).select_from(Response)) or 0)
+from tests.web.test_trainee_form import answers_of, stored_responses
 
 
 def send_whole(client: FlaskClient, page: Page, pages: list[dict[str, Any]], **extra: str) -> Page:
