@@ -177,8 +177,8 @@ class FormFlow:
     @property
     def field_errors(self) -> dict[str, list[str]]:
         """The messages of the fields with an error on the page shown."""
-        assert self.form is not None or not self.error_names
-        return {name: [str(m) for m in self.form[name].errors] for name in self.error_names} if self.form else {}
+        form = self.form
+        return {name: [str(m) for m in form[name].errors] for name in self.error_names} if form is not None else {}
 
     @property
     def is_last_page(self) -> bool:

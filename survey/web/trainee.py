@@ -136,11 +136,12 @@ def take_form(slug: str) -> ResponseReturnValue:
         if access is None:
             return _blank_form(programme, flow)
         flow.start()
-    return (
-        render_template(
-            "trainee/form.html", programme=programme, access=access, **flow.template_args(current_language())
-        ),
-        status,
+    return _form_page(programme, flow, access), status
+
+
+def _form_page(programme: Programme, flow: FormFlow, access: CodeState | None) -> str:
+    return render_template(
+        "trainee/form.html", programme=programme, access=access, **flow.template_args(current_language())
     )
 
 
@@ -161,7 +162,7 @@ def _blank_form(programme: Programme, flow: FormFlow) -> str:
     lang = current_language()
     if session.get("_flashes"):  # a message for this trainee only: render the page for them
         flow.start()
-        return render_template("trainee/form.html", programme=programme, access=None, **flow.template_args(lang))
+        return _form_page(programme, flow, None)
     key = (
         flow.compiled.key,
         programme.id,
@@ -181,7 +182,7 @@ def _blank_form(programme: Programme, flow: FormFlow) -> str:
         csrf_field = getattr(form, "csrf_token", None)
         if csrf_field is not None:
             csrf_field.current_token = _CSRF_MARK
-        html = render_template("trainee/form.html", programme=programme, access=None, **flow.template_args(lang))
+        html = _form_page(programme, flow, None)
         if len(cache) >= _BLANK_FORMS_MAX:
             cache.clear()
         cache[key] = html
