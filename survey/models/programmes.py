@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Table, Text, event, update
+from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column, relationship
 
 from survey.models.base import Base, UTCDateTime, utcnow
 
@@ -41,6 +41,16 @@ _TRANSITIONS: dict[ProgrammeStatus, frozenset[ProgrammeStatus]] = {
     ProgrammeStatus.CLOSED: frozenset({ProgrammeStatus.OPEN, ProgrammeStatus.ARCHIVED}),
     ProgrammeStatus.ARCHIVED: frozenset({ProgrammeStatus.CLOSED}),
 }
+
+
+def accepts_at(status: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> bool:
+    """The rule for whether a programme's form takes answers at ``now``: status
+    open, and inside the window when one is set."""
+    if status != ProgrammeStatus.OPEN.value:
+        return False
+    if opens_at is not None and now < opens_at:
+        return False
+    return closes_at is None or now < closes_at
 
 
 class Programme(Base):
@@ -78,6 +88,9 @@ class Programme(Base):
     access_mode: Mapped[str] = mapped_column(String(8), default=AccessMode.LINK.value, server_default="link")
     #: Programmes of one series (the same programme in several countries) are compared together.
     series: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    #: Goes up with every change to the programme or its sessions (see
+    #: _count_revisions), so a worker's copy for trainee pages knows when it is stale.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     questionnaire: Mapped[Questionnaire] = relationship()
     sessions: Mapped[list[ProgrammeSession]] = relationship(
@@ -102,11 +115,7 @@ class Programme(Base):
 
     def accepting(self, now: datetime) -> bool:
         """Whether the form takes answers at ``now`` (status open and inside the window)."""
-        if self.lifecycle is not ProgrammeStatus.OPEN:
-            return False
-        if self.opens_at is not None and now < self.opens_at:
-            return False
-        return self.closes_at is None or now < self.closes_at
+        return accepts_at(self.status, self.opens_at, self.closes_at, now)
 
     def __repr__(self) -> str:
         return f"<Programme {self.slug} {self.status}>"
@@ -140,3 +149,24 @@ class ProgrammeSession(Base):
     kind: Mapped[str] = mapped_column(String(16), default="session")
 
     programme: Mapped[Programme] = relationship(back_populates="sessions")
+
+
+@event.listens_for(Session, "after_flush")
+def _count_revisions(session: Session, _flush: UOWTransaction) -> None:
+    """Raise the revision of every programme whose row or sessions this flush changed.
+
+    In SQL (revision + 1), so two organisers saving at once both count. Any
+    ORM change is seen here; there is no bulk UPDATE of these tables anywhere.
+    """
+    changed: set[int] = set()
+    for obj in session.dirty:
+        if isinstance(obj, Programme | ProgrammeSession) and session.is_modified(obj):
+            changed.add(obj.id if isinstance(obj, Programme) else obj.programme_id)
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, ProgrammeSession):
+            changed.add(obj.programme_id)
+    if changed:
+        table = cast(Table, Programme.__table__)
+        session.connection().execute(
+            update(table).where(table.c.id.in_(sorted(changed))).values(revision=table.c.revision + 1)
+        )

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from survey.extensions import write_intent
 from survey.models import AccessCode, AccessMode, Programme
 from survey.services import DomainError
+from survey.services.published import PublishedProgramme
 
 #: No 0/O, 1/I/L, 5/S, 2/Z, 8/B: nothing that reads or types as something else.
 ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -154,7 +155,7 @@ def unused_codes(session: Session, programme: Programme) -> list[str]:
     )
 
 
-def check_code(session: Session, programme: Programme, text: str) -> str:
+def check_code(session: Session, programme: Programme | PublishedProgramme, text: str) -> str:
     """The canonical code if it lets a trainee into ``programme`` now.
 
     Raises CodeMissing, CodeUnknown (also for another programme's code) or

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import Programme, Response
 from survey.services import DomainError
+from survey.services.published import PublishedProgramme
 from survey.services.responses import Receipt, SubmittedAnswer, submit_response
 
 #: Highest number a printed form may carry; five digits fit the box on the sheet.
@@ -97,7 +98,7 @@ def paper_tally(session: Session, programme: Programme) -> PaperTally:
     return PaperTally(numbers=tuple(int(n) for n in numbers if n is not None))
 
 
-def already_stored(session: Session, programme: Programme, idempotency_key: str) -> bool:
+def already_stored(session: Session, programme: Programme | PublishedProgramme, idempotency_key: str) -> bool:
     """Whether a response with this form key exists for the programme.
 
     The kiosk uses it to turn a re-sent page of a finished form (the back

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
@@ -24,8 +23,9 @@ from survey.models import (
     User,
 )
 from survey.questionnaire.kinds import FormContext
-from survey.services import DomainError, NotAccepting, NotFound
+from survey.services import DomainError, NotFound
 from survey.services.access import grant
+from survey.services.published import questionnaire_definition
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,6 @@ def create_programme(
     return programme
 
 
-#: Questionnaire definitions by (id, code, version, creation time): a stored
-#: version never changes, so each worker decodes it once.
-_DEFINITIONS: dict[tuple[int, str, int, datetime], dict[str, Any]] = {}
-
-
 _FIND_PROGRAMME = (
     select(Programme)
     .where(Programme.slug == bindparam("slug"))
@@ -98,41 +93,19 @@ _FIND_PROGRAMME = (
 def find_programme(session: Session, slug: str) -> Programme:
     """The programme with this slug, its questionnaire and sessions; NotFound if none.
 
-    Every trainee request asks for it, so it is one joined query (a dozen rows
-    at most: one per session), and the questionnaire's definition comes from a
-    per-process cache rather than being decoded again.
+    One joined query (a dozen rows at most: one per session); the
+    questionnaire's definition comes from a per-process cache rather than being
+    decoded again. Trainee pages use survey.services.published instead.
     """
     programme = session.scalars(_FIND_PROGRAMME, {"slug": slug}).unique().first()
     if programme is None:
         raise NotFound(slug)
     questionnaire = programme.questionnaire
     key = (questionnaire.id, questionnaire.code, questionnaire.version, questionnaire.created_at)
-    definition = _DEFINITIONS.get(key)
-    if definition is None:
-        definition = _DEFINITIONS[key] = session.scalars(
-            select(Questionnaire.definition).where(Questionnaire.id == questionnaire.id)
-        ).one()
+    definition = questionnaire_definition(session, key)
     # Loaded state, not a change: nothing will be written back.
     set_committed_value(questionnaire, "definition", definition)
     return programme
-
-
-def find_for_trainee(session: Session, slug: str, now: datetime | None = None) -> Programme:
-    """The programme if it takes answers now.
-
-    Raises NotFound for unknown and draft programmes (drafts stay private), and
-    NotAccepting with status "not_yet" before the opening time, "closed" once
-    closed, archived or past the closing time.
-    """
-    programme = find_programme(session, slug)
-    now = now or datetime.now(UTC)
-    if programme.lifecycle is ProgrammeStatus.DRAFT:
-        raise NotFound(slug)
-    if programme.accepting(now):
-        return programme
-    if programme.lifecycle is ProgrammeStatus.OPEN and programme.opens_at is not None and now < programme.opens_at:
-        raise NotAccepting("not_yet", programme)
-    raise NotAccepting(ProgrammeStatus.CLOSED.value, programme)
 
 
 def set_status(session: Session, programme: Programme, status: ProgrammeStatus) -> None:

@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from survey.models import AccessMode, Answer, Programme, Question, Response
 from survey.questionnaire.kinds import AnswerValue
 from survey.services import DomainError, NotAccepting
 from survey.services.codes import CodeRefused, consume_code
+from survey.services.published import PublishedProgramme
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class KeyReused(DomainError):
 
 def submit_response(
     session: Session,
-    programme: Programme,
+    programme: Programme | PublishedProgramme,
     answers: Sequence[SubmittedAnswer],
     *,
     language: str,
@@ -61,18 +63,18 @@ def submit_response(
     and paper responses need no code: an organiser vouches for them.
     """
     # What the write needs, read before the rollback below expires the programme.
+    if isinstance(programme, Programme):
+        questionnaire = programme.questionnaire
+        questionnaire_key = (questionnaire.id, questionnaire.code, questionnaire.version, questionnaire.created_at)
+    else:
+        questionnaire_key = programme.questionnaire_key
     target = _Target(
         programme_id=programme.id,
         questionnaire_id=programme.questionnaire_id,
         status=programme.status,
         accepting=programme.accepting(datetime.now(UTC)),
         needs_code=programme.access_mode == AccessMode.CODES.value and source == "web",
-        questionnaire_key=(
-            programme.questionnaire_id,
-            programme.questionnaire.code,
-            programme.questionnaire.version,
-            programme.questionnaire.created_at,
-        ),
+        questionnaire_key=questionnaire_key,
     )
     # End the request's read snapshot: the write runs in a transaction of its own.
     session.rollback()
@@ -182,8 +184,10 @@ def _write(
 # Built once: every response runs them, and building a statement and its cache
 # key cost more than SQLite took to run it.
 _FIND = select(Response.id, Response.programme_id).where(Response.idempotency_key == bindparam("key"))
-_INSERT_RESPONSE = insert(Response)
-_INSERT_ANSWERS = insert(Answer)
+# Table inserts, not ORM ones: nothing here needs the unit of work, which cost
+# as much as the statements themselves.
+_INSERT_RESPONSE = insert(cast(Table, Response.__table__))
+_INSERT_ANSWERS = insert(cast(Table, Answer.__table__))
 
 
 def _find(session: Session, idempotency_key: str) -> tuple[uuid.UUID, int] | None:

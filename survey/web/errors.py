@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from survey.extensions import db
 from survey.models import Programme, ProgrammeStatus, TransitionError
 from survey.services import NotAccepting, NotFound
+from survey.services.published import PublishedProgramme
 
 
 def _wants_json() -> bool:
@@ -60,7 +61,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(NotAccepting)
     def not_accepting(exc: NotAccepting) -> ResponseReturnValue:
-        if isinstance(exc.programme, Programme):
+        if isinstance(exc.programme, Programme | PublishedProgramme):
             g.languages = exc.programme.languages
             g.default_language = exc.programme.default_language
         if exc.status == "not_yet":

@@ -22,7 +22,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from survey.extensions import csrf, db
 from survey.forms.trainee import FormFlow
 from survey.models import Programme
-from survey.services import paper, programmes
+from survey.services import paper
+from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.services.responses import KeyReused, submit_response
 from survey.web.i18n import LANG_COOKIE, current_language
 
@@ -54,12 +55,12 @@ def _check_token(token: str) -> int:
     return programme_id
 
 
-def _use_programme_languages(programme: Programme) -> None:
+def _use_programme_languages(programme: PublishedProgramme) -> None:
     g.languages = programme.languages
     g.default_language = programme.default_language
 
 
-def _blank_url(programme: Programme, token: str) -> str:
+def _blank_url(programme: PublishedProgramme, token: str) -> str:
     """The empty form for the next trainee."""
     return url_for(".take_form", slug=programme.slug, token=token)
 
@@ -75,7 +76,7 @@ def never_store(response: Response) -> Response:
 def take_form(slug: str, token: str) -> ResponseReturnValue:
     """The paged trainee form, source "kiosk"; 404 for a forged token, 410 once closed."""
     programme_id = _check_token(token)
-    programme = programmes.find_for_trainee(db.session(), slug)
+    programme = open_programme(db.session(), slug)
     if programme.id != programme_id:
         abort(404)
     if current_user.is_authenticated:
@@ -83,8 +84,8 @@ def take_form(slug: str, token: str) -> ResponseReturnValue:
         logout_user()
     _use_programme_languages(programme)
     secret = str(current_app.config["SECRET_KEY"])
-    ctx = programmes.form_context(programme, current_app.config["MAX_TEXT_LENGTH"])
-    flow = FormFlow(definition=programme.questionnaire.definition, ctx=ctx, secret_key=secret)
+    ctx = programme.form_context(current_app.config["MAX_TEXT_LENGTH"])
+    flow = FormFlow(definition=programme.definition, ctx=ctx, secret_key=secret)
     status = 200
     if request.method == "POST":
         if paper.already_stored(db.session(), programme, request.form.get("idem", "")):
@@ -128,7 +129,7 @@ def take_form(slug: str, token: str) -> ResponseReturnValue:
 def thanks(slug: str, token: str) -> ResponseReturnValue:
     """Thank-you screen that hands the device to the next trainee by itself."""
     programme_id = _check_token(token)
-    programme = programmes.find_programme(db.session(), slug)
+    programme = published_programme(db.session(), slug)
     if programme.id != programme_id:
         abort(404)
     _use_programme_languages(programme)

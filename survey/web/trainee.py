@@ -15,10 +15,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from survey.extensions import csrf, db
 from survey.forms.trainee import FormFlow
-from survey.models import AccessMode, Programme
-from survey.questionnaire.kinds import FormContext
-from survey.services import codes, programmes
+from survey.models import AccessMode
+from survey.services import codes
 from survey.services.codes import CodeMissing, CodeRefused, CodeUnknown, CodeUsed
+from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.services.responses import KeyReused, submit_response
 from survey.web.i18n import current_language
 
@@ -34,13 +34,17 @@ def _secret() -> str:
     return str(current_app.config["SECRET_KEY"])
 
 
-def _use_programme_languages(programme: Programme) -> None:
+def _use_programme_languages(programme: PublishedProgramme) -> None:
     g.languages = programme.languages
     g.default_language = programme.default_language
 
 
-def _context(programme: Programme) -> FormContext:
-    return programmes.form_context(programme, current_app.config["MAX_TEXT_LENGTH"])
+def _flow(programme: PublishedProgramme) -> FormFlow:
+    return FormFlow(
+        definition=programme.definition,
+        ctx=programme.form_context(current_app.config["MAX_TEXT_LENGTH"]),
+        secret_key=_secret(),
+    )
 
 
 @dataclass(frozen=True)
@@ -64,14 +68,14 @@ def _code_message(exc: CodeRefused) -> str:
     return str(_("This code does not open this evaluation. Please check it and type it again."))
 
 
-def _check_code(programme: Programme, typed: str) -> CodeState:
+def _check_code(programme: PublishedProgramme, typed: str) -> CodeState:
     try:
         return CodeState(codes.check_code(db.session(), programme, typed))
     except CodeRefused as exc:
         return CodeState(codes.normalise_code(typed), _code_message(exc))
 
 
-def _code_page(programme: Programme, typed: str, problem: str) -> ResponseReturnValue:
+def _code_page(programme: PublishedProgramme, typed: str, problem: str) -> ResponseReturnValue:
     return (
         render_template("trainee/code.html", programme=programme, typed=typed, problem=problem),
         422 if problem else 200,
@@ -88,9 +92,9 @@ def take_form(slug: str) -> ResponseReturnValue:
     code answers 422: on the code page, or on the form page with every answer
     kept and a field to type another code.
     """
-    programme = programmes.find_for_trainee(db.session(), slug)
+    programme = open_programme(db.session(), slug)
     _use_programme_languages(programme)
-    flow = FormFlow(definition=programme.questionnaire.definition, ctx=_context(programme), secret_key=_secret())
+    flow = _flow(programme)
     with_codes = programme.access_mode == AccessMode.CODES.value
     access: CodeState | None = None
     status = 200
@@ -139,7 +143,7 @@ def take_form(slug: str) -> ResponseReturnValue:
     return _form_page(programme, flow, access), status
 
 
-def _form_page(programme: Programme, flow: FormFlow, access: CodeState | None) -> str:
+def _form_page(programme: PublishedProgramme, flow: FormFlow, access: CodeState | None) -> str:
     return render_template(
         "trainee/form.html", programme=programme, access=access, **flow.template_args(current_language())
     )
@@ -154,7 +158,7 @@ _IDEM_MARK = "idem" + secrets.token_hex(12)
 _CSRF_MARK = "csrf" + secrets.token_hex(12)
 
 
-def _blank_form(programme: Programme, flow: FormFlow) -> str:
+def _blank_form(programme: PublishedProgramme, flow: FormFlow) -> str:
     """The first page of a blank form. Every trainee opening the link gets the
     same page but for the idempotency key and CSRF token, so it is rendered once
     and those two are put in; rendering the whole questionnaire each time was
@@ -163,16 +167,7 @@ def _blank_form(programme: Programme, flow: FormFlow) -> str:
     if session.get("_flashes"):  # a message for this trainee only: render the page for them
         flow.start()
         return _form_page(programme, flow, None)
-    key = (
-        flow.compiled.key,
-        programme.id,
-        programme.slug,
-        programme.title,
-        programme.location,
-        tuple(programme.languages),
-        lang,
-        request.script_root,
-    )
+    key = (flow.compiled.key, programme.stamp, lang, request.script_root)
     with_csrf = bool(current_app.config.get("WTF_CSRF_ENABLED", True))
     cache: dict[Hashable, str] = current_app.extensions.setdefault(_BLANK_FORMS, {})
     html = cache.get(key)
@@ -206,7 +201,7 @@ def code_link(code: str) -> ResponseReturnValue:
 @bp.get("/s/<slug>/done")
 def thanks(slug: str) -> ResponseReturnValue:
     """The receipt: says the response is stored, and whether it was a repeat."""
-    programme = programmes.find_programme(db.session(), slug)
+    programme = published_programme(db.session(), slug)
     _use_programme_languages(programme)
     try:
         response_hex, duplicate = URLSafeSerializer(_secret(), salt=RECEIPT_SALT).loads(request.args.get("r", ""))

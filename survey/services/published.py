@@ -1,0 +1,181 @@
+"""A programme as its trainees see it, kept by each worker until it changes.
+
+Every trainee request needs the programme, its sessions and its questionnaire.
+Loading them through the ORM on each request was a large share of a
+trainee's server time, so each worker keeps a read-only copy per slug and
+checks it with one small statement: the row's id, creation time and revision
+(which goes up with every change to the programme or its sessions, see
+survey.models.programmes). Nothing is trusted across workers: every request
+asks the database whether its copy is still the current one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from survey.models import Programme, ProgrammeSession, ProgrammeStatus, Questionnaire
+from survey.models.programmes import accepts_at
+from survey.questionnaire.kinds import FormContext
+from survey.services import NotAccepting, NotFound
+
+#: (id, revision, created_at): equal stamps, equal programmes. The creation
+#: time tells apart a programme deleted and created again under the same id.
+Stamp = tuple[int, int, datetime]
+
+
+@dataclass(frozen=True)
+class PublishedProgramme:
+    """What the trainee's pages and the response writer need of a programme."""
+
+    stamp: Stamp
+    slug: str
+    title: str
+    location: str
+    languages: tuple[str, ...]
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    access_mode: str
+    questionnaire_id: int
+    #: Names one stored questionnaire version for good (its id alone could come back after a delete).
+    questionnaire_key: tuple[int, str, int, datetime]
+    definition: dict[str, Any]
+    #: (session id, title, "session" or "workshop"), in programme order.
+    sessions: tuple[tuple[int, str, str], ...]
+
+    @property
+    def id(self) -> int:
+        return self.stamp[0]
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0] if self.languages else "fr"
+
+    @property
+    def lifecycle(self) -> ProgrammeStatus:
+        return ProgrammeStatus(self.status)
+
+    def accepting(self, now: datetime) -> bool:
+        return accepts_at(self.status, self.opens_at, self.closes_at, now)
+
+    def form_context(self, max_text_length: int) -> FormContext:
+        if max_text_length == self._context.max_text_length:
+            return self._context
+        return FormContext(sessions=self.sessions, max_text_length=max_text_length, scales=self.definition["scales"])
+
+    @cached_property
+    def _context(self) -> FormContext:
+        return FormContext(sessions=self.sessions, scales=self.definition["scales"])
+
+
+_programmes = Programme.__table__.c
+_STAMP = select(_programmes.id, _programmes.revision, _programmes.created_at).where(
+    _programmes.slug == bindparam("slug")
+)
+_PROGRAMME = (
+    select(
+        Programme.id,
+        Programme.revision,
+        Programme.created_at,
+        Programme.slug,
+        Programme.title,
+        Programme.location,
+        Programme.languages,
+        Programme.status,
+        Programme.opens_at,
+        Programme.closes_at,
+        Programme.access_mode,
+        Questionnaire.id.label("questionnaire_id"),
+        Questionnaire.code,
+        Questionnaire.version,
+        Questionnaire.created_at.label("questionnaire_created_at"),
+    )
+    .join(Questionnaire, Programme.questionnaire_id == Questionnaire.id)
+    .where(Programme.slug == bindparam("slug"))
+)
+_SESSIONS = (
+    select(ProgrammeSession.id, ProgrammeSession.title, ProgrammeSession.kind)
+    .where(ProgrammeSession.programme_id == bindparam("programme_id"))
+    .order_by(ProgrammeSession.day, ProgrammeSession.position)
+)
+_DEFINITION = select(Questionnaire.definition).where(Questionnaire.id == bindparam("id"))
+
+#: This worker's copies, by slug. Bounded: an evaluation runs a few programmes at a time.
+_COPIES: dict[str, PublishedProgramme] = {}
+_COPIES_MAX = 512
+#: Questionnaire definitions by questionnaire key: a stored version never changes.
+_DEFINITIONS: dict[tuple[int, str, int, datetime], dict[str, Any]] = {}
+
+
+def published_programme(session: Session, slug: str) -> PublishedProgramme:
+    """The programme with this slug as trainees see it, whatever its status; NotFound if none."""
+    row = session.connection().execute(_STAMP, {"slug": slug}).first()
+    if row is None:
+        raise NotFound(slug)
+    copy = _COPIES.get(slug)
+    if copy is not None and copy.stamp == (row[0], row[1], row[2]):
+        return copy
+    copy = _load(session, slug)
+    if len(_COPIES) >= _COPIES_MAX:
+        _COPIES.clear()
+    _COPIES[slug] = copy
+    return copy
+
+
+def open_programme(session: Session, slug: str, now: datetime | None = None) -> PublishedProgramme:
+    """The programme if it takes answers now.
+
+    Raises NotFound for unknown and draft programmes (drafts stay private), and
+    NotAccepting with status "not_yet" before the opening time, "closed" once
+    closed, archived or past the closing time.
+    """
+    programme = published_programme(session, slug)
+    now = now or datetime.now(UTC)
+    if programme.lifecycle is ProgrammeStatus.DRAFT:
+        raise NotFound(slug)
+    if programme.accepting(now):
+        return programme
+    if programme.lifecycle is ProgrammeStatus.OPEN and programme.opens_at is not None and now < programme.opens_at:
+        raise NotAccepting("not_yet", programme)
+    raise NotAccepting(ProgrammeStatus.CLOSED.value, programme)
+
+
+def questionnaire_definition(session: Session, key: tuple[int, str, int, datetime]) -> dict[str, Any]:
+    """The definition of the questionnaire version named by ``key`` (id, code,
+    version, creation time), decoded once per worker: a stored version never changes."""
+    definition = _DEFINITIONS.get(key)
+    if definition is None:
+        definition = _DEFINITIONS[key] = session.execute(_DEFINITION, {"id": key[0]}).scalar_one()
+    return definition
+
+
+def _load(session: Session, slug: str) -> PublishedProgramme:
+    # The stamp comes from the same row as the rest, so a change made since the
+    # check above is kept under its own revision, never under an older one.
+    row = session.execute(_PROGRAMME, {"slug": slug}).one_or_none()
+    if row is None:
+        raise NotFound(slug)
+    questionnaire_key = (row.questionnaire_id, row.code, row.version, row.questionnaire_created_at)
+    definition = questionnaire_definition(session, questionnaire_key)
+    sessions = session.execute(_SESSIONS, {"programme_id": row.id}).all()
+    return PublishedProgramme(
+        stamp=(row.id, row.revision, row.created_at),
+        slug=row.slug,
+        title=row.title,
+        location=row.location,
+        languages=tuple(row.languages),
+        status=row.status,
+        opens_at=row.opens_at,
+        closes_at=row.closes_at,
+        access_mode=row.access_mode,
+        questionnaire_id=row.questionnaire_id,
+        questionnaire_key=questionnaire_key,
+        definition=definition,
+        sessions=tuple((s.id, s.title, s.kind) for s in sessions),
+    )
