@@ -1,7 +1,11 @@
-"""The trainee form: built from the questionnaire, one page at a time.
+"""The trainee form: built from the questionnaire, checked by plain rules.
 
 Answers of the other pages travel in a signed hidden field, so paging needs no
-server-side draft, works without JavaScript, and cannot be forged.
+server-side draft, works without JavaScript, and cannot be forged. The form is
+not a WTForms form: each field's FieldRule (survey.questionnaire.kinds) is
+checked in a loop, because building and validating WTForms fields for every
+question was most of the cost of a send. The CSRF token is Flask-WTF's,
+checked with the same function as every other form's.
 """
 
 from __future__ import annotations
@@ -13,27 +17,20 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, HiddenField
+from wtforms import ValidationError
 
 from survey.forms.layout import SectionView, page_sections
 from survey.questionnaire.definition import iter_questions, kind_of
-from survey.questionnaire.kinds import FormContext, field_name
+from survey.questionnaire.kinds import FieldRule, FormContext, QuestionKind
 from survey.services.responses import SubmittedAnswer
 
 CARRY_SALT = "trainee-form-carry"
 QUESTION_PREFIX = "q__"
-
-
-class TraineeFormBase(FlaskForm):  # type: ignore[misc]
-    #: Minted on the first page; the same on every page and every re-send.
-    idem = HiddenField()
-    page = HiddenField()
-    #: Signed answers of the other pages.
-    carry = HiddenField()
 
 
 class CompiledForm:
@@ -48,20 +45,18 @@ class CompiledForm:
         self.ctx = ctx
         self.page_count = len(definition["pages"])
         self.page_fields: list[tuple[str, ...]] = [() for _ in range(self.page_count)]
-        fields_by_page: list[dict[str, Field]] = [{} for _ in range(self.page_count)]
+        #: What each field accepts, by field name.
+        self.rules: dict[str, FieldRule] = {}
+        #: Every question with its kind, in form order (to read the answers).
+        self.questions: list[tuple[Mapping[str, Any], QuestionKind]] = []
         for page, _section, question in iter_questions(definition):
             kind = kind_of(question)
-            self.page_fields[page] += tuple(field_name(question["code"], item) for item, _ in kind.items(question, ctx))
-            fields_by_page[page].update(kind.fields(question, ctx))
-        self.known = frozenset(name for names in self.page_fields for name in names)
-        #: One class per page (what a page shows and checks), and one with every field (to send).
-        self.page_classes = [type("TraineePageForm", (TraineeFormBase,), fields) for fields in fields_by_page]
-        every: dict[str, Field] = {}
-        for fields in fields_by_page:
-            every.update(fields)
-        self.full_class = type("TraineeForm", (TraineeFormBase,), every)
+            rules = kind.rules(question, ctx)
+            self.page_fields[page] += tuple(rules)
+            self.rules.update(rules)
+            self.questions.append((question, kind))
+        self.known = frozenset(self.rules)
         self._sections: dict[tuple[int, str], list[SectionView]] = {}
-
         self._pages: dict[str, list[PageView]] = {}
         self._empty_carry: dict[str, str] = {}
 
@@ -147,12 +142,21 @@ class FormFlow:
     ctx: FormContext
     secret_key: str
     page: int = 0
-    form: TraineeFormBase | None = None
     form_errors: list[str] = field(default_factory=list)
     #: What each field shows as answered: every page's, as typed (strings).
     values: dict[str, list[str]] = field(default_factory=dict)
+    #: Messages (lazy strings) of the fields with an error on the page shown.
+    errors: dict[str, list[Any]] = field(default_factory=dict)
+    #: The idempotency key: minted on the first page, the same on every page and re-send.
+    idem: str = ""
+    #: Signed answers of the other pages.
+    carry: str = ""
+    #: The CSRF token to render; None for a fresh one (the blank-form cache puts a marker here).
+    csrf_token: str | None = None
     compiled: CompiledForm = field(init=False)
-    _unfinished: MultiDict[str, str] | None = field(default=None, init=False, repr=False)
+    #: Every answer as merged from the post and the carry, by field name.
+    _merged: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
+    _unfinished: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.compiled = compile_form(self.definition, self.ctx)
@@ -168,17 +172,12 @@ class FormFlow:
     @property
     def error_names(self) -> frozenset[str]:
         """Fields with an error on the page shown."""
-        if self.form is None:
-            return frozenset()
-        return frozenset(
-            name for name in self.compiled.page_fields[self.page] if name in self.form and self.form[name].errors
-        )
+        return frozenset(self.errors)
 
     @property
     def field_errors(self) -> dict[str, list[str]]:
-        """The messages of the fields with an error on the page shown."""
-        form = self.form
-        return {name: [str(m) for m in form[name].errors] for name in self.error_names} if form is not None else {}
+        """The messages of the fields with an error on the page shown, in the current language."""
+        return {name: [str(m) for m in messages] for name, messages in self.errors.items()}
 
     @property
     def is_last_page(self) -> bool:
@@ -187,13 +186,13 @@ class FormFlow:
     def page_fields(self, page: int) -> tuple[str, ...]:
         return self.compiled.page_fields[page]
 
-    def start(self) -> TraineeFormBase:
+    def start(self) -> None:
         """A blank first page with a fresh idempotency key."""
         self.page = 0
         self.values = {}
-        self.form = self.compiled.page_classes[0](formdata=None, data={"idem": uuid.uuid4().hex, "page": "0"})
-        self.form.carry.data = self.compiled.empty_carry(self.secret_key)
-        return self.form
+        self.errors = {}
+        self.idem = uuid.uuid4().hex
+        self.carry = self.compiled.empty_carry(self.secret_key)
 
     def receive(self, formdata: MultiDict[str, str], action: str) -> bool:
         """Take a POST; returns True when every page is valid and the form is complete.
@@ -208,93 +207,85 @@ class FormFlow:
             self.page = 0
         known = self.compiled.known
         forged = [name for name in formdata if name.startswith(QUESTION_PREFIX) and name not in known]
-        merged: MultiDict[str, str] = MultiDict()
+        merged: dict[str, list[str]] = {}
         if whole:
             for name in formdata:
                 if name in known:
-                    merged.setlist(name, formdata.getlist(name))
+                    merged[name] = formdata.getlist(name)
         else:
-            current = set(self.page_fields(self.page))
+            current = self.page_fields(self.page)
             for name, values in carried.items():
                 if name in known and name not in current:
-                    merged.setlist(name, values)
+                    merged[name] = values
             for name in current:
-                merged.setlist(name, formdata.getlist(name))
-        for name in ("csrf_token", "idem"):
-            merged[name] = formdata.get(name, "")
-        if not _valid_key(merged["idem"]):
-            merged["idem"] = uuid.uuid4().hex
+                posted = formdata.getlist(name)
+                if posted:
+                    merged[name] = posted
+        self._merged = merged
+        idem = formdata.get("idem", "")
+        self.idem = idem if _valid_key(idem) else uuid.uuid4().hex
         if forged:
             self.form_errors.append(
                 str(_l("This form held answers to questions that are not in this questionnaire; they were ignored."))
             )
-        sending = action == "send" or (action == "next" and self.is_last_page)
-        # The whole form is bound when it is sent, a page otherwise.
-        form = (self.compiled.full_class if sending else self.compiled.page_classes[self.page])(formdata=merged)
-        self.form = form
-        if not self._csrf_ok(form):
+        if not _csrf_ok(formdata.get("csrf_token", "")):
             self.form_errors.append(
                 str(_l("Your session had expired. Your answers are kept below: please send them again."))
             )
-            self._finish(merged)
+            self._finish()
             return False
+        sending = action == "send" or (action == "next" and self.is_last_page)
         if action == "back":
-            self._show(max(self.page - 1, 0), merged)
+            self.page = max(self.page - 1, 0)
         elif action in {"next", "send"}:
-            if not self._validate(form, self.page):
-                self._finish(merged)
+            if not self._validate(self.page):
+                self._finish()
                 return False
             if sending:
                 # Every page again: the carry is signed, but the rules may be
                 # stricter than when the page was first sent.
                 for page in range(self.page_count):
-                    if not self._validate(form, page):
+                    if not self._validate(page):
                         self.page = page
-                        self._finish(merged)
+                        self._finish()
                         return False
                 if not forged:
                     # Stored next, most likely: sign and list the answers only if
                     # the page has to be shown again (a refused code).
-                    self._unfinished = merged
+                    self._unfinished = True
                     return True
-                self._finish(merged)
+                self._finish()
                 return False
-            self._show(self.page + 1, merged)
-        self._finish(merged)
+            self.page += 1
+        self._finish()
         return False
 
-    def _show(self, page: int, merged: MultiDict[str, str]) -> None:
-        """Move to ``page``, its fields filled from what was typed or carried."""
-        csrf_errors = self.form.csrf_token.errors if self.form is not None and self.form.csrf_token else []
-        self.page = page
-        self.form = self.compiled.page_classes[page](formdata=merged)
-        if self.form.csrf_token is not None:
-            self.form.csrf_token.errors = csrf_errors
-
     def answers(self) -> list[SubmittedAnswer]:
-        assert self.form is not None
-        data = {name: f.data for name, f in self.form._fields.items()}
-        out: list[SubmittedAnswer] = []
-        for _page, _section, question in iter_questions(self.definition):
-            for value in kind_of(question).answers(question, data, self.ctx):
-                out.append(SubmittedAnswer(question_code=question["code"], value=value))
-        return out
+        merged, rules, ctx = self._merged, self.compiled.rules, self.ctx
+        data = {name: rule.value(merged.get(name, ())) for name, rule in rules.items()}
+        return [
+            SubmittedAnswer(question_code=question["code"], value=value)
+            for question, kind in self.compiled.questions
+            for value in kind.answers(question, data, ctx)
+        ]
 
     @property
     def idempotency_key(self) -> str:
-        assert self.form is not None
-        return str(self.form.idem.data)
+        return self.idem
 
     def template_args(self, lang: str) -> dict[str, Any]:
         """What templates/trainee/form.html needs from the flow, in ``lang``."""
-        if self._unfinished is not None:
-            self._finish(self._unfinished)
+        if self._unfinished:
+            self._finish()
         fallback = self.definition["languages"][0]
         title, intro = self.definition["title"], self.definition.get("intro", {})
+        hidden = {"idem": self.idem, "page": str(self.page), "carry": self.carry}
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            hidden = {"csrf_token": self.csrf_token or generate_csrf(), **hidden}
         return {
             "title": title.get(lang) or title.get(fallback, ""),
             "intro": intro.get(lang) or intro.get(fallback, ""),
-            "form": self.form,
+            "hidden": hidden,
             "flow": self,
             "pages": self.pages(lang),
             "values": self.values,
@@ -302,32 +293,24 @@ class FormFlow:
             "error_names": self.error_names,
         }
 
-    def _validate(self, form: TraineeFormBase, page: int) -> bool:
-        ok = True
+    def _validate(self, page: int) -> bool:
+        """Check one page's fields; their messages replace any from before."""
+        self.errors = {}
+        merged, rules = self._merged, self.compiled.rules
         for name in self.page_fields(page):
-            if not form[name].validate(form):
-                ok = False
-        return ok
+            problem = rules[name].problem(merged.get(name, ()))
+            if problem is not None:
+                self.errors[name] = [problem]
+        return not self.errors
 
-    def _csrf_ok(self, form: TraineeFormBase) -> bool:
-        csrf = getattr(form, "csrf_token", None)
-        if csrf is None:  # CSRF disabled in this configuration
-            return True
-        return bool(csrf.validate(form))
-
-    def _finish(self, merged: MultiDict[str, str]) -> None:
+    def _finish(self) -> None:
         """Sign every answer not shown on the page being rendered."""
-        assert self.form is not None
-        self._unfinished = None
+        self._unfinished = False
+        merged = self._merged
         shown = set(self.page_fields(self.page))
-        hidden = {
-            name: merged.getlist(name) for name in merged if name.startswith(QUESTION_PREFIX) and name not in shown
-        }
-        self.values = {name: merged.getlist(name) for name in merged if name.startswith(QUESTION_PREFIX)}
-        self.form.page.data = str(self.page)
-        self.form.carry.data = self._sign(hidden)
-        if self.form.csrf_token is not None:
-            self.form.csrf_token.errors = []
+        hidden = {name: values for name, values in merged.items() if name not in shown}
+        self.values = dict(merged)
+        self.carry = self._sign(hidden)
 
     def _sign(self, data: Mapping[str, Sequence[str]]) -> str:
         return _sign(self.secret_key, data) if data else self.compiled.empty_carry(self.secret_key)
@@ -343,6 +326,17 @@ class FormFlow:
         if not isinstance(data, dict):
             return {}
         return {str(k): [str(v) for v in values] for k, values in data.items() if isinstance(values, list)}
+
+
+def _csrf_ok(token: str) -> bool:
+    """Flask-WTF's check, as FlaskForm makes it; always true where CSRF is switched off (tests)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(token)
+    except ValidationError:
+        return False
+    return True
 
 
 def _sign(secret_key: str, data: Mapping[str, Sequence[str]]) -> str:

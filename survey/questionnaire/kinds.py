@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
+from wtforms.validators import StopValidation
 
 from survey.questionnaire.texts import texts_per_language
 
@@ -42,33 +42,6 @@ def field_name(code: str, item: str = "") -> str:
     return f"q__{code}__{item}" if item else f"q__{code}"
 
 
-class AllowedValues:
-    """Accept only the values offered, with a message that says what is allowed."""
-
-    def __init__(self, values: Sequence[str], message: Any) -> None:
-        self.values = set(values)
-        self.message = message
-
-    def __call__(self, form: Any, field: Field) -> None:
-        data = field.data if isinstance(field.data, list) else [field.data]
-        if any(value not in self.values for value in data if value not in (None, "")):
-            raise StopValidation(self.message)
-
-
-class TextLimit:
-    """Refuse text longer than ``maximum`` characters, stating the limit."""
-
-    def __init__(self, maximum: int) -> None:
-        self.maximum = maximum
-
-    def __call__(self, form: Any, field: Field) -> None:
-        length = len(field.data or "")
-        if length > self.maximum:
-            raise ValidationError(
-                _l("At most %(max)d characters, please: this answer has %(length)d.", max=self.maximum, length=length)
-            )
-
-
 def clean_text(value: Any) -> Any:
     """Trim and drop control characters (PostgreSQL refuses NUL; none is ever meant)."""
     if not isinstance(value, str):
@@ -76,10 +49,77 @@ def clean_text(value: Any) -> Any:
     return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32).strip()
 
 
-def _presence(required: bool) -> list[Any]:
-    if required:
-        return [InputRequired(message=_l("Please answer this question."))]
-    return [Optional()]
+@dataclass(frozen=True)
+class FieldRule:
+    """What one form field accepts, and the message when it does not.
+
+    Plain data, checked in a loop: the trainee form checks every field of
+    every page on each send, and WTForms' field objects cost several times the
+    check itself. Other forms (paper data entry) wrap the same rule in a
+    WTForms validator (``FollowsRule``), so the rules live in one place.
+    """
+
+    #: "one" (a radio group), "many" (checkboxes) or "text".
+    shape: str
+    required: bool
+    #: The values offered, in order ("one" and "many").
+    choices: tuple[str, ...] = ()
+    #: The message when a value is not among ``choices``.
+    choice_message: Any = None
+    #: At most this many characters ("text").
+    max_length: int = 0
+    #: The message for a missing answer.
+    required_message: Any = None
+    _allowed: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+
+    def problem(self, posted: Sequence[str]) -> Any | None:
+        """The message for what was posted (a lazy string), or None when it is acceptable."""
+        first = posted[0] if posted else ""
+        if self.shape == "text":
+            first = clean_text(first)
+        if not first.strip():
+            return self.required_message if self.required else None
+        if self.shape == "text":
+            length = len(first)
+            if length > self.max_length:
+                return _l(
+                    "At most %(max)d characters, please: this answer has %(length)d.",
+                    max=self.max_length,
+                    length=length,
+                )
+            return None
+        allowed = self._allowed
+        values = posted if self.shape == "many" else posted[:1]
+        if any(value not in allowed for value in values if value):
+            return self.choice_message
+        return None
+
+    def value(self, posted: Sequence[str]) -> Any:
+        """The answer as the kinds' ``answers`` read it: a string, a list, or None."""
+        if self.shape == "many":
+            return list(posted)
+        if not posted:
+            return None
+        return clean_text(posted[0]) if self.shape == "text" else posted[0]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_allowed", frozenset(self.choices))
+
+
+class FollowsRule:
+    """A WTForms validator that applies a FieldRule, for forms other than the trainee's."""
+
+    def __init__(self, rule: FieldRule) -> None:
+        self.rule = rule
+
+    def __call__(self, form: Any, field: Field) -> None:
+        problem = self.rule.problem([str(v) for v in field.raw_data or []])
+        if problem is not None:
+            raise StopValidation(problem)
+
+
+def _required_message() -> Any:
+    return _l("Please answer this question.")
 
 
 class QuestionKind:
@@ -98,8 +138,30 @@ class QuestionKind:
         """Sub-answers as (item, label); one unnamed item by default."""
         return [("", "")]
 
-    def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
+    def item_keys(self, question: Mapping[str, Any], ctx: FormContext) -> list[str]:
+        """The items without their labels (which cost a translation each)."""
+        return [item for item, _ in self.items(question, ctx)]
+
+    def rules(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, FieldRule]:
+        """What each of the question's form fields accepts, by field name."""
         raise NotImplementedError
+
+    def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
+        """The question's fields as WTForms fields, checked by the same rules."""
+        out: dict[str, Field] = {}
+        for name, rule in self.rules(question, ctx).items():
+            validators = [FollowsRule(rule)]
+            if rule.shape == "text":
+                form_field: Field = self.text_field_class(filters=[clean_text], validators=validators)
+            else:
+                field_class = SelectMultipleField if rule.shape == "many" else RadioField
+                form_field = field_class(
+                    choices=[SelectChoice(v, v) for v in rule.choices], validate_choice=False, validators=validators
+                )
+            out[name] = form_field
+        return out
+
+    text_field_class: ClassVar[type[Field]] = StringField
 
     def answers(self, question: Mapping[str, Any], data: Mapping[str, Any], ctx: FormContext) -> list[AnswerValue]:
         raise NotImplementedError
@@ -126,28 +188,20 @@ class ScaleKind(QuestionKind):
     def point_labels(self, question: Mapping[str, Any], ctx: FormContext, lang: str) -> list[str]:
         return list(ctx.scales[question["scale"]]["labels"].get(lang) or [])
 
-    def _radio(self, question: Mapping[str, Any], points: Sequence[int]) -> RadioField:
-        values = [str(p) for p in points]
-        return RadioField(
-            choices=[SelectChoice(v, v) for v in values],
-            validate_choice=False,
-            validators=[
-                *_presence(question["required"]),
-                AllowedValues(
-                    values, _l("Choose one of the points from %(low)s to %(high)s.", low=values[0], high=values[-1])
-                ),
-            ],
+    def rules(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, FieldRule]:
+        values = tuple(str(p) for p in self.points(question, ctx))
+        rule = FieldRule(
+            shape="one",
+            required=bool(question["required"]),
+            choices=values,
+            choice_message=_l("Choose one of the points from %(low)s to %(high)s.", low=values[0], high=values[-1]),
+            required_message=_required_message(),
         )
-
-    def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
-        points = self.points(question, ctx)
-        return {
-            field_name(question["code"], item): self._radio(question, points) for item, _ in self.items(question, ctx)
-        }
+        return {field_name(question["code"], item): rule for item in self.item_keys(question, ctx)}
 
     def answers(self, question: Mapping[str, Any], data: Mapping[str, Any], ctx: FormContext) -> list[AnswerValue]:
         out = []
-        for item, _ in self.items(question, ctx):
+        for item in self.item_keys(question, ctx):
             value = data.get(field_name(question["code"], item))
             if value not in (None, ""):
                 out.append(AnswerValue(item=item, number=int(value)))
@@ -165,6 +219,9 @@ class BeforeAfter(ScaleKind):
 
     def items(self, question: Mapping[str, Any], ctx: FormContext) -> list[tuple[str, str]]:
         return [("before", str(_l("Before the programme"))), ("after", str(_l("Now, after the programme")))]
+
+    def item_keys(self, question: Mapping[str, Any], ctx: FormContext) -> list[str]:
+        return ["before", "after"]
 
 
 #: Which programme sessions a matrix asks about, by its ``rows`` setting.
@@ -248,17 +305,15 @@ class SingleChoice(QuestionKind):
     def _values(self, question: Mapping[str, Any]) -> list[str]:
         return [option["value"] for option in question["options"]]
 
-    def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
-        values = self._values(question)
-        field = RadioField(
-            choices=[SelectChoice(v, v) for v in values],
-            validate_choice=False,
-            validators=[
-                *_presence(question["required"]),
-                AllowedValues(values, _l("Choose one of the options shown.")),
-            ],
+    def rules(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, FieldRule]:
+        rule = FieldRule(
+            shape="one",
+            required=bool(question["required"]),
+            choices=tuple(self._values(question)),
+            choice_message=_l("Choose one of the options shown."),
+            required_message=_required_message(),
         )
-        return {field_name(question["code"]): field}
+        return {field_name(question["code"]): rule}
 
     def answers(self, question: Mapping[str, Any], data: Mapping[str, Any], ctx: FormContext) -> list[AnswerValue]:
         value = data.get(field_name(question["code"]))
@@ -268,17 +323,15 @@ class SingleChoice(QuestionKind):
 class MultipleChoice(SingleChoice):
     name = "multiple_choice"
 
-    def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
-        values = self._values(question)
-        presence = (
-            [InputRequired(message=_l("Please tick at least one option."))] if question["required"] else [Optional()]
+    def rules(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, FieldRule]:
+        rule = FieldRule(
+            shape="many",
+            required=bool(question["required"]),
+            choices=tuple(self._values(question)),
+            choice_message=_l("Choose among the options shown."),
+            required_message=_l("Please tick at least one option."),
         )
-        field = SelectMultipleField(
-            choices=[SelectChoice(v, v) for v in values],
-            validate_choice=False,
-            validators=[*presence, AllowedValues(values, _l("Choose among the options shown."))],
-        )
-        return {field_name(question["code"]): field}
+        return {field_name(question["code"]): rule}
 
     def answers(self, question: Mapping[str, Any], data: Mapping[str, Any], ctx: FormContext) -> list[AnswerValue]:
         chosen = data.get(field_name(question["code"])) or []
@@ -288,7 +341,6 @@ class MultipleChoice(SingleChoice):
 class ShortText(QuestionKind):
     name = "short_text"
     DEFAULT_MAX: ClassVar[int] = 200
-    field_class: ClassVar[type[Field]] = StringField
 
     def normalise(
         self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]
@@ -302,11 +354,14 @@ class ShortText(QuestionKind):
     def limit(self, question: Mapping[str, Any], ctx: FormContext) -> int:
         return min(int(question["max_length"]), ctx.max_text_length)
 
-    def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
-        field = self.field_class(
-            filters=[clean_text], validators=[*_presence(question["required"]), TextLimit(self.limit(question, ctx))]
+    def rules(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, FieldRule]:
+        rule = FieldRule(
+            shape="text",
+            required=bool(question["required"]),
+            max_length=self.limit(question, ctx),
+            required_message=_required_message(),
         )
-        return {field_name(question["code"]): field}
+        return {field_name(question["code"]): rule}
 
     def answers(self, question: Mapping[str, Any], data: Mapping[str, Any], ctx: FormContext) -> list[AnswerValue]:
         value = data.get(field_name(question["code"]))
@@ -316,7 +371,7 @@ class ShortText(QuestionKind):
 class LongText(ShortText):
     name = "long_text"
     DEFAULT_MAX = 2000
-    field_class = TextAreaField
+    text_field_class = TextAreaField
 
 
 KINDS: dict[str, QuestionKind] = {

@@ -172,11 +172,9 @@ def _blank_form(programme: PublishedProgramme, flow: FormFlow) -> str:
     cache: dict[Hashable, str] = current_app.extensions.setdefault(_BLANK_FORMS, {})
     html = cache.get(key)
     if html is None:
-        form = flow.start()
-        form.idem.data = _IDEM_MARK
-        csrf_field = getattr(form, "csrf_token", None)
-        if csrf_field is not None:
-            csrf_field.current_token = _CSRF_MARK
+        flow.start()
+        flow.idem = _IDEM_MARK
+        flow.csrf_token = _CSRF_MARK
         html = _form_page(programme, flow, None)
         if len(cache) >= _BLANK_FORMS_MAX:
             cache.clear()
