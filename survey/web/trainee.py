@@ -20,6 +20,7 @@ from survey.services import codes
 from survey.services.codes import CodeMissing, CodeRefused, CodeUnknown, CodeUsed
 from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.services.responses import KeyReused, submit_response
+from survey.web.compression import SharedStartPage
 from survey.web.i18n import current_language
 
 bp = Blueprint("trainee", __name__)
@@ -149,40 +150,40 @@ def _form_page(programme: PublishedProgramme, flow: FormFlow, access: CodeState 
     )
 
 
-#: Blank forms kept per application (in app.extensions): rendered once per
-#: programme, questionnaire version, sessions and language, with markers where
-#: each trainee's own tokens go.
+#: Blank forms kept per application (in app.extensions): rendered and
+#: compressed once per programme revision, questionnaire and language, with
+#: markers where each trainee's own tokens go.
 _BLANK_FORMS = "survey.blank_forms"
 _BLANK_FORMS_MAX = 256
 _IDEM_MARK = "idem" + secrets.token_hex(12)
 _CSRF_MARK = "csrf" + secrets.token_hex(12)
 
 
-def _blank_form(programme: PublishedProgramme, flow: FormFlow) -> str:
-    """The first page of a blank form. Every trainee opening the link gets the
-    same page but for the idempotency key and CSRF token, so it is rendered once
-    and those two are put in; rendering the whole questionnaire each time was
-    most of the cost of opening the form."""
+def _blank_form(programme: PublishedProgramme, flow: FormFlow) -> ResponseReturnValue:
+    """The blank form. Every trainee opening the link gets the same page but for
+    the idempotency key and CSRF token (at the end of the form), so the page is
+    rendered and compressed once and only its end is made per trainee."""
     lang = current_language()
     if session.get("_flashes"):  # a message for this trainee only: render the page for them
         flow.start()
         return _form_page(programme, flow, None)
     key = (flow.compiled.key, programme.stamp, lang, request.script_root)
-    with_csrf = bool(current_app.config.get("WTF_CSRF_ENABLED", True))
-    cache: dict[Hashable, str] = current_app.extensions.setdefault(_BLANK_FORMS, {})
-    html = cache.get(key)
-    if html is None:
+    cache: dict[Hashable, SharedStartPage] = current_app.extensions.setdefault(_BLANK_FORMS, {})
+    page = cache.get(key)
+    if page is None:
         flow.start()
         flow.idem = _IDEM_MARK
         flow.csrf_token = _CSRF_MARK
         html = _form_page(programme, flow, None)
+        split = min(i for i in (html.find(_IDEM_MARK), html.find(_CSRF_MARK)) if i >= 0)
+        page = SharedStartPage(html[:split], html[split:])
         if len(cache) >= _BLANK_FORMS_MAX:
             cache.clear()
-        cache[key] = html
-    html = html.replace(_IDEM_MARK, uuid.uuid4().hex)
-    if with_csrf:
-        html = html.replace(_CSRF_MARK, generate_csrf())
-    return html
+        cache[key] = page
+    tail = page.tail.replace(_IDEM_MARK, uuid.uuid4().hex)
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        tail = tail.replace(_CSRF_MARK, generate_csrf())
+    return page.response(tail)
 
 
 @bp.get("/c/<code>")

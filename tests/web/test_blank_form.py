@@ -4,6 +4,7 @@ organiser's change shows at once."""
 
 from __future__ import annotations
 
+import gzip
 import re
 
 from flask import Flask
@@ -66,3 +67,20 @@ def test_each_language_has_its_own_page(client: FlaskClient, programme: Programm
     assert '<html lang="fr" dir="ltr">' in french.html
     assert '<html lang="ar" dir="rtl">' in arabic.html
     assert "كان المحتوى وثيق الصلة بعملي." in arabic.html
+
+
+def test_the_compressed_page_is_the_same_page(client: FlaskClient, programme: Programme) -> None:
+    """The blank form is gzipped from a kept start and a per-trainee end: once
+    unpacked it must be exactly the page sent to a browser that takes no gzip."""
+    plain = client.get("/s/niamey", headers={"Accept-Encoding": "identity"})
+    packed = client.get("/s/niamey", headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    unpacked = gzip.decompress(packed.get_data()).decode()
+    assert without_tokens(unpacked) == without_tokens(plain.get_data(as_text=True))
+    assert unpacked.rstrip().endswith("</html>")
+    idem = re.search(r'name="idem" type="hidden" value="([0-9a-f]{32})"', unpacked)
+    assert idem is not None
+    assert idem.group(1) not in plain.get_data(as_text=True)
+    assert len(packed.get_data()) < len(plain.get_data()) / 3
