@@ -23,7 +23,8 @@ class Response(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    #: Indexed by the unique (programme_id, paper_number), whose first column it is.
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"))
     #: The questionnaire version the trainee answered.
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaires.id"))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -51,7 +52,8 @@ class Answer(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    #: Indexed by the unique (response_id, question_id, item), whose first column it is.
+    response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     #: Sub-answer: "before"/"after", a session id of a matrix, a chosen option
     #: of a multiple choice; "" for questions with one answer.

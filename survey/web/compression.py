@@ -55,7 +55,10 @@ class SharedStartPage:
         self.head = head.encode()
         self.tail = tail
         self._compressor: Any = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # gzip container
-        self._head_gz = self._compressor.compress(self.head)
+        # Flushed (keeping the dictionary, so the tail still refers back to
+        # the head): otherwise every response would encode the head's pending
+        # block again when it finishes its copy.
+        self._head_gz = self._compressor.compress(self.head) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
 
     def response(self, tail: str) -> Response:
         """The page with ``tail`` (this visitor's version of ``self.tail``), gzipped when the browser accepts it."""

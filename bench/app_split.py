@@ -1,0 +1,127 @@
+"""``python -m bench.app_split``: how a trainee's server CPU splits, inside gunicorn.
+
+Serves the application under the bench's gunicorn settings, wrapped in a WSGI
+timer that adds up each request's thread CPU time (the application's own work,
+database driver included) by method, and drives trainees (GET + whole POST) at
+concurrency 1 for a few seconds. Prints, per trainee: the CPU inside the
+application for the GET and the POST, the server's total (gunicorn's HTTP
+parsing and writing, thread hand-offs), and the same total for the bare unit.
+
+In process (``python -m bench.profile``) the application costs about half of
+what it costs here: under gunicorn the SQLite file is shared by two processes
+and several connections, so statements and commits cost more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from bench import databases
+from bench.load import BareForm, drive
+from bench.server import gunicorn, server_cpu_ms
+
+SPLIT_DIR = "BENCH_SPLIT_DIR"
+
+
+def create_timed_app() -> Any:
+    """The survey app, each request's thread CPU time added up by method (for gunicorn)."""
+    from survey import create_app
+
+    app = create_app()
+    inner = app.wsgi_app
+    totals: dict[str, list[float]] = {}
+    seen = [0]
+    lock = threading.Lock()
+    out = Path(os.environ[SPLIT_DIR]) / f"{os.getpid()}.json"
+
+    def timed(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.thread_time()
+        body = inner(environ, start_response)
+        chunks = list(body)
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+        spent = time.thread_time() - started
+        with lock:
+            count, seconds = totals.get(environ["REQUEST_METHOD"], [0, 0.0])
+            totals[environ["REQUEST_METHOD"]] = [count + 1, seconds + spent]
+            seen[0] += 1
+            if seen[0] % 20 == 0:  # averages: the last few requests may go unwritten
+                out.write_text(json.dumps(totals))
+        return chunks
+
+    app.wsgi_app = timed  # type: ignore[method-assign]
+    return app
+
+
+def _trainee_cpu(database: databases.Database, seconds: float, work: Path) -> tuple[dict[str, list[float]], float, int]:
+    from bench.run import trainee_units
+
+    split = work / "split"
+    split.mkdir()
+    env = {**database.app_env(), SPLIT_DIR: str(split)}
+    with gunicorn("bench.app_split:create_timed_app()", env, work / "trainee.log", "/s/niamey-2026") as server:
+        unit = trainee_units(server)[0]
+        drive(unit, server.port, concurrency=1, seconds=1, max_requests=10**6)
+        for stale in split.iterdir():
+            stale.unlink()
+        before = server_cpu_ms(server.pid)
+        outcome = drive(unit, server.port, concurrency=1, seconds=seconds, max_requests=10**6)
+        spent = sum(server_cpu_ms(server.pid).values()) - sum(before.values())
+        time.sleep(0.2)
+        totals: dict[str, list[float]] = {}
+        for path in split.iterdir():
+            for method, (count, cpu) in json.loads(path.read_text()).items():
+                entry = totals.setdefault(method, [0, 0.0])
+                entry[0] += count
+                entry[1] += cpu
+    return totals, spent, outcome.tally.units
+
+
+def _bare_cpu(database: databases.Database, seconds: float, work: Path) -> float:
+    databases.create_bare_table(database)
+    with gunicorn("bench.bare_app:create_app()", database.app_env(), work / "bare.log", "/bare") as server:
+        drive(BareForm(), server.port, concurrency=1, seconds=1, max_requests=10**6)
+        before = server_cpu_ms(server.pid)
+        outcome = drive(BareForm(), server.port, concurrency=1, seconds=seconds, max_requests=10**6)
+        spent = sum(server_cpu_ms(server.pid).values()) - sum(before.values())
+    return spent / max(outcome.tally.units, 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.app_split", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per server (default 8)")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", databases.DEFAULT_POSTGRES_URL))
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="survey-split-") as tmp:
+        work = Path(tmp)
+        database = (
+            databases.sqlite(work) if args.database == "sqlite" else databases.postgresql(work, args.postgres_url)
+        )
+        databases.migrate_and_load_demo(database)
+        totals, server_ms, units = _trainee_cpu(database, args.seconds, work)
+        bare_ms = _bare_cpu(database, args.seconds, work)
+    if not units:
+        print("no trainee completed", file=sys.stderr)
+        return 1
+    print(f"{args.database}, concurrency 1, {units} trainees (GET + whole POST); server CPU per trainee:")
+    for method in ("GET", "POST"):
+        count, cpu = totals.get(method, [0, 0.0])
+        print(f"  inside the application, {method:<4} {1000 * cpu / max(count, 1):6.2f} ms  ({int(count)} requests)")
+    print(f"  whole server (gunicorn included) {server_ms / units:6.2f} ms")
+    print(f"  bare GET+POST, whole server      {bare_ms:6.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
