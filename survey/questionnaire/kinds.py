@@ -77,7 +77,8 @@ class FieldRule:
         first = posted[0] if posted else ""
         if self.shape == "text":
             first = clean_text(first)
-        if not first.strip():
+        blank = not any(v.strip() for v in posted) if self.shape == "many" else not first.strip()
+        if blank:
             return self.required_message if self.required else None
         if self.shape == "text":
             length = len(first)

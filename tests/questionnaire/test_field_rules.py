@@ -3,6 +3,7 @@ and the same rule applied to the paper data-entry form through WTForms."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -51,6 +52,11 @@ def test_multiple_choice_checks_every_ticked_value(app: Flask) -> None:
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert message(rule, allowed[:2]) is None
         assert message(rule, [allowed[0], "bribe"]) == "Choose among the options shown."
+        assert message(rule, ["", allowed[1]]) is None  # an empty value beside a ticked one is no answer of its own
+        assert message(rule, [""]) is None  # optional: nothing ticked is an answer
+        required = dataclasses.replace(rule, required=True)
+        assert message(required, [""]) == "Please tick at least one option."
+        assert message(required, []) == "Please tick at least one option."
     assert rule.value(allowed[:2]) == allowed[:2]
 
 
