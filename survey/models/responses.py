@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, false
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, UTCDateTime, utcnow
@@ -48,7 +48,6 @@ class Answer(Base):
     __table_args__ = (
         UniqueConstraint("response_id", "question_id", "item"),
         CheckConstraint("number IS NOT NULL OR text IS NOT NULL", name="has_value"),
-        Index("ix_answers_question_item_number", "question_id", "item", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
