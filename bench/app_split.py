@@ -72,19 +72,27 @@ def _trainee_cpu(database: databases.Database, seconds: float, work: Path) -> tu
     with gunicorn("bench.app_split:create_timed_app()", env, work / "trainee.log", "/s/niamey-2026") as server:
         unit = trainee_units(server)[0]
         drive(unit, server.port, concurrency=1, seconds=1, max_requests=10**6)
-        for stale in split.iterdir():
-            stale.unlink()
+        time.sleep(0.2)
+        warm = _read_totals(split)
         before = server_cpu_ms(server.pid)
         outcome = drive(unit, server.port, concurrency=1, seconds=seconds, max_requests=10**6)
         spent = sum(server_cpu_ms(server.pid).values()) - sum(before.values())
         time.sleep(0.2)
-        totals: dict[str, list[float]] = {}
-        for path in split.iterdir():
-            for method, (count, cpu) in json.loads(path.read_text()).items():
-                entry = totals.setdefault(method, [0, 0.0])
-                entry[0] += count
-                entry[1] += cpu
+        totals = _read_totals(split)
+    for method, (count, cpu) in warm.items():
+        totals[method] = [totals[method][0] - count, totals[method][1] - cpu]
     return totals, spent, outcome.tally.units
+
+
+def _read_totals(split: Path) -> dict[str, list[float]]:
+    """Requests and CPU seconds by method, summed over the workers (as last written)."""
+    totals: dict[str, list[float]] = {}
+    for path in split.iterdir():
+        for method, (count, cpu) in json.loads(path.read_text()).items():
+            entry = totals.setdefault(method, [0, 0.0])
+            entry[0] += count
+            entry[1] += cpu
+    return totals
 
 
 def _bare_cpu(database: databases.Database, seconds: float, work: Path) -> float:

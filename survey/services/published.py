@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from survey.extensions import write_intent
 from survey.models import Programme, ProgrammeSession, ProgrammeStatus, Questionnaire
 from survey.models.programmes import accepts_at
 from survey.questionnaire.kinds import FormContext
@@ -128,14 +129,24 @@ def published_programme(session: Session, slug: str) -> PublishedProgramme:
     return copy
 
 
-def open_programme(session: Session, slug: str, now: datetime | None = None) -> PublishedProgramme:
+def open_programme(
+    session: Session, slug: str, now: datetime | None = None, *, for_writing: bool = False
+) -> PublishedProgramme:
     """The programme if it takes answers now.
 
     Raises NotFound for unknown and draft programmes (drafts stay private), and
     NotAccepting with status "not_yet" before the opening time, "closed" once
     closed, archived or past the closing time.
+
+    ``for_writing`` begins the session's transaction as a writer (see
+    survey.extensions.write_intent), for a request that will most likely store
+    a response in it: the check and the write then share one transaction.
     """
-    programme = published_programme(session, slug)
+    if for_writing:
+        with write_intent():
+            programme = published_programme(session, slug)
+    else:
+        programme = published_programme(session, slug)
     now = now or datetime.now(UTC)
     if programme.lifecycle is ProgrammeStatus.DRAFT:
         raise NotFound(slug)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
@@ -47,6 +48,7 @@ def submit_response(
     source: str = "web",
     paper_number: int | None = None,
     access_code: str | None = None,
+    in_write_transaction: bool = False,
 ) -> Receipt:
     """Write one response and all its answers in a single transaction.
 
@@ -61,6 +63,11 @@ def submit_response(
     raises CodeUsed (CodeMissing, CodeUnknown) and nothing is stored, unless
     this very response holds it already (a re-send: the first receipt). Kiosk
     and paper responses need no code: an organiser vouches for them.
+
+    The write runs in a transaction of its own, unless ``in_write_transaction``
+    says the caller began the session's transaction as a writer for it
+    (published.open_programme(for_writing=True)): it then joins that one,
+    which saves a transaction per response.
     """
     # What the write needs, read before the rollback below expires the programme.
     if isinstance(programme, Programme):
@@ -76,9 +83,10 @@ def submit_response(
         needs_code=programme.access_mode == AccessMode.CODES.value and source == "web",
         questionnaire_key=questionnaire_key,
     )
-    # End the request's read snapshot: the write runs in a transaction of its own.
-    session.rollback()
-    with write_intent():
+    if not in_write_transaction:
+        # End the request's read snapshot: the write runs in a transaction of its own.
+        session.rollback()
+    with nullcontext() if in_write_transaction else write_intent():
         try:
             return _write(session, target, answers, language, idempotency_key, source, paper_number, access_code)
         except NotAccepting as exc:

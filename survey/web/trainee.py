@@ -93,7 +93,10 @@ def take_form(slug: str) -> ResponseReturnValue:
     code answers 422: on the code page, or on the form page with every answer
     kept and a field to type another code.
     """
-    programme = open_programme(db.session(), slug)
+    # A send most likely stores a response: checking the programme and storing
+    # then share one transaction, begun as a writer.
+    sending = request.method == "POST" and request.form.get("action") == "send"
+    programme = open_programme(db.session(), slug, for_writing=sending)
     _use_programme_languages(programme)
     flow = _flow(programme)
     with_codes = programme.access_mode == AccessMode.CODES.value
@@ -107,7 +110,10 @@ def take_form(slug: str) -> ResponseReturnValue:
             action = "stay"
         if with_codes:
             access = CodeState(codes.normalise_code(request.form.get("access_code", "")))
-        if flow.receive(request.form, action):
+        complete = flow.receive(request.form, action)
+        if sending and not complete:
+            db.session.rollback()  # nothing to store: let other writers go before the page is rendered
+        if complete:
             try:
                 receipt = submit_response(
                     db.session(),
@@ -116,6 +122,7 @@ def take_form(slug: str) -> ResponseReturnValue:
                     language=current_language(),
                     idempotency_key=flow.idempotency_key,
                     access_code=access.code if access else None,
+                    in_write_transaction=sending,
                 )
             except KeyReused:
                 abort(409)
