@@ -94,8 +94,11 @@ def take_form(slug: str) -> ResponseReturnValue:
     kept and a field to type another code.
     """
     # A send most likely stores a response: checking the programme and storing
-    # then share one transaction, begun as a writer.
-    sending = request.method == "POST" and request.form.get("action") == "send"
+    # it then share one transaction, begun as a writer, which saves a
+    # transaction per response. Not on SQLite, where that writer would hold
+    # the whole file while the answers are checked, and fewer trainees got
+    # through at concurrency 8 (python -m bench --quick, see the commit).
+    sending = request.method == "POST" and request.form.get("action") == "send" and not db.locks_whole_file
     programme = open_programme(db.session(), slug, for_writing=sending)
     _use_programme_languages(programme)
     flow = _flow(programme)
