@@ -117,6 +117,10 @@ class Programme(Base):
         """Whether the form takes answers at ``now`` (status open and inside the window)."""
         return accepts_at(self.status, self.opens_at, self.closes_at, now)
 
+    @property
+    def questionnaire_key(self) -> tuple[int, str, int, datetime]:
+        return self.questionnaire.key
+
     def __repr__(self) -> str:
         return f"<Programme {self.slug} {self.status}>"
 

@@ -34,6 +34,12 @@ class Questionnaire(Base):
         back_populates="questionnaire", order_by="Question.position", cascade="all, delete-orphan"
     )
 
+    @property
+    def key(self) -> tuple[int, str, int, datetime]:
+        """Names this stored version for good (its id alone could come back after a
+        delete): what per-worker caches of a version's definition and questions use."""
+        return (self.id, self.code, self.version, self.created_at)
+
     def __repr__(self) -> str:
         return f"<Questionnaire {self.code} v{self.version}>"
 

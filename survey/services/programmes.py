@@ -101,8 +101,7 @@ def find_programme(session: Session, slug: str) -> Programme:
     if programme is None:
         raise NotFound(slug)
     questionnaire = programme.questionnaire
-    key = (questionnaire.id, questionnaire.code, questionnaire.version, questionnaire.created_at)
-    definition = questionnaire_definition(session, key)
+    definition = questionnaire_definition(session, questionnaire.key)
     # Loaded state, not a change: nothing will be written back.
     set_committed_value(questionnaire, "definition", definition)
     return programme

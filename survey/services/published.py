@@ -11,9 +11,9 @@ asks the database whether its copy is still the current one.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -66,13 +66,8 @@ class PublishedProgramme:
         return accepts_at(self.status, self.opens_at, self.closes_at, now)
 
     def form_context(self, max_text_length: int) -> FormContext:
-        if max_text_length == self._context.max_text_length:
-            return self._context
+        """What the questionnaire's fields need to know about this programme."""
         return FormContext(sessions=self.sessions, max_text_length=max_text_length, scales=self.definition["scales"])
-
-    @cached_property
-    def _context(self) -> FormContext:
-        return FormContext(sessions=self.sessions, scales=self.definition["scales"])
 
 
 _programmes = Programme.__table__.c
@@ -142,10 +137,7 @@ def open_programme(
     survey.extensions.write_intent), for a request that will most likely store
     a response in it: the check and the write then share one transaction.
     """
-    if for_writing:
-        with write_intent():
-            programme = published_programme(session, slug)
-    else:
+    with write_intent() if for_writing else nullcontext():
         programme = published_programme(session, slug)
     now = now or datetime.now(UTC)
     if programme.lifecycle is ProgrammeStatus.DRAFT:

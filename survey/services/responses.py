@@ -70,18 +70,13 @@ def submit_response(
     which saves a transaction per response.
     """
     # What the write needs, read before the rollback below expires the programme.
-    if isinstance(programme, Programme):
-        questionnaire = programme.questionnaire
-        questionnaire_key = (questionnaire.id, questionnaire.code, questionnaire.version, questionnaire.created_at)
-    else:
-        questionnaire_key = programme.questionnaire_key
     target = _Target(
         programme_id=programme.id,
         questionnaire_id=programme.questionnaire_id,
         status=programme.status,
         accepting=programme.accepting(datetime.now(UTC)),
         needs_code=programme.access_mode == AccessMode.CODES.value and source == "web",
-        questionnaire_key=questionnaire_key,
+        questionnaire_key=programme.questionnaire_key,
     )
     if not in_write_transaction:
         # End the request's read snapshot: the write runs in a transaction of its own.
