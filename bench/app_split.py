@@ -108,14 +108,11 @@ def _bare_cpu(database: databases.Database, seconds: float, work: Path) -> float
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.app_split", description=__doc__)
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per server (default 8)")
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", databases.DEFAULT_POSTGRES_URL))
+    databases.add_arguments(parser)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="survey-split-") as tmp:
         work = Path(tmp)
-        database = (
-            databases.sqlite(work) if args.database == "sqlite" else databases.postgresql(work, args.postgres_url)
-        )
+        database = databases.fresh(args.database, work, args.postgres_url)
         databases.migrate_and_load_demo(database)
         totals, server_ms, units = _trainee_cpu(database, args.seconds, work)
         bare_ms = _bare_cpu(database, args.seconds, work)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sqlite3
 import subprocess
@@ -42,6 +43,17 @@ class Database:
             "SURVEY_SECURE_COOKIES": "0",
             bare_app.URL_VARIABLE: self.url,
         }
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--database and --postgres-url, for the tools that measure one database."""
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL))
+
+
+def fresh(name: str, workdir: Path, postgres_url: str) -> Database:
+    """A new empty database: "sqlite" under ``workdir``, or "postgresql" at ``postgres_url``."""
+    return sqlite(workdir) if name == "sqlite" else postgresql(workdir, postgres_url)
 
 
 def sqlite(workdir: Path) -> Database:

@@ -75,8 +75,7 @@ def _multidict(pairs: list[tuple[str, str]]) -> Any:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
     parser.add_argument("--trainees", type=int, default=200, help="profiled trainees (default 200, at most 5000)")
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", databases.DEFAULT_POSTGRES_URL))
+    databases.add_arguments(parser)
     parser.add_argument("--no-js", action="store_true", help="walk page by page (GET + 3 POSTs), as without JavaScript")
     parser.add_argument("--top", type=int, default=30, help="functions listed per table (default 30)")
     parser.add_argument("--output", type=Path, help="also write the raw profile here (for snakeviz, pstats)")
@@ -85,9 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--trainees must be in [1, 5000]")
     with tempfile.TemporaryDirectory(prefix="survey-profile-") as work:
         workdir = Path(work)
-        database = (
-            databases.sqlite(workdir) if args.database == "sqlite" else databases.postgresql(workdir, args.postgres_url)
-        )
+        database = databases.fresh(args.database, workdir, args.postgres_url)
         databases.migrate_and_load_demo(database)
         os.environ.update(database.app_env())  # read by survey.config at import
         from survey import create_app

@@ -240,9 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(work)
         for name in args.databases:
             try:
-                database = (
-                    databases.sqlite(workdir) if name == "sqlite" else databases.postgresql(workdir, args.postgres_url)
-                )
+                database = databases.fresh(name, workdir, args.postgres_url)
             except databases.Unavailable as exc:
                 skipped[name] = str(exc)
                 print(f"{name}: skipped, {exc}", flush=True)

@@ -74,16 +74,13 @@ def _trainee(app: Any, pages: tuple[tuple[tuple[str, str], ...], ...] | None, cl
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.wsgi_cpu", description=__doc__)
     parser.add_argument("--trainees", type=int, default=800, help="timed trainees (default 800, at most 20000)")
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", databases.DEFAULT_POSTGRES_URL))
+    databases.add_arguments(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.trainees <= 20000:
         parser.error("--trainees must be in [1, 20000]")
     with tempfile.TemporaryDirectory(prefix="survey-wsgi-") as work:
         workdir = Path(work)
-        database = (
-            databases.sqlite(workdir) if args.database == "sqlite" else databases.postgresql(workdir, args.postgres_url)
-        )
+        database = databases.fresh(args.database, workdir, args.postgres_url)
         databases.migrate_and_load_demo(database)
         os.environ.update(database.app_env())  # read by survey.config at import
         from survey import create_app
