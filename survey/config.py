@@ -24,6 +24,11 @@ def _env_int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(f"SURVEY_{name}")
+    return float(raw) if raw else default
+
+
 def _env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(f"SURVEY_{name}")
     if raw is None or raw == "":
@@ -60,6 +65,9 @@ class Config:
     #: Longest free-text answer, in characters (a long comment).
     MAX_TEXT_LENGTH = _env_int("MAX_TEXT_LENGTH", 2000)
     DEFAULT_LANGUAGE = _env("DEFAULT_LANGUAGE", "fr")
+    #: Seconds a worker shows trainee pages from its copy of a programme before
+    #: asking the database again (a response is always checked when stored).
+    PROGRAMME_COPY_SECONDS = _env_float("PROGRAMME_COPY_SECONDS", 1.0)
     LANGUAGES = ("fr", "en", "ar")
     #: Serve cookies only over HTTPS; on by default, off for ``make run`` on plain http.
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)

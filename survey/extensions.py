@@ -56,15 +56,6 @@ class Database:
     def _remove_session(self, exc: BaseException | None) -> None:
         self.session.remove()
 
-    @property
-    def locks_whole_file(self) -> bool:
-        """Whether a writer locks the whole database from its first statement
-        (SQLite, whose writers begin IMMEDIATE, see write_intent) rather than
-        the rows it writes (PostgreSQL). Such a writer should begin as late
-        as it can: others wait for it, and SQLite's busy wait sleeps in steps
-        of milliseconds."""
-        return self.engine.dialect.name == "sqlite"
-
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on any error."""

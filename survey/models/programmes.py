@@ -155,6 +155,11 @@ class ProgrammeSession(Base):
     programme: Mapped[Programme] = relationship(back_populates="sessions")
 
 
+#: Set in a session's info by a flush that changed a programme or its sessions
+#: (survey.services.published checks its copies again after the commit).
+PROGRAMMES_CHANGED = "survey.programmes_changed"
+
+
 @event.listens_for(Session, "after_flush")
 def _count_revisions(session: Session, _flush: UOWTransaction) -> None:
     """Raise the revision of every programme whose row or sessions this flush changed.
@@ -169,7 +174,10 @@ def _count_revisions(session: Session, _flush: UOWTransaction) -> None:
     for obj in (*session.new, *session.deleted):
         if isinstance(obj, ProgrammeSession):
             changed.add(obj.programme_id)
+        elif isinstance(obj, Programme):
+            session.info[PROGRAMMES_CHANGED] = True
     if changed:
+        session.info[PROGRAMMES_CHANGED] = True
         table = cast(Table, Programme.__table__)
         session.connection().execute(
             update(table).where(table.c.id.in_(sorted(changed))).values(revision=table.c.revision + 1)

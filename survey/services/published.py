@@ -5,29 +5,39 @@ Loading them through the ORM on each request was a large share of a
 trainee's server time, so each worker keeps a read-only copy per slug and
 checks it with one small statement: the row's id, creation time and revision
 (which goes up with every change to the programme or its sessions, see
-survey.models.programmes). Nothing is trusted across workers: every request
-asks the database whether its copy is still the current one.
+survey.models.programmes).
+
+That check was itself a fifth of a trainee's time in the application, so a
+page may be shown from a copy checked less than a second ago (the caller
+says how long, SURVEY_PROGRAMME_COPY_SECONDS); a change committed in this
+worker is seen at once. What a page shows is only ever a preview: a response
+is stored after its transaction has checked that the copy the answers were
+checked against is still the programme's current revision (check_stamp).
 """
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
-from survey.extensions import write_intent
 from survey.models import Programme, ProgrammeSession, ProgrammeStatus, Questionnaire
-from survey.models.programmes import accepts_at
+from survey.models.programmes import PROGRAMMES_CHANGED, accepts_at
 from survey.questionnaire.kinds import FormContext
-from survey.services import NotAccepting, NotFound
+from survey.services import DomainError, NotAccepting, NotFound
 
 #: (id, revision, created_at): equal stamps, equal programmes. The creation
 #: time tells apart a programme deleted and created again under the same id.
 Stamp = tuple[int, int, datetime]
+
+
+class ProgrammeChanged(DomainError):
+    """The programme changed after this worker's copy was last checked: the
+    request must be handled again with the current programme."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,9 @@ _programmes = Programme.__table__.c
 _STAMP = select(_programmes.id, _programmes.revision, _programmes.created_at).where(
     _programmes.slug == bindparam("slug")
 )
+_STAMP_BY_ID = select(_programmes.id, _programmes.revision, _programmes.created_at).where(
+    _programmes.id == bindparam("id")
+)
 _PROGRAMME = (
     select(
         Programme.id,
@@ -105,41 +118,63 @@ _DEFINITION = select(Questionnaire.definition).where(Questionnaire.id == bindpar
 #: This worker's copies, by slug. Bounded: an evaluation runs a few programmes at a time.
 _COPIES: dict[str, PublishedProgramme] = {}
 _COPIES_MAX = 512
+#: When each copy was last found current (_clock()), by slug.
+_CHECKED: dict[str, float] = {}
+_clock = time.monotonic
 #: Questionnaire definitions by questionnaire key: a stored version never changes.
 _DEFINITIONS: dict[tuple[int, str, int, datetime], dict[str, Any]] = {}
 
 
-def published_programme(session: Session, slug: str) -> PublishedProgramme:
-    """The programme with this slug as trainees see it, whatever its status; NotFound if none."""
+def published_programme(session: Session, slug: str, *, checked_within: float = 0.0) -> PublishedProgramme:
+    """The programme with this slug as trainees see it, whatever its status; NotFound if none.
+
+    A copy found current less than ``checked_within`` seconds ago is returned
+    without asking the database.
+    """
+    copy = _COPIES.get(slug)
+    started = _clock()
+    if copy is not None and started - _CHECKED.get(slug, -checked_within) < checked_within:
+        return copy
     row = session.connection().execute(_STAMP, {"slug": slug}).first()
     if row is None:
+        _COPIES.pop(slug, None)
         raise NotFound(slug)
-    copy = _COPIES.get(slug)
-    if copy is not None and copy.stamp == (row[0], row[1], row[2]):
-        return copy
-    copy = _load(session, slug)
-    if len(_COPIES) >= _COPIES_MAX:
-        _COPIES.clear()
-    _COPIES[slug] = copy
+    if copy is None or copy.stamp != (row[0], row[1], row[2]):
+        copy = _load(session, slug)
+        if len(_COPIES) >= _COPIES_MAX:
+            _COPIES.clear()
+            _CHECKED.clear()
+        _COPIES[slug] = copy
+    _CHECKED[slug] = started
     return copy
 
 
+def check_stamp(session: Session, programme: PublishedProgramme) -> None:
+    """Raise ProgrammeChanged unless ``programme`` is still the current one.
+
+    Run inside the transaction that writes on the strength of the copy, so
+    that nothing changes between the check and the commit.
+    """
+    row = session.execute(_STAMP_BY_ID, {"id": programme.id}).first()
+    if row is None or (row[0], row[1], row[2]) != programme.stamp:
+        _CHECKED.pop(programme.slug, None)
+        raise ProgrammeChanged(programme.slug)
+
+
 def open_programme(
-    session: Session, slug: str, now: datetime | None = None, *, for_writing: bool = False
+    session: Session, slug: str, now: datetime | None = None, *, checked_within: float = 0.0
 ) -> PublishedProgramme:
     """The programme if it takes answers now.
 
     Raises NotFound for unknown and draft programmes (drafts stay private), and
     NotAccepting with status "not_yet" before the opening time, "closed" once
-    closed, archived or past the closing time.
-
-    ``for_writing`` begins the session's transaction as a writer (see
-    survey.extensions.write_intent), for a request that will most likely store
-    a response in it: the check and the write then share one transaction.
+    closed, archived or past the closing time. ``checked_within``: see
+    published_programme; a refusal is always made on a copy checked now.
     """
-    with write_intent() if for_writing else nullcontext():
-        programme = published_programme(session, slug)
+    programme = published_programme(session, slug, checked_within=checked_within)
     now = now or datetime.now(UTC)
+    if checked_within and not programme.accepting(now):
+        programme = published_programme(session, slug)
     if programme.lifecycle is ProgrammeStatus.DRAFT:
         raise NotFound(slug)
     if programme.accepting(now):
@@ -182,3 +217,11 @@ def _load(session: Session, slug: str) -> PublishedProgramme:
         definition=definition,
         sessions=tuple((s.id, s.title, s.kind) for s in sessions),
     )
+
+
+@event.listens_for(Session, "after_commit")
+def _check_again_after_a_change(session: Session) -> None:
+    """A programme changed in this worker is checked again by the next request,
+    so an organiser sees the change at once on their own server."""
+    if session.info.pop(PROGRAMMES_CHANGED, False):
+        _CHECKED.clear()

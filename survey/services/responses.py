@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
@@ -18,7 +17,7 @@ from survey.models import AccessMode, Answer, Programme, Question, Response
 from survey.questionnaire.kinds import AnswerValue
 from survey.services import DomainError, NotAccepting
 from survey.services.codes import CodeRefused, consume_code
-from survey.services.published import PublishedProgramme
+from survey.services.published import ProgrammeChanged, PublishedProgramme, check_stamp
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,6 @@ def submit_response(
     source: str = "web",
     paper_number: int | None = None,
     access_code: str | None = None,
-    in_write_transaction: bool = False,
 ) -> Receipt:
     """Write one response and all its answers in a single transaction.
 
@@ -64,10 +62,10 @@ def submit_response(
     this very response holds it already (a re-send: the first receipt). Kiosk
     and paper responses need no code: an organiser vouches for them.
 
-    The write runs in a transaction of its own, unless ``in_write_transaction``
-    says the caller began the session's transaction as a writer for it
-    (published.open_programme(for_writing=True)): it then joins that one,
-    which saves a transaction per response.
+    The write runs in a transaction of its own. Given a worker's copy of the
+    programme (survey.services.published), that transaction first checks the
+    copy is still current and raises ProgrammeChanged if not: the answers
+    were checked against a programme that no longer is.
     """
     # What the write needs, read before the rollback below expires the programme.
     target = _Target(
@@ -77,15 +75,18 @@ def submit_response(
         accepting=programme.accepting(datetime.now(UTC)),
         needs_code=programme.access_mode == AccessMode.CODES.value and source == "web",
         questionnaire_key=programme.questionnaire_key,
+        copy=programme if isinstance(programme, PublishedProgramme) else None,
     )
-    if not in_write_transaction:
-        # End the request's read snapshot: the write runs in a transaction of its own.
-        session.rollback()
-    with nullcontext() if in_write_transaction else write_intent():
+    # End the request's read snapshot, if any: the write runs in a transaction of its own.
+    session.rollback()
+    with write_intent():
         try:
             return _write(session, target, answers, language, idempotency_key, source, paper_number, access_code)
         except NotAccepting as exc:
             raise NotAccepting(exc.status, programme) from None
+        except ProgrammeChanged:
+            session.rollback()  # let other writers go at once
+            raise
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,9 @@ class _Target:
     needs_code: bool
     #: Names one stored version for good (its id alone could come back after a delete).
     questionnaire_key: tuple[int, str, int, datetime]
+    #: A worker's copy of the programme, to be checked in the write transaction;
+    #: None for a programme the caller read from the database in this request.
+    copy: PublishedProgramme | None
 
 
 #: Question ids by questionnaire version: a stored version's questions never change.
@@ -123,6 +127,8 @@ def _write(
     paper_number: int | None = None,
     access_code: str | None = None,
 ) -> Receipt:
+    if target.copy is not None:
+        check_stamp(session, target.copy)
     if not target.accepting:
         # A re-send of a response stored before closing still gets its receipt.
         existing = _find(session, idempotency_key)

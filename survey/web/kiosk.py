@@ -26,6 +26,7 @@ from survey.services import paper
 from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.services.responses import KeyReused, submit_response
 from survey.web.i18n import LANG_COOKIE, current_language
+from survey.web.programme_copy import again_if_programme_changed
 
 bp = Blueprint("kiosk", __name__, url_prefix="/k")
 # As for the trainee form: FormFlow checks the CSRF token itself and keeps the answers.
@@ -73,6 +74,7 @@ def never_store(response: Response) -> Response:
 
 
 @bp.route("/<slug>/<token>", methods=["GET", "POST"])
+@again_if_programme_changed
 def take_form(slug: str, token: str) -> ResponseReturnValue:
     """The paged trainee form, source "kiosk"; 404 for a forged token, 410 once closed."""
     programme_id = _check_token(token)

@@ -22,6 +22,7 @@ from survey.services.published import PublishedProgramme, open_programme, publis
 from survey.services.responses import KeyReused, submit_response
 from survey.web.compression import SharedStartPage
 from survey.web.i18n import current_language
+from survey.web.programme_copy import again_if_programme_changed, copy_trusted_for
 
 bp = Blueprint("trainee", __name__)
 # The trainee form checks its CSRF token itself, so that a stale token re-renders
@@ -84,6 +85,7 @@ def _code_page(programme: PublishedProgramme, typed: str, problem: str) -> Respo
 
 
 @bp.route("/s/<slug>", methods=["GET", "POST"])
+@again_if_programme_changed
 def take_form(slug: str) -> ResponseReturnValue:
     """The evaluation form; 404 for unknown or draft programmes, 410 once closed.
 
@@ -93,13 +95,7 @@ def take_form(slug: str) -> ResponseReturnValue:
     code answers 422: on the code page, or on the form page with every answer
     kept and a field to type another code.
     """
-    # A send most likely stores a response: checking the programme and storing
-    # it then share one transaction, begun as a writer, which saves a
-    # transaction per response. Not on SQLite, where that writer would hold
-    # the whole file while the answers are checked, and fewer trainees got
-    # through at concurrency 8 (python -m bench --quick, see the commit).
-    sending = request.method == "POST" and request.form.get("action") == "send" and not db.locks_whole_file
-    programme = open_programme(db.session(), slug, for_writing=sending)
+    programme = open_programme(db.session(), slug, checked_within=copy_trusted_for())
     _use_programme_languages(programme)
     flow = _flow(programme)
     with_codes = programme.access_mode == AccessMode.CODES.value
@@ -114,8 +110,6 @@ def take_form(slug: str) -> ResponseReturnValue:
         if with_codes:
             access = CodeState(codes.normalise_code(request.form.get("access_code", "")))
         complete = flow.receive(request.form, action)
-        if sending and not complete:
-            db.session.rollback()  # nothing to store: let other writers go before the page is rendered
         if complete:
             try:
                 receipt = submit_response(
@@ -125,7 +119,6 @@ def take_form(slug: str) -> ResponseReturnValue:
                     language=current_language(),
                     idempotency_key=flow.idempotency_key,
                     access_code=access.code if access else None,
-                    in_write_transaction=sending,
                 )
             except KeyReused:
                 abort(409)
@@ -210,7 +203,7 @@ def code_link(code: str) -> ResponseReturnValue:
 @bp.get("/s/<slug>/done")
 def thanks(slug: str) -> ResponseReturnValue:
     """The receipt: says the response is stored, and whether it was a repeat."""
-    programme = published_programme(db.session(), slug)
+    programme = published_programme(db.session(), slug, checked_within=copy_trusted_for())
     _use_programme_languages(programme)
     try:
         response_hex, duplicate = URLSafeSerializer(_secret(), salt=RECEIPT_SALT).loads(request.args.get("r", ""))

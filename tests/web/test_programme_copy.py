@@ -1,7 +1,8 @@
 """Each worker keeps a copy of a programme for its trainee pages (survey.services.published).
 
-What an organiser changes must still reach the very next trainee: the copy is
-checked against the programme's revision on every request, and the revision
+What an organiser changes must still reach the very next trainee of their own
+worker at once, and of other workers within SURVEY_PROGRAMME_COPY_SECONDS; a
+response is never stored on the strength of an out-of-date copy. The revision
 goes up with every change to the programme or its sessions.
 """
 
@@ -9,15 +10,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from survey.extensions import db
 from survey.models import AccessMode, Programme, ProgrammeSession, ProgrammeStatus
+from survey.services import published
 from survey.services.published import published_programme
 from tests.helpers import FormClient, full_answers
 from tests.web.test_form_in_one_post import send_whole
+from tests.web.test_trainee_form import stored_responses
 
 
 def stored_revision(programme: Programme) -> int:
@@ -97,3 +102,83 @@ def test_switching_to_codes_asks_the_next_trainee_for_a_code(client: FlaskClient
     page = client.get("/s/niamey").get_data(as_text=True)
     assert 'name="code"' in page
     assert 'name="q__' not in page
+
+
+# Another worker's change: made in SQL, as this worker's ORM hooks never see it.
+def change_elsewhere(programme: Programme, **values: object) -> None:
+    table = Programme.__table__
+    db.session.execute(update(table).where(table.c.id == programme.id).values(revision=table.c.revision + 1, **values))
+    db.session.commit()
+
+
+def remove_session_elsewhere(programme: Programme, session_id: int) -> None:
+    db.session.execute(delete(ProgrammeSession.__table__).where(ProgrammeSession.__table__.c.id == session_id))
+    change_elsewhere(programme)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The copies' clock, moved by hand."""
+    now = [1000.0]
+    monkeypatch.setattr(published, "_clock", lambda: now[0])
+    return now
+
+
+def test_another_workers_change_shows_once_the_copy_time_is_over(
+    app: Flask, client: FlaskClient, programme: Programme, clock: list[float]
+) -> None:
+    assert "Formation de spécialistes" in client.get("/s/niamey").get_data(as_text=True)
+    change_elsewhere(programme, title="Titre changé ailleurs")
+    clock[0] += app.config["PROGRAMME_COPY_SECONDS"]
+    assert "Titre changé ailleurs" in client.get("/s/niamey").get_data(as_text=True)
+
+
+def test_with_no_copy_time_every_page_asks_the_database(
+    app: Flask, client: FlaskClient, programme: Programme, clock: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "PROGRAMME_COPY_SECONDS", 0.0)
+    assert client.get("/s/niamey").status_code == 200
+    change_elsewhere(programme, status=ProgrammeStatus.CLOSED.value)
+    assert client.get("/s/niamey").status_code == 410
+
+
+def test_a_send_after_another_worker_closed_is_refused_and_stores_nothing(
+    client: FlaskClient, programme: Programme, clock: list[float]
+) -> None:
+    page = FormClient(client).open("niamey")
+    change_elsewhere(programme, status=ProgrammeStatus.CLOSED.value)
+    sent = send_whole(client, page, full_answers(programme))
+    assert sent.response.status_code == 410
+    assert stored_responses() == 0
+
+
+def test_a_send_naming_a_session_another_worker_removed_comes_back_with_the_answers_kept(
+    client: FlaskClient, programme: Programme, clock: list[float]
+) -> None:
+    page = FormClient(client).open("niamey")
+    answers = full_answers(programme)
+    removed = programme.sessions[0].id
+    remove_session_elsewhere(programme, removed)
+    sent = send_whole(client, page, answers)
+    assert sent.response.status_code == 422
+    assert f"q__session_usefulness__{removed}" not in sent.html
+    assert "elles ont été ignorées" in sent.html  # the answer about that session, and only it
+    assert sent.values["q__recommend"] == ["9"]
+    assert stored_responses() == 0
+    # The trainee sends again from the page they were given, and it is stored.
+    again = send_whole(client, sent, [{k: v for k, v in p.items() if str(removed) not in k} for p in answers])
+    assert again.response.status_code == 303
+    assert stored_responses() == 1
+
+
+def test_a_send_after_another_worker_reopened_is_stored_as_no_refusal_trusts_an_old_copy(
+    client: FlaskClient, programme: Programme, clock: list[float]
+) -> None:
+    page = FormClient(client).open("niamey")
+    programme.status = ProgrammeStatus.CLOSED.value
+    db.session.commit()
+    assert client.get("/s/niamey").status_code == 410  # this worker's copy now says closed
+    change_elsewhere(programme, status=ProgrammeStatus.OPEN.value)
+    sent = send_whole(client, page, full_answers(programme))
+    assert sent.response.status_code == 303
+    assert stored_responses() == 1
