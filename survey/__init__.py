@@ -79,6 +79,7 @@ def register_i18n(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from survey.web import admin, auth, errors, evaluator, kiosk, organiser, trainee
+    from survey.web.form_guard import init_form_guard
 
     app.register_blueprint(trainee.bp)
     app.register_blueprint(auth.bp)
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluator.bp)
     errors.register(app)
     auth.init_login(app)
+    init_form_guard(app)
 
 
 def register_templating(app: Flask) -> None:

@@ -4,8 +4,8 @@ Answers of the other pages travel in a signed hidden field, so paging needs no
 server-side draft, works without JavaScript, and cannot be forged. The form is
 not a WTForms form: each field's FieldRule (survey.questionnaire.kinds) is
 checked in a loop, because building and validating WTForms fields for every
-question was most of the cost of a send. The CSRF token is Flask-WTF's,
-checked with the same function as every other form's.
+question was most of the cost of a send. The CSRF token comes from a
+RequestGuard the web layer gives (survey.web.form_guard).
 """
 
 from __future__ import annotations
@@ -15,14 +15,11 @@ import json
 import uuid
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import generate_csrf, validate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
-from wtforms import ValidationError
 
 from survey.forms.layout import SectionView, page_sections
 from survey.questionnaire.definition import iter_questions, kind_of
@@ -31,6 +28,16 @@ from survey.services.responses import SubmittedAnswer
 
 CARRY_SALT = "trainee-form-carry"
 QUESTION_PREFIX = "q__"
+
+
+class RequestGuard(Protocol):
+    """Tells a POST from a page this service gave the same browser (CSRF)."""
+
+    def token(self) -> str:
+        """The token to put in the form; empty where the check is off."""
+        ...
+
+    def accepts(self, token: str) -> bool: ...
 
 
 class CompiledForm:
@@ -141,6 +148,7 @@ class FormFlow:
     definition: Mapping[str, Any]
     ctx: FormContext
     secret_key: str
+    guard: RequestGuard
     page: int = 0
     form_errors: list[str] = field(default_factory=list)
     #: What each field shows as answered: every page's, as typed (strings).
@@ -228,7 +236,7 @@ class FormFlow:
             self.form_errors.append(
                 str(_l("This form held answers to questions that are not in this questionnaire; they were ignored."))
             )
-        if not _csrf_ok(formdata.get("csrf_token", "")):
+        if not self.guard.accepts(formdata.get("csrf_token", "")):
             self.form_errors.append(
                 str(_l("Your session had expired. Your answers are kept below: please send them again."))
             )
@@ -280,8 +288,9 @@ class FormFlow:
         fallback = self.definition["languages"][0]
         title, intro = self.definition["title"], self.definition.get("intro", {})
         hidden = {"idem": self.idem, "page": str(self.page), "carry": self.carry}
-        if current_app.config.get("WTF_CSRF_ENABLED", True):
-            hidden = {"csrf_token": self.csrf_token or generate_csrf(), **hidden}
+        token = self.csrf_token or self.guard.token()
+        if token:
+            hidden = {"csrf_token": token, **hidden}
         return {
             "title": title.get(lang) or title.get(fallback, ""),
             "intro": intro.get(lang) or intro.get(fallback, ""),
@@ -326,17 +335,6 @@ class FormFlow:
         if not isinstance(data, dict):
             return {}
         return {str(k): [str(v) for v in values] for k, values in data.items() if isinstance(values, list)}
-
-
-def _csrf_ok(token: str) -> bool:
-    """Flask-WTF's check, as FlaskForm makes it; always true where CSRF is switched off (tests)."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return True
-    try:
-        validate_csrf(token)
-    except ValidationError:
-        return False
-    return True
 
 
 def _sign(secret_key: str, data: Mapping[str, Sequence[str]]) -> str:

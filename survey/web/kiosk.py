@@ -25,11 +25,12 @@ from survey.models import Programme
 from survey.services import paper
 from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.services.responses import KeyReused, submit_response
+from survey.web.form_guard import CookieGuard
 from survey.web.i18n import LANG_COOKIE, current_language
 from survey.web.programme_copy import again_if_programme_changed
 
 bp = Blueprint("kiosk", __name__, url_prefix="/k")
-# As for the trainee form: FormFlow checks the CSRF token itself and keeps the answers.
+# As for the trainee form: FormFlow checks the CSRF token (survey.web.form_guard) and keeps the answers.
 csrf.exempt(bp)
 
 KIOSK_SALT = "kiosk"
@@ -87,7 +88,7 @@ def take_form(slug: str, token: str) -> ResponseReturnValue:
     _use_programme_languages(programme)
     secret = str(current_app.config["SECRET_KEY"])
     ctx = programme.form_context(current_app.config["MAX_TEXT_LENGTH"])
-    flow = FormFlow(definition=programme.definition, ctx=ctx, secret_key=secret)
+    flow = FormFlow(definition=programme.definition, ctx=ctx, secret_key=secret, guard=CookieGuard())
     status = 200
     if request.method == "POST":
         if paper.already_stored(db.session(), programme, request.form.get("idem", "")):

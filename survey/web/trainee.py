@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from survey.extensions import csrf, db
@@ -21,12 +20,13 @@ from survey.services.codes import CodeMissing, CodeRefused, CodeUnknown, CodeUse
 from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.services.responses import KeyReused, submit_response
 from survey.web.compression import SharedStartPage
+from survey.web.form_guard import CookieGuard
 from survey.web.i18n import current_language
 from survey.web.programme_copy import again_if_programme_changed, copy_trusted_for
 
 bp = Blueprint("trainee", __name__)
-# The trainee form checks its CSRF token itself, so that a stale token re-renders
-# the page with every answer kept instead of failing with a bare 400.
+# The trainee form checks its own CSRF token (survey.web.form_guard), so that a
+# stale token re-renders the page with every answer kept instead of a bare 400.
 csrf.exempt(bp)
 
 RECEIPT_SALT = "trainee-receipt"
@@ -46,6 +46,7 @@ def _flow(programme: PublishedProgramme) -> FormFlow:
         definition=programme.definition,
         ctx=programme.form_context(current_app.config["MAX_TEXT_LENGTH"]),
         secret_key=_secret(),
+        guard=CookieGuard(),
     )
 
 
@@ -183,9 +184,7 @@ def _blank_form(programme: PublishedProgramme, flow: FormFlow) -> ResponseReturn
         if len(cache) >= _BLANK_FORMS_MAX:
             cache.clear()
         cache[key] = page
-    tail = page.tail.replace(_IDEM_MARK, uuid.uuid4().hex)
-    if current_app.config.get("WTF_CSRF_ENABLED", True):
-        tail = tail.replace(_CSRF_MARK, generate_csrf())
+    tail = page.tail.replace(_IDEM_MARK, uuid.uuid4().hex).replace(_CSRF_MARK, flow.guard.token())
     return page.response(tail)
 
 
