@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
@@ -29,9 +29,11 @@ class FormContext:
     scales: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class AnswerValue:
-    """One answer row: ``item`` is "" for single-answer questions."""
+class AnswerValue(NamedTuple):
+    """One answer row: ``item`` is "" for single-answer questions.
+
+    A named tuple: a send makes one per answer, and a frozen dataclass cost
+    several times more to build."""
 
     item: str
     number: int | None = None

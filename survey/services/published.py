@@ -157,8 +157,13 @@ def check_stamp(session: Session, programme: PublishedProgramme) -> None:
     """
     row = session.execute(_STAMP_BY_ID, {"id": programme.id}).first()
     if row is None or (row[0], row[1], row[2]) != programme.stamp:
-        _CHECKED.pop(programme.slug, None)
-        raise ProgrammeChanged(programme.slug)
+        raise out_of_date(programme)
+
+
+def out_of_date(programme: PublishedProgramme) -> ProgrammeChanged:
+    """The error for a copy found out of date; the next request checks it again."""
+    _CHECKED.pop(programme.slug, None)
+    return ProgrammeChanged(programme.slug)
 
 
 def open_programme(

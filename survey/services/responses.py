@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
+from typing import NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,11 +17,12 @@ from survey.models import AccessMode, Answer, Programme, Question, Response
 from survey.questionnaire.kinds import AnswerValue
 from survey.services import DomainError, NotAccepting
 from survey.services.codes import CodeRefused, consume_code
-from survey.services.published import ProgrammeChanged, PublishedProgramme, check_stamp
+from survey.services.published import ProgrammeChanged, PublishedProgramme, check_stamp, out_of_date
 
 
-@dataclass(frozen=True)
-class SubmittedAnswer:
+class SubmittedAnswer(NamedTuple):
+    """One answer of a response, as the forms give it (a named tuple: one per answer)."""
+
     question_code: str
     value: AnswerValue
 
@@ -127,7 +128,10 @@ def _write(
     paper_number: int | None = None,
     access_code: str | None = None,
 ) -> Receipt:
-    if target.copy is not None:
+    # A worker's copy is checked in this transaction: on the common path by
+    # the insert of the response itself (one round trip less), else first.
+    checked_by_insert = target.copy if target.accepting and not target.needs_code else None
+    if target.copy is not None and checked_by_insert is None:
         check_stamp(session, target.copy)
     if not target.accepting:
         # A re-send of a response stored before closing still gets its receipt.
@@ -149,36 +153,31 @@ def _write(
             raise
     question_ids = _question_ids(session, target)
     response_id = uuid.uuid4()
+    response_row = {
+        "id": response_id,
+        "programme_id": target.programme_id,
+        "questionnaire_id": target.questionnaire_id,
+        "submitted_at": datetime.now(UTC),
+        "language": language,
+        "idempotency_key": idempotency_key,
+        "source": source,
+        "paper_number": paper_number,
+        "excluded": False,
+    }
     try:
-        session.execute(
-            _INSERT_RESPONSE,
-            {
-                "id": response_id,
-                "programme_id": target.programme_id,
-                "questionnaire_id": target.questionnaire_id,
-                "submitted_at": datetime.now(UTC),
-                "language": language,
-                "idempotency_key": idempotency_key,
-                "source": source,
-                "paper_number": paper_number,
-                "excluded": False,
-            },
-        )
-        if answers:
-            # One executemany for every answer, rather than an ORM flush per row.
-            session.execute(
-                _INSERT_ANSWERS,
-                [
-                    {
-                        "response_id": response_id,
-                        "question_id": question_ids[a.question_code],
-                        "item": a.value.item,
-                        "number": a.value.number,
-                        "text": a.value.text,
-                    }
-                    for a in answers
-                ],
+        if checked_by_insert is not None:
+            revision, created_at = checked_by_insert.stamp[1:]
+            inserted = session.execute(
+                _INSERT_RESPONSE_IF_CURRENT,
+                {**response_row, "stamp_revision": revision, "stamp_created_at": created_at},
             )
+            if inserted.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                raise out_of_date(checked_by_insert)
+        else:
+            session.execute(_INSERT_RESPONSE, response_row)
+        if answers:
+            _insert_answers(session, response_id, [question_ids[a.question_code] for a in answers], answers)
         session.commit()
     except IntegrityError:
         # Two workers raced with the same key: the other one stored it first.
@@ -195,8 +194,71 @@ def _write(
 _FIND = select(Response.id, Response.programme_id).where(Response.idempotency_key == bindparam("key"))
 # Table inserts, not ORM ones: nothing here needs the unit of work, which cost
 # as much as the statements themselves.
-_INSERT_RESPONSE = insert(cast(Table, Response.__table__))
+_responses = cast(Table, Response.__table__)
+_programmes = cast(Table, Programme.__table__)
+_INSERT_RESPONSE = insert(_responses)
+_RESPONSE_COLUMNS = (
+    "id",
+    "programme_id",
+    "questionnaire_id",
+    "submitted_at",
+    "language",
+    "idempotency_key",
+    "source",
+    "paper_number",
+    "excluded",
+)
+# The same row, inserted only if the programme is still at the stamp of the
+# worker's copy the answers were checked against (see survey.services.published).
+# preserve_rowcount: psycopg's rowcount is gone once the cursor is closed.
+_INSERT_RESPONSE_IF_CURRENT = (
+    insert(_responses)
+    .from_select(
+        _RESPONSE_COLUMNS,
+        select(*(bindparam(name, type_=_responses.c[name].type) for name in _RESPONSE_COLUMNS)).where(
+            _programmes.c.id == bindparam("programme_id"),
+            _programmes.c.revision == bindparam("stamp_revision"),
+            _programmes.c.created_at == bindparam("stamp_created_at"),
+        ),
+    )
+    .execution_options(preserve_rowcount=True)
+)
 _INSERT_ANSWERS = insert(cast(Table, Answer.__table__))
+# PostgreSQL: every answer in one statement, from one array per column.
+# psycopg's executemany sends and accounts for each row by itself, which cost
+# more than the rest of the transaction (bench: 0.94 ms against 0.48 ms of
+# client CPU per transaction of 26 answers). SQLite's executemany runs in C.
+_INSERT_ANSWERS_FROM_ARRAYS = text(
+    "INSERT INTO answers (response_id, question_id, item, number, text) "
+    "SELECT * FROM unnest(CAST(:response_id AS uuid[]), CAST(:question_id AS integer[]), "
+    "CAST(:item AS varchar[]), CAST(:number AS integer[]), CAST(:text AS text[]))"
+)
+
+
+def _insert_answers(
+    session: Session, response_id: uuid.UUID, question_ids: list[int], answers: Sequence[SubmittedAnswer]
+) -> None:
+    values = [a.value for a in answers]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            _INSERT_ANSWERS_FROM_ARRAYS,
+            {
+                "response_id": [response_id] * len(values),
+                "question_id": question_ids,
+                "item": [v.item for v in values],
+                "number": [v.number for v in values],
+                "text": [v.text for v in values],
+            },
+        )
+        return
+    # One executemany for every answer, rather than an ORM flush per row.
+    session.execute(
+        _INSERT_ANSWERS,
+        [
+            {"response_id": response_id, "question_id": q, "item": v.item, "number": v.number, "text": v.text}
+            for q, v in zip(question_ids, values, strict=True)
+        ],
+    )
 
 
 def _find(session: Session, idempotency_key: str) -> tuple[uuid.UUID, int] | None:
