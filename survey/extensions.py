@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
@@ -14,6 +16,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from survey.sqlite_writer import WriterTurns
 
 
 class Database:
@@ -85,11 +89,20 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        database = engine.url.database
+        _WRITER_TURNS[engine] = WriterTurns(None if database in {None, "", ":memory:"} else database)
     return engine
 
 
-#: Set while a unit of work that will write is running; see write_transaction().
-_WRITE_INTENT: ContextVar[bool] = ContextVar("survey_write_intent", default=False)
+@dataclass
+class _WriteIntent:
+    #: The SQLite writers' turn this unit of work holds, if it has begun writing.
+    turn: WriterTurns | None = None
+
+
+#: Set while a unit of work that will write is running; see write_intent().
+_WRITE_INTENT: ContextVar[_WriteIntent | None] = ContextVar("survey_write_intent", default=None)
+_WRITER_TURNS: weakref.WeakKeyDictionary[Engine, WriterTurns] = weakref.WeakKeyDictionary()
 
 
 @contextmanager
@@ -98,19 +111,35 @@ def write_intent() -> Iterator[None]:
 
     On SQLite they start with BEGIN IMMEDIATE: a transaction that reads first
     and writes later could otherwise fail to upgrade its lock when another
-    worker wrote in between. PostgreSQL needs nothing.
+    worker wrote in between. They also wait for their turn first (see
+    survey.sqlite_writer), which is held until the block ends: keep inside
+    only the transaction. PostgreSQL needs nothing.
     """
-    token = _WRITE_INTENT.set(True)
+    if _WRITE_INTENT.get() is not None:  # nested: the outer block holds the turn
+        yield
+        return
+    intent = _WriteIntent()
+    token = _WRITE_INTENT.set(intent)
     try:
         yield
     finally:
         _WRITE_INTENT.reset(token)
+        if intent.turn is not None:
+            intent.turn.release()
 
 
 def _sqlite_begin(connection: Any) -> None:
     # pysqlite's own transaction handling is off (see _sqlite_pragmas): we emit BEGIN,
     # which also makes SAVEPOINT work as documented.
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
+    intent = _WRITE_INTENT.get()
+    if intent is None:
+        connection.exec_driver_sql("BEGIN")
+        return
+    turns = _WRITER_TURNS.get(connection.engine)
+    if intent.turn is None and turns is not None:
+        turns.acquire()
+        intent.turn = turns
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

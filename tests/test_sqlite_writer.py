@@ -1,0 +1,98 @@
+"""SQLite writers take turns (survey.sqlite_writer): across processes and threads,
+one holds the turn at a time, and a waiting one goes as soon as it is released."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from pathlib import Path
+
+from survey.sqlite_writer import WriterTurns
+
+
+def _hold_turn(database: str, started: multiprocessing.synchronize.Event, seconds: float) -> None:
+    turns = WriterTurns(database)
+    turns.acquire()
+    started.set()
+    time.sleep(seconds)
+    turns.release()
+
+
+def test_another_process_waits_for_the_turn_then_gets_it(tmp_path: Path) -> None:
+    database = str(tmp_path / "survey.db")
+    context = multiprocessing.get_context("spawn")
+    started = context.Event()
+    holder = context.Process(target=_hold_turn, args=(database, started, 0.5))
+    holder.start()
+    try:
+        assert started.wait(30)
+        turns = WriterTurns(database)
+        before = time.monotonic()
+        turns.acquire()
+        waited = time.monotonic() - before
+        turns.release()
+    finally:
+        holder.join(30)
+    assert holder.exitcode == 0
+    assert waited > 0.2  # it did wait for the other process (which held the turn 0.5 s)
+    assert Path(f"{database}-writer").exists()
+
+
+def test_threads_of_one_process_take_turns(tmp_path: Path) -> None:
+    turns = WriterTurns(str(tmp_path / "survey.db"))
+    inside = 0
+    most_inside = 0
+    guard = threading.Lock()
+
+    def write() -> None:
+        nonlocal inside, most_inside
+        for _ in range(50):
+            turns.acquire()
+            with guard:
+                inside += 1
+                most_inside = max(most_inside, inside)
+            time.sleep(0.0005)
+            with guard:
+                inside -= 1
+            turns.release()
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most_inside == 1
+
+
+def test_an_in_memory_database_needs_no_file(tmp_path: Path) -> None:
+    turns = WriterTurns(None)
+    turns.acquire()
+    turns.release()
+    assert turns.lock_path is None
+
+
+def test_a_write_intent_holds_the_turn_from_its_first_write_to_its_end(tmp_path: Path) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from survey.extensions import _WRITER_TURNS, make_engine, write_intent
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'survey.db'}")
+    turns = _WRITER_TURNS[engine]
+    with Session(engine) as session:
+        session.execute(text("CREATE TABLE t (x INTEGER)"))
+        session.commit()
+        assert not turns.taken  # a transaction outside write_intent does not queue
+        with write_intent():
+            assert not turns.taken  # nothing begun yet
+            session.execute(text("INSERT INTO t VALUES (1)"))
+            assert turns.taken
+            session.commit()
+            with write_intent():  # nested: the outer block keeps the turn
+                session.execute(text("INSERT INTO t VALUES (2)"))
+                session.commit()
+            assert turns.taken
+        assert not turns.taken
+        assert session.execute(text("SELECT count(*) FROM t")).scalar() == 2
+    engine.dispose()
