@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from survey.forms.layout import SectionView, page_sections
 from survey.questionnaire.definition import iter_questions, kind_of
-from survey.questionnaire.kinds import FieldRule, FormContext, QuestionKind
+from survey.questionnaire.kinds import AnswerReader, FieldRule, FormContext
 from survey.services.responses import SubmittedAnswer
 
 CARRY_SALT = "trainee-form-carry"
@@ -54,14 +54,14 @@ class CompiledForm:
         self.page_fields: list[tuple[str, ...]] = [() for _ in range(self.page_count)]
         #: What each field accepts, by field name.
         self.rules: dict[str, FieldRule] = {}
-        #: Every question with its kind, in form order (to read the answers).
-        self.questions: list[tuple[Mapping[str, Any], QuestionKind]] = []
+        #: How to read each question's answers, by question code, in form order.
+        self.readers: list[tuple[str, AnswerReader]] = []
         for page, _section, question in iter_questions(definition):
             kind = kind_of(question)
             rules = kind.rules(question, ctx)
             self.page_fields[page] += tuple(rules)
             self.rules.update(rules)
-            self.questions.append((question, kind))
+            self.readers.append((question["code"], kind.reader(question, ctx)))
         self.known = frozenset(self.rules)
         self._sections: dict[tuple[int, str], list[SectionView]] = {}
         self._pages: dict[str, list[PageView]] = {}
@@ -269,13 +269,9 @@ class FormFlow:
         return False
 
     def answers(self) -> list[SubmittedAnswer]:
-        merged, rules, ctx = self._merged, self.compiled.rules, self.ctx
+        merged, rules = self._merged, self.compiled.rules
         data = {name: rule.value(merged.get(name, ())) for name, rule in rules.items()}
-        return [
-            SubmittedAnswer(question_code=question["code"], value=value)
-            for question, kind in self.compiled.questions
-            for value in kind.answers(question, data, ctx)
-        ]
+        return [SubmittedAnswer(code, value) for code, read in self.compiled.readers for value in read(data)]
 
     @property
     def idempotency_key(self) -> str:

@@ -3,8 +3,13 @@ browser's Accept-Language, else the programme's default."""
 
 from __future__ import annotations
 
+import functools
+
+from babel import Locale
 from flask import Flask, Response, current_app, g, request
 from flask_babel import get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from survey.extensions import babel
 
@@ -18,19 +23,33 @@ def offered_languages() -> list[str]:
     return list(languages) if languages else list(current_app.config["LANGUAGES"])
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     offered = offered_languages()
     chosen = g.get("chosen_language") or request.args.get("lang")
     if chosen in offered:
-        return str(chosen)
+        return _locale(str(chosen))
     remembered = request.cookies.get(LANG_COOKIE)
     if remembered in offered:
-        return str(remembered)
-    best = request.accept_languages.best_match(offered)
+        return _locale(str(remembered))
+    header = request.headers.get("Accept-Language", "")
+    # Browsers send a few dozen characters; anything longer is not worth keeping.
+    best = (_best_match if len(header) <= 200 else _best_match.__wrapped__)(header, tuple(offered))
     if best:
-        return best
+        return _locale(best)
     default = g.get("default_language") or current_app.config["DEFAULT_LANGUAGE"]
-    return str(default if default in offered else offered[0])
+    return _locale(str(default if default in offered else offered[0]))
+
+
+# A trainee's language is chosen on every request; parsing the same few
+# Accept-Language headers and locales again each time was a few percent of it.
+@functools.lru_cache(maxsize=16)
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+@functools.lru_cache(maxsize=512)
+def _best_match(header: str, offered: tuple[str, ...]) -> str | None:
+    return parse_accept_header(header, LanguageAccept).best_match(offered) if header else None
 
 
 def current_language() -> str:
