@@ -8,6 +8,15 @@ seconds each; run them alternately, as the machine's speed drifts.
 
     .venv/bin/python -m bench.wsgi_cpu --trainees 800
     .venv/bin/python -m bench.wsgi_cpu --database postgresql
+
+What one part of a trainee's request costs: ``--without PART`` alternates
+trainees, in the same process, between the application as it is and the
+application with that part stubbed out, and prints both. Alternating in one
+process keeps the machine's drift out of the difference, which separate runs
+cannot (they differ by up to 20% here). The stubbed application is not
+correct (nothing is stored without ``store``): it only measures.
+
+    .venv/bin/python -m bench.wsgi_cpu --without store --trainees 3000
 """
 
 from __future__ import annotations
@@ -17,7 +26,8 @@ import gzip
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -71,9 +81,62 @@ def _trainee(app: Any, pages: tuple[tuple[tuple[str, str], ...], ...] | None, cl
     return pages
 
 
+@contextmanager
+def _without_store() -> Iterator[None]:
+    """The send is checked but not stored: what storing a response costs."""
+    import uuid
+
+    from survey.services.responses import Receipt
+    from survey.web import trainee
+
+    real = trainee.submit_response
+    trainee.submit_response = lambda *_args, **_kwargs: Receipt(uuid.uuid4(), False)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        trainee.submit_response = real
+
+
+@contextmanager
+def _without_programme_check() -> Iterator[None]:
+    """The copy of the programme is not checked when storing (a separate check only)."""
+    from survey.services import responses
+
+    real = responses.check_stamp
+    responses.check_stamp = lambda *_args: None
+    try:
+        yield
+    finally:
+        responses.check_stamp = real
+
+
+@contextmanager
+def _without_language_choice() -> Iterator[None]:
+    """Every request is in French without looking at cookies or headers."""
+    from babel import Locale
+
+    from survey.web import i18n
+
+    french = Locale.parse("fr")
+    real = i18n.get_locale
+    i18n.get_locale = lambda: french
+    try:
+        yield
+    finally:
+        i18n.get_locale = real
+
+
+PARTS: dict[str, Callable[[], Any]] = {
+    "store": _without_store,
+    "check": _without_programme_check,
+    "language": _without_language_choice,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.wsgi_cpu", description=__doc__)
     parser.add_argument("--trainees", type=int, default=800, help="timed trainees (default 800, at most 20000)")
+    parser.add_argument("--without", choices=sorted(PARTS), help="alternate with this part stubbed out")
     databases.add_arguments(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.trainees <= 20000:
@@ -91,13 +154,26 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(30):  # warm up: templates, compiled forms, the programme copy
             pages = _trainee(app, pages, clock)
         clock = [0.0, 0.0]
-        for _ in range(args.trainees):
-            pages = _trainee(app, pages, clock)
-    get, post = (1000 * seconds / args.trainees for seconds in clock)
+        stubbed = [0.0, 0.0]
+        for number in range(args.trainees):
+            if args.without and number % 2:
+                with PARTS[args.without]():
+                    pages = _trainee(app, pages, stubbed)
+            else:
+                pages = _trainee(app, pages, clock)
+    counted = (args.trainees + 1) // 2 if args.without else args.trainees
+    get, post = (1000 * seconds / counted for seconds in clock)
     print(
-        f"{args.database}, {args.trainees} trainees, CPU in the application per trainee: "
+        f"{args.database}, {counted} trainees, CPU in the application per trainee: "
         f"GET {get:.2f} ms, POST {post:.2f} ms, total {get + post:.2f} ms"
     )
+    if args.without:
+        others = args.trainees // 2
+        get, post = (1000 * seconds / others for seconds in stubbed)
+        print(
+            f"{args.database}, {others} trainees without {args.without}, alternating with the above: "
+            f"GET {get:.2f} ms, POST {post:.2f} ms, total {get + post:.2f} ms"
+        )
     return 0
 
 
