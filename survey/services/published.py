@@ -81,12 +81,9 @@ class PublishedProgramme:
 
 
 _programmes = Programme.__table__.c
-_STAMP = select(_programmes.id, _programmes.revision, _programmes.created_at).where(
-    _programmes.slug == bindparam("slug")
-)
-_STAMP_BY_ID = select(_programmes.id, _programmes.revision, _programmes.created_at).where(
-    _programmes.id == bindparam("id")
-)
+_SELECT_STAMP = select(_programmes.id, _programmes.revision, _programmes.created_at)
+_STAMP = _SELECT_STAMP.where(_programmes.slug == bindparam("slug"))
+_STAMP_BY_ID = _SELECT_STAMP.where(_programmes.id == bindparam("id"))
 _PROGRAMME = (
     select(
         Programme.id,

@@ -133,9 +133,7 @@ def take_form(slug: str) -> ResponseReturnValue:
             except CodeRefused as exc:
                 access = CodeState(access.code if access else "", _code_message(exc))
             else:
-                token = _receipts(_secret()).dumps(
-                    [receipt.response_id.hex, receipt.duplicate]
-                )
+                token = _receipts(_secret()).dumps([receipt.response_id.hex, receipt.duplicate])
                 return redirect(url_for(".thanks", slug=slug, r=token), code=303)
         elif access is not None:
             access = _check_code(programme, access.code)
