@@ -91,6 +91,27 @@ def test_full_submission_stores_one_response_with_every_answer(
     assert answers[f"session_usefulness:{first_session}"] == 4
 
 
+def test_stored_text_and_time_read_back_exactly_as_sent(forms: FormClient, programme: Programme) -> None:
+    # On SQLite the values are converted for the driver before the write (survey.services.responses);
+    # what an evaluator reads back must be what the trainee typed, at the time it was sent.
+    typed = "Très utile — مفيد جدًا 👍\nDes « guillemets », 'apostrophes' et \"quotes\"; DROP TABLE answers; --"
+    pages = full_answers(programme, {"q__comment_useful": typed, "q__comment_improve": "ok"})
+    before = datetime.now(UTC)
+    assert submit_all(forms, "niamey", pages).response.status_code == 303
+    after = datetime.now(UTC)
+    db.session.expire_all()
+    response = db.session.scalars(select(Response)).one()
+    assert before <= response.submitted_at <= after
+    assert response.submitted_at.tzinfo is not None
+    assert response.excluded is False
+    assert response.paper_number is None
+    answers = answers_of(response)
+    assert answers["comment_useful"] == typed
+    assert answers["comment_improve"] == "ok"
+    assert answers["ba_methods:after"] == 5
+    assert answers["helpful_formats:workshops"] == 1
+
+
 @pytest.mark.parametrize("lang", ["fr", "ar", "en"])
 def test_submission_in_each_language_records_the_language(
     client: FlaskClient, forms: FormClient, programme: Programme, lang: str
