@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import urlencode
 
-_HIDDEN_INPUT = re.compile(r'<input\b[^>]*\btype="hidden"[^>]*>')
+_HIDDEN = 'type="hidden"'
 _ATTRIBUTE = re.compile(r'\b(name|value)="([^"]*)"')
 #: Connection errors after which a reused keep-alive connection is opened anew once,
 #: as browsers do; the form's POSTs carry an idempotency key, so a repeat is safe.
@@ -93,10 +93,19 @@ class Browser:
 
 
 def hidden_fields(page: str) -> dict[str, str]:
-    """The form's hidden inputs (csrf_token, idem, page, carry), by name."""
+    """The form's hidden inputs (csrf_token, idem, page, carry), by name.
+
+    Found from each ``type="hidden"`` back to its tag's start: a pattern
+    matched at every ``<input`` of a form of a hundred radio buttons cost the
+    load generator 0.13 ms per page, on the cores the server runs on.
+    """
     fields: dict[str, str] = {}
-    for tag in _HIDDEN_INPUT.findall(page):
-        attributes = dict(_ATTRIBUTE.findall(tag))
-        if "name" in attributes:
-            fields[attributes["name"]] = html.unescape(attributes.get("value", ""))
+    found = page.find(_HIDDEN)
+    while found != -1:
+        start, end = page.rfind("<", 0, found), page.find(">", found)
+        if page.startswith("<input", start):
+            attributes = dict(_ATTRIBUTE.findall(page, start, end))
+            if "name" in attributes:
+                fields[attributes["name"]] = html.unescape(attributes.get("value", ""))
+        found = page.find(_HIDDEN, end)
     return fields
