@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from survey.sqlite_writer import WriterTurns
+
+_log = logging.getLogger(__name__)
 
 
 class Database:
@@ -98,6 +101,8 @@ def make_engine(url: str) -> Engine:
 class _WriteIntent:
     #: The SQLite writers' turn this unit of work holds, if it has begun writing.
     turn: WriterTurns | None = None
+    #: The engine of that turn, for the checkpoint that may follow it.
+    engine: Engine | None = None
 
 
 #: Set while a unit of work that will write is running; see write_intent().
@@ -126,6 +131,24 @@ def write_intent() -> Iterator[None]:
         _WRITE_INTENT.reset(token)
         if intent.turn is not None:
             intent.turn.release()
+            engine = intent.engine
+            if engine is not None:
+                intent.turn.checkpoint_if_due(lambda: checkpoint_wal(engine))
+
+
+def checkpoint_wal(engine: Engine) -> None:
+    """Copy the write-ahead log back into the SQLite file, without blocking writers.
+
+    PASSIVE: it copies what no reader still needs and leaves the rest for next time.
+    """
+    try:
+        connection = engine.raw_connection()
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            connection.close()
+    except Exception:  # the write it follows is stored: never fail it for this
+        _log.warning("checkpoint of the SQLite write-ahead log failed; SQLite's own will run", exc_info=True)
 
 
 def _sqlite_begin(connection: Any) -> None:
@@ -138,8 +161,12 @@ def _sqlite_begin(connection: Any) -> None:
     turns = _WRITER_TURNS.get(connection.engine)
     if intent.turn is None and turns is not None:
         turns.acquire()
-        intent.turn = turns
+        intent.turn, intent.engine = turns, connection.engine
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+#: SQLite's automatic checkpoint threshold, in pages of 4 KB (its default is 1000).
+_AUTOCHECKPOINT_PAGES = 4000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -149,6 +176,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Checkpoints follow the writers' turns (survey.sqlite_writer); SQLite's own,
+    # run inside a COMMIT, stays as a net for writers outside them, at 16 MB.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={_AUTOCHECKPOINT_PAGES}")
     cursor.close()
 
 

@@ -7,6 +7,9 @@ import multiprocessing
 import threading
 import time
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from survey.sqlite_writer import WriterTurns
 
@@ -95,4 +98,72 @@ def test_a_write_intent_holds_the_turn_from_its_first_write_to_its_end(tmp_path:
             assert turns.taken
         assert not turns.taken
         assert session.execute(text("SELECT count(*) FROM t")).scalar() == 2
+    engine.dispose()
+
+
+def test_the_log_is_checkpointed_after_every_so_many_turns_once_the_turn_is_released(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from survey import extensions
+    from survey.extensions import _WRITER_TURNS, make_engine, write_intent
+
+    database = tmp_path / "survey.db"
+    engine = make_engine(f"sqlite:///{database}")
+    turns = _WRITER_TURNS[engine]
+    turns.checkpoint_every = 3
+    held_during_checkpoint: list[bool] = []
+    real_checkpoint = extensions.checkpoint_wal
+
+    def watched(engine_: Any) -> None:
+        held_during_checkpoint.append(turns.taken)
+        real_checkpoint(engine_)
+
+    monkeypatch.setattr(extensions, "checkpoint_wal", watched)
+    with Session(engine) as session:
+        session.execute(text("CREATE TABLE t (x BLOB)"))
+        session.commit()
+        real_checkpoint(engine)  # the table itself in the file
+        size_before = database.stat().st_size
+        for number in range(1, 4):
+            with write_intent():
+                session.execute(text("INSERT INTO t VALUES (zeroblob(200000))"))
+                session.commit()
+            if number < 3:
+                # Until the third turn the rows are in the log only, not in the file.
+                assert database.stat().st_size == size_before
+                assert held_during_checkpoint == []
+        assert database.stat().st_size > size_before + 3 * 200000
+        assert held_during_checkpoint == [False]
+    engine.dispose()
+
+
+def test_a_failed_checkpoint_does_not_fail_the_write_it_follows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from survey.extensions import _WRITER_TURNS, make_engine, write_intent
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'survey.db'}")
+    turns = _WRITER_TURNS[engine]
+    turns.checkpoint_every = 1
+
+    def broken_connection() -> Any:
+        raise OSError("disk gone")
+
+    with Session(engine) as session:
+        session.execute(text("CREATE TABLE t (x INTEGER)"))
+        session.commit()
+        with write_intent():
+            session.execute(text("INSERT INTO t VALUES (1)"))
+            session.commit()
+            # The write is done; the checkpoint, as the block ends, cannot open a connection.
+            monkeypatch.setattr(engine, "raw_connection", broken_connection)
+        monkeypatch.undo()
+        assert session.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    assert "checkpoint of the SQLite write-ahead log failed" in caplog.text
     engine.dispose()
