@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -216,20 +217,27 @@ def _write(session: Session, target: _Target, rows: _NewRows, access_code: str |
             if existing is not None:
                 return _receipt_for_existing(existing, target.programme_id)
             raise
+    stamp = None
+    if checked_by_insert is not None:
+        revision, created_at = checked_by_insert.stamp[1:]
+        stamp = {"stamp_revision": revision, "stamp_created_at": created_at}
     try:
-        if checked_by_insert is not None:
-            revision, created_at = checked_by_insert.stamp[1:]
-            stamp = {"stamp_revision": revision, "stamp_created_at": created_at}
-            if _insert_response(session, rows.response, stamp) != 1:
-                session.rollback()
+        if _insert_response(session, rows.response, stamp) != 1:
+            # Nothing inserted: a response with this key is stored already (a
+            # re-sent form, or one another worker stored first), or the copy is out of date.
+            existing = _find(session, rows.idempotency_key)
+            session.rollback()
+            if existing is not None:
+                return _receipt_for_existing(existing, target.programme_id)
+            if checked_by_insert is not None:
                 raise out_of_date(checked_by_insert)
-        else:
-            _insert_response(session, rows.response, None)
+            raise DomainError("the response was neither stored nor found; send it again")
         if rows.answers:
             _insert_answers(session, rows.answers)
         session.commit()
     except IntegrityError:
-        # Two workers raced with the same key: the other one stored it first.
+        # Another unique rule (a paper form's number); or, should the key's
+        # response have been removed meanwhile, nothing to give a receipt for.
         session.rollback()
         existing = _find(session, rows.idempotency_key)
         if existing is None:
@@ -245,7 +253,6 @@ _FIND = select(Response.id, Response.programme_id).where(Response.idempotency_ke
 # as much as the statements themselves.
 _responses = cast(Table, Response.__table__)
 _programmes = cast(Table, Programme.__table__)
-_INSERT_RESPONSE = insert(_responses)
 _RESPONSE_COLUMNS = (
     "id",
     "programme_id",
@@ -257,21 +264,35 @@ _RESPONSE_COLUMNS = (
     "paper_number",
     "excluded",
 )
-# The same row, inserted only if the programme is still at the stamp of the
-# worker's copy the answers were checked against (see survey.services.published).
-# preserve_rowcount: psycopg's rowcount is gone once the cursor is closed.
-_INSERT_RESPONSE_IF_CURRENT = (
-    insert(_responses)
-    .from_select(
-        _RESPONSE_COLUMNS,
-        select(*(bindparam(name, type_=_responses.c[name].type) for name in _RESPONSE_COLUMNS)).where(
-            _programmes.c.id == bindparam("programme_id"),
-            _programmes.c.revision == bindparam("stamp_revision"),
-            _programmes.c.created_at == bindparam("stamp_created_at"),
-        ),
+
+
+def _response_inserts(dialect: Any) -> tuple[Any, Any]:
+    """The response's insert, and the same inserted only if the programme is
+    still at the stamp of the worker's copy the answers were checked against
+    (see survey.services.published).
+
+    A second copy of an idempotency key inserts nothing rather than failing on
+    the unique key: PostgreSQL logs every failed statement as an error, and a
+    re-sent form is no error. preserve_rowcount: psycopg's rowcount is gone
+    once the cursor is closed.
+    """
+    current = select(*(bindparam(name, type_=_responses.c[name].type) for name in _RESPONSE_COLUMNS)).where(
+        _programmes.c.id == bindparam("programme_id"),
+        _programmes.c.revision == bindparam("stamp_revision"),
+        _programmes.c.created_at == bindparam("stamp_created_at"),
     )
-    .execution_options(preserve_rowcount=True)
-)
+    key = [_responses.c.idempotency_key]
+    return (
+        dialect.insert(_responses).on_conflict_do_nothing(index_elements=key).execution_options(preserve_rowcount=True),
+        dialect.insert(_responses)
+        .from_select(_RESPONSE_COLUMNS, current)
+        .on_conflict_do_nothing(index_elements=key)
+        .execution_options(preserve_rowcount=True),
+    )
+
+
+_INSERT_RESPONSE, _INSERT_RESPONSE_IF_CURRENT = _response_inserts(postgresql)
+_SQLITE_INSERT_RESPONSE, _SQLITE_INSERT_RESPONSE_IF_CURRENT = _response_inserts(sqlite)
 _INSERT_ANSWERS = insert(cast(Table, Answer.__table__))
 _ANSWER_COLUMNS = ("response_id", "question_id", "item", "number", "text")
 # PostgreSQL: every answer in one statement, from one array per column.
@@ -349,8 +370,8 @@ def _sqlite_statements(dialect: Dialect) -> _SqliteStatements:
     if not answers.converts_only("response_id"):  # _NewRows.build converts only that one
         raise RuntimeError("an answers column now needs converting for SQLite: see _NewRows.build")
     return _SqliteStatements(
-        _DriverStatement(_INSERT_RESPONSE, dialect, _RESPONSE_COLUMNS),
-        _DriverStatement(_INSERT_RESPONSE_IF_CURRENT, dialect),
+        _DriverStatement(_SQLITE_INSERT_RESPONSE, dialect, _RESPONSE_COLUMNS),
+        _DriverStatement(_SQLITE_INSERT_RESPONSE_IF_CURRENT, dialect),
         answers,
     )
 

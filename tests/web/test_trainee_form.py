@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from survey.extensions import db
 from survey.models import Answer, Programme, Question, Response
@@ -309,3 +309,29 @@ def test_form_opens_and_closes_by_itself_with_its_window(client: FlaskClient, pr
     programme.closes_at = now - timedelta(minutes=1)
     db.session.commit()
     assert client.get("/s/niamey").status_code == 410
+
+
+def test_a_resent_form_is_answered_without_a_database_error(
+    client: FlaskClient, forms: FormClient, programme: Programme
+) -> None:
+    # A double tap is routine on mobile data: PostgreSQL logs every failed statement, so a
+    # re-sent form must not fail on the unique key and be caught, it must insert nothing.
+    errors: list[str] = []
+    engine = db.session.get_bind().engine
+
+    def seen(context: Any) -> None:
+        errors.append(str(context.original_exception))
+
+    pages = full_answers(programme)
+    page = forms.open("niamey")
+    page = forms.post("niamey", page, pages[0])
+    page = forms.post("niamey", page, pages[1])
+    event.listen(engine, "handle_error", seen)
+    try:
+        first = forms.post("niamey", page, pages[2], action="send")
+        second = forms.post("niamey", page, pages[2], action="send")
+    finally:
+        event.remove(engine, "handle_error", seen)
+    assert first.response.status_code == second.response.status_code == 303
+    assert stored_responses() == 1
+    assert errors == []
