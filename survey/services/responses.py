@@ -137,7 +137,8 @@ def _question_ids(session: Session, target: _Target) -> dict[str, int]:
 
 
 class _NewRows(NamedTuple):
-    """The rows of a new response, with values as the database driver takes them."""
+    """The rows of a new response, worked out before the writer's turn (on SQLite
+    the answers already as the driver takes them)."""
 
     response_id: uuid.UUID
     idempotency_key: str
@@ -266,7 +267,7 @@ _RESPONSE_COLUMNS = (
 )
 
 
-def _response_inserts(dialect: Any) -> tuple[Any, Any]:
+def _response_inserts(dialect_module: Any) -> tuple[Any, Any]:
     """The response's insert, and the same inserted only if the programme is
     still at the stamp of the worker's copy the answers were checked against
     (see survey.services.published).
@@ -283,8 +284,10 @@ def _response_inserts(dialect: Any) -> tuple[Any, Any]:
     )
     key = [_responses.c.idempotency_key]
     return (
-        dialect.insert(_responses).on_conflict_do_nothing(index_elements=key).execution_options(preserve_rowcount=True),
-        dialect.insert(_responses)
+        dialect_module.insert(_responses)
+        .on_conflict_do_nothing(index_elements=key)
+        .execution_options(preserve_rowcount=True),
+        dialect_module.insert(_responses)
         .from_select(_RESPONSE_COLUMNS, current)
         .on_conflict_do_nothing(index_elements=key)
         .execution_options(preserve_rowcount=True),
