@@ -19,11 +19,8 @@ from survey.extensions import db, make_engine
 from survey.migrate import upgrade
 from survey.models import Programme, Role, User
 from survey.questionnaire import DEFAULT_QUESTIONNAIRE, load_definition
-from survey.services.demo import DEMO_SESSIONS
-from survey.services.programmes import create_programme
-from survey.services.questionnaires import import_questionnaire
 from survey.services.users import create_user
-from tests.helpers import FormClient
+from tests.helpers import FormClient, open_seed_programme
 
 # No time limit per example: speed is measured in bench/, never asserted here,
 # and a loaded machine made a correct test fail. In CI the examples are the
@@ -68,12 +65,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture(scope="session")
-def app_for_db(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def app_for_db(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         INSTANCE_DIR = tmp_path_factory.mktemp("instance")
 
-    return create_app(Config)
+    app = create_app(Config)
+    yield app
+    # Close the pool's connections now: left to the garbage collector, a
+    # PostgreSQL connection warns that it was never closed, when the collector runs.
+    app.extensions["survey.db"].dispose()
 
 
 @pytest.fixture
@@ -109,23 +110,7 @@ def definition() -> dict[str, object]:
 @pytest.fixture
 def programme(app: Flask, definition: dict[str, object]) -> Programme:
     """An open programme of 29 trainees with the default questionnaire, like the seed case."""
-    session = db.session()
-    questionnaire, _ = import_questionnaire(session, definition)
-    programme = create_programme(
-        session,
-        slug="niamey",
-        title="Formation de spécialistes",
-        questionnaire=questionnaire,
-        location="Niamey",
-        country="NE",
-        timezone="Africa/Niamey",
-        expected_participants=29,
-        languages=("fr", "ar", "en"),
-        sessions=DEMO_SESSIONS[:3],
-    )
-    programme.status = "open"
-    session.commit()
-    return programme
+    return open_seed_programme(db.session(), definition)
 
 
 @pytest.fixture
