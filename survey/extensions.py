@@ -129,11 +129,33 @@ def write_intent() -> Iterator[None]:
         yield
     finally:
         _WRITE_INTENT.reset(token)
-        if intent.turn is not None:
-            intent.turn.release()
-            engine = intent.engine
-            if engine is not None:
-                intent.turn.checkpoint_if_due(lambda: checkpoint_wal(engine))
+        if intent.turn is not None and intent.engine is not None:
+            _end_turn(intent.turn, intent.engine)
+
+
+@contextmanager
+def sqlite_writer_turn(engine: Engine) -> Iterator[None]:
+    """Hold the writers' turn of a SQLite engine for a write made on the driver's
+    own connection, which SQLAlchemy's begin event (see write_intent) never sees.
+
+    Keep inside only the transaction. Not inside write_intent: its turn would be
+    taken twice (and the thread lock is not reentrant).
+    """
+    if _WRITE_INTENT.get() is not None:
+        raise RuntimeError("sqlite_writer_turn inside write_intent would wait for itself")
+    turns = _WRITER_TURNS.get(engine)
+    if turns is None:
+        raise ValueError("not a SQLite engine made by make_engine")
+    turns.acquire()
+    try:
+        yield
+    finally:
+        _end_turn(turns, engine)
+
+
+def _end_turn(turns: WriterTurns, engine: Engine) -> None:
+    turns.release()
+    turns.checkpoint_if_due(lambda: checkpoint_wal(engine))
 
 
 def checkpoint_wal(engine: Engine) -> None:

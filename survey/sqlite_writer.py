@@ -8,8 +8,10 @@ saw the machine 76-84% busy on SQLite against 92-95% for the bare unit).
 Writers marked with survey.extensions.write_intent therefore queue first on a
 lock of their own, a thread lock inside the process and flock() on a file
 beside the database across processes; the kernel wakes the next one as soon
-as the lock is released. Other writers (an organiser's edit) still rely on
-SQLite's busy timeout, which stays the safety net.
+as the lock is released. A trainee's send written on the driver's own
+connection (survey.services.sqlite_send) takes the same turn with
+survey.extensions.sqlite_writer_turn. Other writers (an organiser's edit)
+still rely on SQLite's busy timeout, which stays the safety net.
 
 The write-ahead log is copied back into the database (a checkpoint) by
 survey.extensions every CHECKPOINT_EVERY turns, after the turn is released.

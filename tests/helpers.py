@@ -1,4 +1,4 @@
-"""Test helpers that act like a browser without JavaScript: read the form, post it back."""
+"""Test helpers: a browser without JavaScript (read the form, post it back), and the seed programme."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from html.parser import HTMLParser
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
+
+from survey.models import Programme
+from survey.services.demo import DEMO_SESSIONS
+from survey.services.programmes import create_programme
+from survey.services.questionnaires import import_questionnaire
 
 
 class _FormParser(HTMLParser):
@@ -140,3 +146,23 @@ def submit_all(forms: FormClient, slug: str, pages: list[dict[str, Any]], **head
         action = "send" if index == len(pages) - 1 else "next"
         page = forms.post(slug, page, answers, action=action)
     return page
+
+
+def open_seed_programme(session: Session, definition: dict[str, object]) -> Programme:
+    """The ``programme`` fixture's programme, created and committed in ``session``."""
+    questionnaire, _ = import_questionnaire(session, definition)
+    programme = create_programme(
+        session,
+        slug="niamey",
+        title="Formation de spécialistes",
+        questionnaire=questionnaire,
+        location="Niamey",
+        country="NE",
+        timezone="Africa/Niamey",
+        expected_participants=29,
+        languages=("fr", "ar", "en"),
+        sessions=DEMO_SESSIONS[:3],
+    )
+    programme.status = "open"
+    session.commit()
+    return programme

@@ -167,3 +167,28 @@ def test_a_failed_checkpoint_does_not_fail_the_write_it_follows(
         assert session.execute(text("SELECT count(*) FROM t")).scalar() == 1
     assert "checkpoint of the SQLite write-ahead log failed" in caplog.text
     engine.dispose()
+
+
+def test_a_write_on_the_drivers_connection_holds_the_turn_then_checkpoints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from survey import extensions
+    from survey.extensions import _WRITER_TURNS, make_engine, sqlite_writer_turn, write_intent
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'survey.db'}")
+    turns = _WRITER_TURNS[engine]
+    turns.checkpoint_every = 1
+    held_during_checkpoint: list[bool] = []
+    monkeypatch.setattr(extensions, "checkpoint_wal", lambda _engine: held_during_checkpoint.append(turns.taken))
+    with sqlite_writer_turn(engine):
+        assert turns.taken
+        assert held_during_checkpoint == []
+    assert not turns.taken
+    assert held_during_checkpoint == [False]
+    with pytest.raises(ValueError, match="inside"), sqlite_writer_turn(engine):
+        raise ValueError("a failed write inside")
+    assert not turns.taken
+    with write_intent(), pytest.raises(RuntimeError, match="wait for itself"), sqlite_writer_turn(engine):
+        pass
+    assert not turns.taken
+    engine.dispose()

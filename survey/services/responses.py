@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, insert, select, text
+from sqlalchemy import Engine, Table, bindparam, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +21,7 @@ from survey.questionnaire.kinds import AnswerValue
 from survey.services import DomainError, NotAccepting
 from survey.services.codes import CodeRefused, consume_code
 from survey.services.published import ProgrammeChanged, PublishedProgramme, check_stamp, out_of_date
+from survey.services.sqlite_send import DriverStatement, insert_response_and_answers
 
 
 class SubmittedAnswer(NamedTuple):
@@ -98,6 +99,8 @@ def submit_response(
         # The questions' ids were read (once per version and worker): end that
         # read without expiring the caller's objects, as a rollback would.
         session.commit()
+    if _sent_on_sqlite_driver(session, target, rows):
+        return Receipt(response_id=rows.response_id, duplicate=False)
     with write_intent():
         try:
             return _write(session, target, rows, access_code)
@@ -192,6 +195,26 @@ class _NewRows(NamedTuple):
                 "text": [v.text for v in values],
             },
         )
+
+
+def _sent_on_sqlite_driver(session: Session, target: _Target, rows: _NewRows) -> bool:
+    """Store a first send to an open programme on SQLite the cheap way (see
+    survey.services.sqlite_send). False, with nothing stored, when this is not
+    that case or it was not stored: _write works out the rest."""
+    bind = session.get_bind()
+    # A session bound to a connection (a test's outer transaction) writes in that transaction.
+    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+        return False
+    if target.copy is None or not target.accepting or target.needs_code:
+        return False
+    revision, created_at = target.copy.stamp[1:]
+    statements = _sqlite_statements(bind.dialect)
+    params = {**rows.response, "stamp_revision": revision, "stamp_created_at": created_at}
+    return insert_response_and_answers(
+        bind,
+        (statements.response_if_current.sql, statements.response_if_current.values(params)),
+        (statements.answers.sql, rows.answers),
+    )
 
 
 def _write(session: Session, target: _Target, rows: _NewRows, access_code: str | None) -> Receipt:
@@ -333,48 +356,20 @@ def _insert_answers(session: Session, rows: Any) -> None:
         session.execute(_INSERT_ANSWERS_FROM_ARRAYS, rows)
 
 
-class _DriverStatement:
-    """A statement compiled once for one dialect, whose values are converted
-    for the driver by the column types' own bind processors (the very values
-    SQLAlchemy would send), so that they can be converted ahead of time."""
-
-    def __init__(self, statement: Any, dialect: Dialect, columns: Sequence[str] = ()) -> None:
-        compiled = statement.compile(dialect=dialect, column_keys=list(columns) or None)
-        self.sql = str(compiled)
-        self._names = tuple(compiled.positiontup or ())
-        self._processors = tuple(
-            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self._names
-        )
-
-    def convert(self, name: str, value: Any) -> Any:
-        process = self._processors[self._names.index(name)]
-        return value if process is None else process(value)
-
-    def converts_only(self, *names: str) -> bool:
-        pairs = zip(self._names, self._processors, strict=True)
-        return all(process is None or name in names for name, process in pairs)
-
-    def values(self, params: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(
-            params[name] if process is None else process(params[name])
-            for name, process in zip(self._names, self._processors, strict=True)
-        )
-
-
 class _SqliteStatements(NamedTuple):
-    response: _DriverStatement
-    response_if_current: _DriverStatement
-    answers: _DriverStatement
+    response: DriverStatement
+    response_if_current: DriverStatement
+    answers: DriverStatement
 
 
 @functools.cache
 def _sqlite_statements(dialect: Dialect) -> _SqliteStatements:
-    answers = _DriverStatement(_INSERT_ANSWERS, dialect, _ANSWER_COLUMNS)
+    answers = DriverStatement(_INSERT_ANSWERS, dialect, _ANSWER_COLUMNS)
     if not answers.converts_only("response_id"):  # _NewRows.build converts only that one
         raise RuntimeError("an answers column now needs converting for SQLite: see _NewRows.build")
     return _SqliteStatements(
-        _DriverStatement(_SQLITE_INSERT_RESPONSE, dialect, _RESPONSE_COLUMNS),
-        _DriverStatement(_SQLITE_INSERT_RESPONSE_IF_CURRENT, dialect),
+        DriverStatement(_SQLITE_INSERT_RESPONSE, dialect, _RESPONSE_COLUMNS),
+        DriverStatement(_SQLITE_INSERT_RESPONSE_IF_CURRENT, dialect),
         answers,
     )
 
