@@ -6,11 +6,13 @@ pool events and transaction bookkeeping cost more CPU than the two inserts
 (in the application 1.54-1.59 against 1.73-1.75 ms per trainee, `python -m
 bench.wsgi_cpu`; under gunicorn 2.7 against 2.9 ms of server CPU and 536-540
 against 487-491 trainees/s, `python -m bench --seconds 10 --databases sqlite
---concurrency 32`; each alternated twice, see bench/README.md). The common case, a first send to an open
-programme, is written here: BEGIN IMMEDIATE, the response's insert, its
-answers' executemany, COMMIT, in the writers' turn. Whatever else can happen
-(a re-send, an out-of-date copy, a row a constraint refuses) leaves nothing
-stored and is worked out again by survey.services.responses, in SQLAlchemy.
+--concurrency 32`; each alternated twice, see bench/README.md).
+
+The common case, a first send to an open programme, is written here: BEGIN
+IMMEDIATE, the response's insert, its answers' executemany, COMMIT, in the
+writers' turn. Whatever else can happen (a re-send, an out-of-date copy, a
+row a constraint refuses) leaves nothing stored and is worked out again by
+survey.services.responses, in SQLAlchemy.
 
 The values are the ones SQLAlchemy would send: each statement is compiled by
 SQLAlchemy and its values converted by the column types' own bind processors.
