@@ -3,7 +3,7 @@
 SQLite lets one writer in at a time, so under load what a write costs around
 its SQL is paid by every trainee waiting behind it. SQLAlchemy's session,
 pool events and transaction bookkeeping cost more CPU than the two inserts
-(in the application 1.54-1.59 against 1.73-1.75 ms per trainee, `python -m
+(in the application 1.54-1.59 against 1.74-1.75 ms per trainee, `python -m
 bench.wsgi_cpu`; under gunicorn 2.7 against 2.9 ms of server CPU and 536-540
 against 487-491 trainees/s, `python -m bench --seconds 10 --databases sqlite
 --concurrency 32`; each alternated twice, see bench/README.md).
