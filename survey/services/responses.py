@@ -124,6 +124,17 @@ class _Target:
     #: None for a programme the caller read from the database in this request.
     copy: PublishedProgramme | None
 
+    @property
+    def checked_by_insert(self) -> PublishedProgramme | None:
+        """The copy the response's own insert checks (the common path: one statement less), if any."""
+        return self.copy if self.accepting and not self.needs_code else None
+
+
+def _stamp_params(copy: PublishedProgramme) -> dict[str, Any]:
+    """The parameters of the insert that checks ``copy`` is still the programme's current revision."""
+    revision, created_at = copy.stamp[1:]
+    return {"stamp_revision": revision, "stamp_created_at": created_at}
+
 
 #: Question ids by questionnaire version: a stored version's questions never change.
 _QUESTION_IDS: dict[tuple[int, str, int, datetime], dict[str, int]] = {}
@@ -205,11 +216,11 @@ def _sent_on_sqlite_driver(session: Session, target: _Target, rows: _NewRows) ->
     # A session bound to a connection (a test's outer transaction) writes in that transaction.
     if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
         return False
-    if target.copy is None or not target.accepting or target.needs_code:
+    copy = target.checked_by_insert
+    if copy is None:
         return False
-    revision, created_at = target.copy.stamp[1:]
     statements = _sqlite_statements(bind.dialect)
-    params = {**rows.response, "stamp_revision": revision, "stamp_created_at": created_at}
+    params = {**rows.response, **_stamp_params(copy)}
     return insert_response_and_answers(
         bind,
         (statements.response_if_current.sql, statements.response_if_current.values(params)),
@@ -220,7 +231,7 @@ def _sent_on_sqlite_driver(session: Session, target: _Target, rows: _NewRows) ->
 def _write(session: Session, target: _Target, rows: _NewRows, access_code: str | None) -> Receipt:
     # A worker's copy is checked in this transaction: on the common path by
     # the insert of the response itself (one round trip less), else first.
-    checked_by_insert = target.copy if target.accepting and not target.needs_code else None
+    checked_by_insert = target.checked_by_insert
     if target.copy is not None and checked_by_insert is None:
         check_stamp(session, target.copy)
     if not target.accepting:
@@ -241,10 +252,7 @@ def _write(session: Session, target: _Target, rows: _NewRows, access_code: str |
             if existing is not None:
                 return _receipt_for_existing(existing, target.programme_id)
             raise
-    stamp = None
-    if checked_by_insert is not None:
-        revision, created_at = checked_by_insert.stamp[1:]
-        stamp = {"stamp_revision": revision, "stamp_created_at": created_at}
+    stamp = None if checked_by_insert is None else _stamp_params(checked_by_insert)
     try:
         if _insert_response(session, rows.response, stamp) != 1:
             # Nothing inserted: a response with this key is stored already (a
