@@ -119,7 +119,6 @@ def build(url: str, sizes: list[int]) -> dict[str, Any]:
     from sqlalchemy import insert
     from sqlalchemy.orm import Session
 
-    from survey.extensions import make_engine
     from survey.migrate import upgrade
     from survey.models import Answer, Response
     from survey.questionnaire import DEFAULT_QUESTIONNAIRE, load_definition
@@ -127,6 +126,7 @@ def build(url: str, sizes: list[int]) -> dict[str, Any]:
     from survey.services.demo import DEMO_SESSIONS
     from survey.services.programmes import create_programme
     from survey.services.questionnaires import import_questionnaire
+    from survey.storage.engines import make_engine
 
     started = time.perf_counter()
     upgrade(url)
@@ -226,8 +226,8 @@ def open_programme(url: str, n: int) -> tuple[Any, Any]:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from survey.extensions import make_engine
     from survey.models import Programme
+    from survey.storage.engines import make_engine
 
     session = Session(make_engine(url))
     return session, session.scalars(select(Programme).where(Programme.slug == f"scale-{n}")).one()

@@ -98,19 +98,6 @@ def _without_store() -> Iterator[None]:
 
 
 @contextmanager
-def _without_programme_check() -> Iterator[None]:
-    """The copy of the programme is not checked when storing (a separate check only)."""
-    from survey.services import responses
-
-    real = responses.check_stamp
-    responses.check_stamp = lambda *_args: None
-    try:
-        yield
-    finally:
-        responses.check_stamp = real
-
-
-@contextmanager
 def _without_language_choice() -> Iterator[None]:
     """Every request is in French without looking at cookies or headers."""
     from babel import Locale
@@ -128,7 +115,6 @@ def _without_language_choice() -> Iterator[None]:
 
 PARTS: dict[str, Callable[[], Any]] = {
     "store": _without_store,
-    "check": _without_programme_check,
     "language": _without_language_choice,
 }
 

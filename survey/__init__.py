@@ -66,8 +66,9 @@ def register_request_state(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from survey.extensions import csrf, db
+    from survey.storage.engines import make_engine
 
-    db.init_app(app)
+    db.init_app(app, make_engine(app.config["SQLALCHEMY_DATABASE_URI"]))
     csrf.init_app(app)
 
 

@@ -15,11 +15,12 @@ from sqlalchemy import Connection, text
 
 from survey import create_app
 from survey.config import TestConfig
-from survey.extensions import db, make_engine
+from survey.extensions import db
 from survey.migrate import upgrade
 from survey.models import Programme, Role, User
 from survey.questionnaire import DEFAULT_QUESTIONNAIRE, load_definition
 from survey.services.users import create_user
+from survey.storage.engines import make_engine
 from tests.helpers import FormClient, open_seed_programme
 
 # No time limit per example: speed is measured in bench/, never asserted here,

@@ -8,9 +8,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from survey.extensions import make_engine
 from survey.migrate import downgrade, upgrade
 from survey.models import Base
+from survey.storage.engines import make_engine
 
 
 def test_upgrade_from_empty_gives_the_models_schema(database_url: str) -> None:

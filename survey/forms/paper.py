@@ -24,7 +24,7 @@ from survey.forms.layout import QuestionView, page_sections
 from survey.questionnaire.definition import iter_questions, kind_of
 from survey.questionnaire.kinds import FormContext
 from survey.services.paper import MAX_PAPER_NUMBER
-from survey.services.responses import SubmittedAnswer
+from survey.storage import SubmittedAnswer
 
 #: Most copies printed in one PDF: enough for a cohort, short enough to print in seconds.
 MAX_COPIES = 200

@@ -24,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 from survey.forms.layout import SectionView, page_sections
 from survey.questionnaire.definition import iter_questions, kind_of
 from survey.questionnaire.kinds import AnswerReader, FieldRule, FormContext
-from survey.services.responses import SubmittedAnswer
+from survey.storage import SubmittedAnswer
 
 CARRY_SALT = "trainee-form-carry"
 QUESTION_PREFIX = "q__"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from survey.extensions import make_engine
 from survey.models import Base
+from survey.storage.engines import make_engine
 
 config = context.config
 url = str(config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url"))

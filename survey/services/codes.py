@@ -7,7 +7,7 @@ changed: on PostgreSQL an UPDATE writes a new row version stamped with the
 transaction id (``xmin``, the same as the response inserted with it) at the end
 of the table, so a plain ``SELECT *`` lists used codes in the order they were
 used. So using a code rewrites every code of the programme, in id order, in the
-response's transaction: afterwards all of them carry the same transaction id and
+response's transaction (survey.storage): afterwards all of them carry the same transaction id and
 the same physical order whichever code was used (tests/services/test_codes.py
 checks both from the database).
 """
@@ -18,14 +18,14 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from survey.extensions import write_intent
 from survey.models import AccessCode, AccessMode, Programme
 from survey.services import DomainError
 from survey.services.published import PublishedProgramme
+from survey.storage.engines import write_intent
 
 #: No 0/O, 1/I/L, 5/S, 2/Z, 8/B: nothing that reads or types as something else.
 ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -159,7 +159,7 @@ def check_code(session: Session, programme: Programme | PublishedProgramme, text
     """The canonical code if it lets a trainee into ``programme`` now.
 
     Raises CodeMissing, CodeUnknown (also for another programme's code) or
-    CodeUsed. Only a check: the code is used up by :func:`consume_code`.
+    CodeUsed. Only a check: the code is used up with the response (survey.storage).
     """
     code = normalise_code(text)
     if not code:
@@ -185,37 +185,3 @@ def programme_slug_for_code(session: Session, text: str) -> tuple[str, str]:
     if slug is None:
         raise CodeUnknown(code)
     return slug, code
-
-
-def consume_code(session: Session, programme_id: int, text: str) -> None:
-    """Mark a code used, inside the caller's transaction (the response's insert).
-
-    Raises CodeMissing, CodeUnknown or CodeUsed, and then the caller rolls back.
-    Submissions to one programme take turns (a row lock on the programme on
-    PostgreSQL, BEGIN IMMEDIATE on SQLite), so a code races with itself only
-    to be refused the second time. The codes are then deleted and written again
-    in id order, the used one marked, so no trace of which one changed is left
-    (see the module docstring).
-    """
-    code = normalise_code(text)
-    if not code:
-        raise CodeMissing()
-    session.execute(select(Programme.id).where(Programme.id == programme_id).with_for_update(key_share=True))
-    rows = session.execute(
-        select(AccessCode.id, AccessCode.code, AccessCode.used)
-        .where(AccessCode.programme_id == programme_id)
-        .order_by(AccessCode.id)
-    ).all()
-    used = {row.code: row.used for row in rows}
-    if code not in used:
-        raise CodeUnknown(code)
-    if used[code]:
-        raise CodeUsed(code)
-    session.execute(delete(AccessCode).where(AccessCode.programme_id == programme_id))
-    session.execute(
-        insert(AccessCode),
-        [
-            {"id": row.id, "programme_id": programme_id, "code": row.code, "used": row.used or row.code == code}
-            for row in rows
-        ],
-    )

@@ -16,8 +16,9 @@ from survey.questionnaire.kinds import AnswerValue
 from survey.services import access
 from survey.services.programmes import SessionSpec, create_programme
 from survey.services.questionnaires import import_questionnaire
-from survey.services.responses import SubmittedAnswer, submit_response
+from survey.services.responses import submit_response
 from survey.services.users import create_user, find_user
+from survey.storage import SubmittedAnswer
 
 DEMO_SLUG = "niamey-2026"
 

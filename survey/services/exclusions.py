@@ -13,9 +13,9 @@ from typing import cast
 from sqlalchemy import CursorResult, exists, select, update
 from sqlalchemy.orm import Session
 
-from survey.extensions import write_intent
 from survey.models import Exclusion, Programme, Response
 from survey.services import DomainError, NotFound
+from survey.storage.engines import write_intent
 
 
 class AlreadyDone(DomainError):

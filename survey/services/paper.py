@@ -11,24 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.models import Programme, Response
 from survey.services import DomainError
 from survey.services.published import PublishedProgramme
-from survey.services.responses import Receipt, SubmittedAnswer, submit_response
+from survey.services.responses import PaperNumberTaken, Receipt, submit_response
+from survey.storage import SubmittedAnswer
 
 #: Highest number a printed form may carry; five digits fit the box on the sheet.
 MAX_PAPER_NUMBER = 99999
-
-
-class PaperNumberTaken(DomainError):
-    """A paper form with this number was already typed in for the programme."""
-
-    def __init__(self, number: int) -> None:
-        self.number = number
-        super().__init__(f"paper form {number} was already typed in")
 
 
 class EmptyPaperForm(DomainError):
@@ -73,19 +65,17 @@ def enter_paper_form(
     )
     if holder is not None and holder != idempotency_key:
         raise PaperNumberTaken(paper_number)
-    try:
-        return submit_response(
-            session,
-            programme,
-            answers,
-            language=language,
-            idempotency_key=idempotency_key,
-            source="paper",
-            paper_number=paper_number,
-        )
-    except IntegrityError:
-        # Another organiser stored the same number between the check and the write.
-        raise PaperNumberTaken(paper_number) from None
+    # Another organiser may store the same number between the check and the
+    # write: the store refuses it then (PaperNumberTaken).
+    return submit_response(
+        session,
+        programme,
+        answers,
+        language=language,
+        idempotency_key=idempotency_key,
+        source="paper",
+        paper_number=paper_number,
+    )
 
 
 def paper_tally(session: Session, programme: Programme) -> PaperTally:

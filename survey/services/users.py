@@ -16,10 +16,10 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey.extensions import write_intent
 from survey.models import Programme, ProgrammeGrant, Role, User
 from survey.services import DomainError, NotFound
 from survey.services.access import grant
+from survey.storage.engines import write_intent
 
 #: Failed sign-ins in a row that lock an account.
 MAX_FAILED_LOGINS = 5

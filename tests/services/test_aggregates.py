@@ -17,8 +17,9 @@ from survey.models import Answer, Exclusion, Programme, Response, Role, User
 from survey.questionnaire.kinds import AnswerValue
 from survey.services import NotFound, access, aggregates, exclusions, live
 from survey.services.programmes import create_programme
-from survey.services.responses import SubmittedAnswer, submit_response
+from survey.services.responses import submit_response
 from survey.services.users import create_user
+from survey.storage import SubmittedAnswer
 
 
 def respond(programme: Programme, lang: str = "fr", **answers: Any) -> uuid.UUID:

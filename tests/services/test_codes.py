@@ -21,7 +21,6 @@ from survey.services.codes import (
     CodeUsed,
     check_code,
     code_counts,
-    consume_code,
     format_code,
     issue_codes,
     normalise_code,
@@ -30,7 +29,8 @@ from survey.services.codes import (
     unused_codes,
 )
 from survey.services.programmes import create_programme
-from survey.services.responses import SubmittedAnswer, submit_response
+from survey.services.responses import submit_response
+from survey.storage import SubmittedAnswer
 
 
 @pytest.fixture
@@ -169,9 +169,11 @@ def test_kiosk_and_link_mode_need_no_code(programme: Programme) -> None:
     assert _count(Response, programme) == 2
 
 
-def test_consume_outside_a_response_refuses_an_empty_code(coded: Programme) -> None:
-    with pytest.raises(CodeMissing):
-        consume_code(db.session(), coded.id, "")
+def test_a_web_response_without_a_code_is_refused_and_stores_nothing(coded: Programme) -> None:
+    for typed in ("", None):
+        with pytest.raises(CodeMissing):
+            _submit(coded, typed)
+    assert _count(Response, coded) == 0
 
 
 # --- anonymity -------------------------------------------------------------

@@ -27,7 +27,8 @@ from survey.services import aggregates
 from survey.services.demo import DEMO_SESSIONS
 from survey.services.exports import raw_responses
 from survey.services.programmes import create_programme
-from survey.services.responses import SubmittedAnswer, submit_response
+from survey.services.responses import submit_response
+from survey.storage import SubmittedAnswer
 
 START = datetime(2025, 3, 7, 15, 0, tzinfo=UTC)
 

@@ -27,7 +27,7 @@ from survey.forms.paper import (
 )
 from survey.models import Programme
 from survey.services import NotAccepting, paper, programmes
-from survey.services.responses import KeyReused
+from survey.services.responses import KeyReused, PaperNumberTaken
 from survey.web.auth import role_required
 from survey.web.i18n import RTL_LANGUAGES, current_language
 from survey.web.kiosk import kiosk_token
@@ -161,7 +161,7 @@ def data_entry(slug: str) -> ResponseReturnValue:
                     paper_number=int(form.paper_number.data),
                     idempotency_key=str(form.idem.data),
                 )
-            except paper.PaperNumberTaken as exc:
+            except PaperNumberTaken as exc:
                 form.paper_number.errors.append(
                     _(
                         "Form no. %(number)d was already typed in. Check the number on the sheet; to "

@@ -1,14 +1,15 @@
-"""On SQLite a trainee's first send is written on the driver's own connection
-(survey.services.sqlite_send), as a server writes it.
+"""Sends as a server writes them: the app on a database of its own, where
+every response commits in a transaction of its own (survey.storage), on
+SQLite and PostgreSQL.
 
-The other tests join each session to an outer transaction, rolled back after
-the test, so their sends take SQLAlchemy's path. Here the app runs on a
-database file of its own, where every send commits in a transaction of its own.
+The other tests join each session to an outer transaction rolled back after
+the test, so there the door writes in a savepoint of it, with the same
+statements; here it owns its transaction, takes SQLite's writer turn and
+commits.
 """
 
 from __future__ import annotations
 
-import copy
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -19,16 +20,15 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import event, func, select, text
 
-from survey import create_app
+from survey import create_app, storage
 from survey.config import TestConfig
-from survey.extensions import _WRITER_TURNS, db
+from survey.extensions import db
 from survey.migrate import upgrade
 from survey.models import Answer, Programme, Response
 from survey.questionnaire import DEFAULT_QUESTIONNAIRE, load_definition
-from survey.services import responses
+from survey.storage.engines import make_engine, statements_for, writer_turns
 from tests.helpers import FormClient, Page, full_answers, open_seed_programme
 from tests.web.test_form_in_one_post import send_whole
 from tests.web.test_programme_copy import change_elsewhere, remove_session_elsewhere
@@ -36,21 +36,35 @@ from tests.web.test_trainee_form import answers_of, stored_responses
 
 
 @pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("migrated") / "survey.db"
     upgrade(f"sqlite:///{path}")
     return path
 
 
 @pytest.fixture
-def server_app(migrated: Path, tmp_path: Path) -> Iterator[Flask]:
-    """The app on a copy of a migrated database file; nothing joins an outer transaction."""
-    path = tmp_path / "survey.db"
-    with closing(sqlite3.connect(migrated)) as source, closing(sqlite3.connect(path)) as target:
-        source.backup(target)
+def server_url(database_url: str, migrated_sqlite: Path, tmp_path: Path) -> Iterator[str]:
+    """A migrated database that nothing joins to an outer transaction, emptied afterwards."""
+    if database_url.startswith("sqlite"):
+        path = tmp_path / "survey.db"
+        with closing(sqlite3.connect(migrated_sqlite)) as source, closing(sqlite3.connect(path)) as target:
+            source.backup(target)
+        yield f"sqlite:///{path}"
+        return
+    yield database_url
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+        ).scalars()
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
 
+
+@pytest.fixture
+def server_app(server_url: str, tmp_path: Path) -> Iterator[Flask]:
     class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
+        SQLALCHEMY_DATABASE_URI = server_url
         INSTANCE_DIR = tmp_path / "instance"
 
     app = create_app(Config)
@@ -83,7 +97,8 @@ def stored_answers() -> int:
 
 
 def turn_is_free(app: Flask) -> bool:
-    return not _WRITER_TURNS[app.extensions["survey.db"]].taken
+    turns = writer_turns(app.extensions["survey.db"])
+    return turns is None or not turns.taken
 
 
 def test_a_send_is_stored_exactly_as_typed_in_a_transaction_of_its_own(
@@ -97,7 +112,7 @@ def test_a_send_is_stored_exactly_as_typed_in_a_transaction_of_its_own(
     after = datetime.now(UTC)
     assert sent.response.status_code == 303
     assert "Merci" in client.get(sent.response.headers["Location"]).get_data(as_text=True)
-    # Written on the driver's connection: SQLAlchemy sent no insert of its own.
+    # Written by the door on the driver's connection: SQLAlchemy sent no insert of its own.
     assert not [sql for sql in statements_seen if sql.lstrip().upper().startswith("INSERT")]
     db.session.expire_all()
     response = db.session.scalars(select(Response)).one()
@@ -162,9 +177,9 @@ def test_answers_refused_after_the_response_row_leave_nothing_stored(
     stored = (stored_responses(), stored_answers())
     # A question id the database does not know: the response row goes in, then
     # its answers break a foreign key. Nothing of that response may remain.
-    broken = {key: {**ids, "recommend": 999_999} for key, ids in responses._QUESTION_IDS.items()}
-    monkeypatch.setattr(responses, "_QUESTION_IDS", broken)
-    with pytest.raises(IntegrityError):
+    broken = {key: {**ids, "recommend": 999_999} for key, ids in storage._QUESTION_IDS.items()}
+    monkeypatch.setattr(storage, "_QUESTION_IDS", broken)
+    with pytest.raises(statements_for(server_app.extensions["survey.db"]).IntegrityError):
         _send(server_app, programme)
     assert (stored_responses(), stored_answers()) == stored
     assert turn_is_free(server_app)
@@ -176,16 +191,10 @@ def test_answers_refused_after_the_response_row_leave_nothing_stored(
 def test_a_database_error_mid_write_rolls_back_and_frees_the_turn(
     server_app: Flask, programme: Programme, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = responses._sqlite_statements
-
-    def answers_into_a_missing_table(dialect: Any) -> Any:
-        statements = real(dialect)
-        gone = copy.copy(statements.answers)
-        gone.sql = statements.answers.sql.replace("INSERT INTO answers", "INSERT INTO answers_gone")
-        return statements._replace(answers=gone)
-
-    monkeypatch.setattr(responses, "_sqlite_statements", answers_into_a_missing_table)
-    with pytest.raises(sqlite3.OperationalError, match="answers_gone"):
+    sql = statements_for(server_app.extensions["survey.db"])
+    gone = sql.INSERT_ANSWERS.replace("INSERT INTO answers", "INSERT INTO answers_gone")
+    monkeypatch.setattr(sql, "INSERT_ANSWERS", gone)
+    with pytest.raises(Exception, match="answers_gone"):
         _send(server_app, programme)
     assert (stored_responses(), stored_answers()) == (0, 0)
     assert turn_is_free(server_app)

@@ -1,4 +1,4 @@
-"""SQLite writers take turns (survey.sqlite_writer): across processes and threads,
+"""SQLite writers take turns (survey.storage.sqlite): across processes and threads,
 one holds the turn at a time, and a waiting one goes as soon as it is released."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from survey.sqlite_writer import WriterTurns
+from survey.storage.sqlite import WriterTurns
 
 
 def _hold_turn(database: str, started: multiprocessing.synchronize.Event, seconds: float) -> None:
@@ -79,10 +79,11 @@ def test_a_write_intent_holds_the_turn_from_its_first_write_to_its_end(tmp_path:
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from survey.extensions import _WRITER_TURNS, make_engine, write_intent
+    from survey.storage.engines import make_engine, write_intent, writer_turns
 
     engine = make_engine(f"sqlite:///{tmp_path / 'survey.db'}")
-    turns = _WRITER_TURNS[engine]
+    turns = writer_turns(engine)
+    assert turns is not None
     with Session(engine) as session:
         session.execute(text("CREATE TABLE t (x INTEGER)"))
         session.commit()
@@ -107,21 +108,22 @@ def test_the_log_is_checkpointed_after_every_so_many_turns_once_the_turn_is_rele
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from survey import extensions
-    from survey.extensions import _WRITER_TURNS, make_engine, write_intent
+    from survey.storage import engines
+    from survey.storage.engines import make_engine, write_intent, writer_turns
 
     database = tmp_path / "survey.db"
     engine = make_engine(f"sqlite:///{database}")
-    turns = _WRITER_TURNS[engine]
+    turns = writer_turns(engine)
+    assert turns is not None
     turns.checkpoint_every = 3
     held_during_checkpoint: list[bool] = []
-    real_checkpoint = extensions.checkpoint_wal
+    real_checkpoint = engines.checkpoint_wal
 
     def watched(engine_: Any) -> None:
         held_during_checkpoint.append(turns.taken)
         real_checkpoint(engine_)
 
-    monkeypatch.setattr(extensions, "checkpoint_wal", watched)
+    monkeypatch.setattr(engines, "checkpoint_wal", watched)
     with Session(engine) as session:
         session.execute(text("CREATE TABLE t (x BLOB)"))
         session.commit()
@@ -146,10 +148,11 @@ def test_a_failed_checkpoint_does_not_fail_the_write_it_follows(
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from survey.extensions import _WRITER_TURNS, make_engine, write_intent
+    from survey.storage.engines import make_engine, write_intent, writer_turns
 
     engine = make_engine(f"sqlite:///{tmp_path / 'survey.db'}")
-    turns = _WRITER_TURNS[engine]
+    turns = writer_turns(engine)
+    assert turns is not None
     turns.checkpoint_every = 1
 
     def broken_connection() -> Any:
@@ -169,26 +172,23 @@ def test_a_failed_checkpoint_does_not_fail_the_write_it_follows(
     engine.dispose()
 
 
-def test_a_write_on_the_drivers_connection_holds_the_turn_then_checkpoints(
+def test_a_turn_taken_for_one_write_is_held_until_it_ends_then_checkpoints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from survey import extensions
-    from survey.extensions import _WRITER_TURNS, make_engine, sqlite_writer_turn, write_intent
+    from survey.storage import engines
+    from survey.storage.engines import end_turn, make_engine, take_turn, write_intent
 
     engine = make_engine(f"sqlite:///{tmp_path / 'survey.db'}")
-    turns = _WRITER_TURNS[engine]
+    turns = take_turn(engine)
+    assert turns is not None
+    assert turns.taken
     turns.checkpoint_every = 1
     held_during_checkpoint: list[bool] = []
-    monkeypatch.setattr(extensions, "checkpoint_wal", lambda _engine: held_during_checkpoint.append(turns.taken))
-    with sqlite_writer_turn(engine):
-        assert turns.taken
-        assert held_during_checkpoint == []
+    monkeypatch.setattr(engines, "checkpoint_wal", lambda _engine: held_during_checkpoint.append(turns.taken))
+    end_turn(turns, engine)
     assert not turns.taken
     assert held_during_checkpoint == [False]
-    with pytest.raises(ValueError, match="inside"), sqlite_writer_turn(engine):
-        raise ValueError("a failed write inside")
-    assert not turns.taken
-    with write_intent(), pytest.raises(RuntimeError, match="wait for itself"), sqlite_writer_turn(engine):
-        pass
+    with write_intent(), pytest.raises(RuntimeError, match="wait for itself"):
+        take_turn(engine)
     assert not turns.taken
     engine.dispose()
