@@ -14,6 +14,7 @@ from hypothesis import settings
 from sqlalchemy import Connection, text
 
 from survey import create_app
+from survey.caches import clear_all
 from survey.config import TestConfig
 from survey.extensions import db
 from survey.migrate import upgrade
@@ -47,6 +48,12 @@ def reset_postgres(url: str) -> None:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def empty_caches() -> None:
+    """Every test starts with a worker that has kept nothing (survey.caches)."""
+    clear_all()
 
 
 @pytest.fixture(scope="session", params=database_params())

@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Field, HiddenField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
+from survey.caches import PAPER_ENTRY_FORMS
 from survey.forms.layout import QuestionView, page_sections
 from survey.questionnaire.definition import iter_questions, kind_of
 from survey.questionnaire.kinds import FormContext
@@ -204,20 +205,16 @@ class PaperEntryBase(FlaskForm):  # type: ignore[misc]
             self.idem.data = uuid.uuid4().hex
 
 
-#: Built form classes, by definition digest and context; a version never changes.
-_ENTRY_CLASSES: dict[tuple[str, tuple[tuple[int, str, str], ...], int], type[PaperEntryBase]] = {}
-
-
 def paper_entry_form_class(definition: Mapping[str, Any], ctx: FormContext) -> type[PaperEntryBase]:
     """The data-entry form for a questionnaire version: every question optional."""
     digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
     key = (digest, tuple(ctx.sessions), ctx.max_text_length)
-    form_class = _ENTRY_CLASSES.get(key)
+    form_class: type[PaperEntryBase] | None = PAPER_ENTRY_FORMS.get(key)
     if form_class is None:
         attrs: dict[str, Field] = {}
         for _page, _section, question in iter_questions(definition):
             attrs.update(kind_of(question).fields({**question, "required": False}, ctx))
-        form_class = _ENTRY_CLASSES[key] = type("PaperEntryForm", (PaperEntryBase,), attrs)
+        form_class = PAPER_ENTRY_FORMS.put(key, type("PaperEntryForm", (PaperEntryBase,), attrs))
     return form_class
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
+from survey.caches import PROGRAMME_CHECKED, PROGRAMME_COPIES, QUESTIONNAIRE_DEFINITIONS
 from survey.models import Programme, ProgrammeSession, ProgrammeStatus, Questionnaire
 from survey.models.programmes import PROGRAMMES_CHANGED, accepts_at
 from survey.questionnaire.kinds import FormContext
@@ -112,14 +113,7 @@ _SESSIONS = (
 )
 _DEFINITION = select(Questionnaire.definition).where(Questionnaire.id == bindparam("id"))
 
-#: This worker's copies, by slug. Bounded: an evaluation runs a few programmes at a time.
-_COPIES: dict[str, PublishedProgramme] = {}
-_COPIES_MAX = 512
-#: When each copy was last found current (_clock()), by slug.
-_CHECKED: dict[str, float] = {}
 _clock = time.monotonic
-#: Questionnaire definitions by questionnaire key: a stored version never changes.
-_DEFINITIONS: dict[tuple[int, str, int, datetime], dict[str, Any]] = {}
 
 
 def published_programme(session: Session, slug: str, *, checked_within: float = 0.0) -> PublishedProgramme:
@@ -128,21 +122,18 @@ def published_programme(session: Session, slug: str, *, checked_within: float = 
     A copy found current less than ``checked_within`` seconds ago is returned
     without asking the database.
     """
-    copy = _COPIES.get(slug)
+    copy: PublishedProgramme | None = PROGRAMME_COPIES.get(slug)
     started = _clock()
-    if copy is not None and started - _CHECKED.get(slug, -checked_within) < checked_within:
+    checked = PROGRAMME_CHECKED.get(slug)
+    if copy is not None and checked is not None and started - checked < checked_within:
         return copy
     row = session.connection().execute(_STAMP, {"slug": slug}).first()
     if row is None:
-        _COPIES.pop(slug, None)
+        PROGRAMME_COPIES.pop(slug)
         raise NotFound(slug)
     if copy is None or copy.stamp != (row[0], row[1], row[2]):
-        copy = _load(session, slug)
-        if len(_COPIES) >= _COPIES_MAX:
-            _COPIES.clear()
-            _CHECKED.clear()
-        _COPIES[slug] = copy
-    _CHECKED[slug] = started
+        copy = PROGRAMME_COPIES.put(slug, _load(session, slug))
+    PROGRAMME_CHECKED.put(slug, started)
     return copy
 
 
@@ -159,7 +150,7 @@ def check_stamp(session: Session, programme: PublishedProgramme) -> None:
 
 def out_of_date(programme: PublishedProgramme) -> ProgrammeChanged:
     """The error for a copy found out of date; the next request checks it again."""
-    _CHECKED.pop(programme.slug, None)
+    PROGRAMME_CHECKED.pop(programme.slug)
     return ProgrammeChanged(programme.slug)
 
 
@@ -189,9 +180,9 @@ def open_programme(
 def questionnaire_definition(session: Session, key: tuple[int, str, int, datetime]) -> dict[str, Any]:
     """The definition of the questionnaire version named by ``key`` (id, code,
     version, creation time), decoded once per worker: a stored version never changes."""
-    definition = _DEFINITIONS.get(key)
+    definition = QUESTIONNAIRE_DEFINITIONS.get(key)
     if definition is None:
-        definition = _DEFINITIONS[key] = session.execute(_DEFINITION, {"id": key[0]}).scalar_one()
+        definition = QUESTIONNAIRE_DEFINITIONS.put(key, session.execute(_DEFINITION, {"id": key[0]}).scalar_one())
     return definition
 
 
@@ -226,4 +217,4 @@ def _check_again_after_a_change(session: Session) -> None:
     """A programme changed in this worker is checked again by the next request,
     so an organiser sees the change at once on their own server."""
     if session.info.pop(PROGRAMMES_CHANGED, False):
-        _CHECKED.clear()
+        PROGRAMME_CHECKED.clear()

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from survey.caches import DUMMY_PASSWORD_HASH, memoised
 from survey.models import Programme, ProgrammeGrant, Role, User
 from survey.services import DomainError, NotFound
 from survey.services.access import grant
@@ -28,7 +28,7 @@ LOCK_DURATION = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
 
 
-@cache
+@memoised(DUMMY_PASSWORD_HASH)
 def _dummy_hash() -> str:
     """Checked when the email is unknown, so that an unknown email takes as long
     to refuse as a wrong password (no account discovery by timing)."""

@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine
 
+from survey.caches import QUESTION_IDS
 from survey.questionnaire.kinds import AnswerValue
 from survey.storage.engines import end_turn, statements_for, take_turn
 from survey.storage.sqlite import WriterTurns
@@ -229,14 +230,12 @@ def _use_code(sql: ModuleType, connection: Any, programme_id: int, code: str) ->
     return None
 
 
-#: Question ids by questionnaire version: a stored version's questions never change.
-_QUESTION_IDS: dict[QuestionnaireKey, dict[str, int]] = {}
-
-
 def _question_ids(connection: Any, sql: ModuleType, destination: Destination) -> dict[str, int]:
-    ids = _QUESTION_IDS.get(destination.questionnaire_key)
+    ids = QUESTION_IDS.get(destination.questionnaire_key)
     if ids is None:
-        ids = _QUESTION_IDS[destination.questionnaire_key] = sql.question_ids(connection, destination.questionnaire_id)
+        ids = QUESTION_IDS.put(
+            destination.questionnaire_key, sql.question_ids(connection, destination.questionnaire_id)
+        )
     return ids
 
 

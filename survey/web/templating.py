@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from survey.caches import STATIC_DIGESTS, memoised
 
-@cache
+
+@memoised(STATIC_DIGESTS)
 def _digest(static_folder: str, filename: str) -> str:
     return hashlib.sha256((Path(static_folder) / filename).read_bytes()).hexdigest()[:10]
 

@@ -22,7 +22,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, func, select, text
 
-from survey import create_app, storage
+from survey import create_app
+from survey.caches import QUESTION_IDS
 from survey.config import TestConfig
 from survey.extensions import db
 from survey.migrate import upgrade
@@ -170,20 +171,20 @@ def _send(server_app: Flask, programme: Programme) -> Page:
     return send_whole(client, FormClient(client).open("niamey"), full_answers(programme))
 
 
-def test_answers_refused_after_the_response_row_leave_nothing_stored(
-    server_app: Flask, programme: Programme, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_answers_refused_after_the_response_row_leave_nothing_stored(server_app: Flask, programme: Programme) -> None:
     assert _send(server_app, programme).response.status_code == 303
     stored = (stored_responses(), stored_answers())
     # A question id the database does not know: the response row goes in, then
     # its answers break a foreign key. Nothing of that response may remain.
-    broken = {key: {**ids, "recommend": 999_999} for key, ids in storage._QUESTION_IDS.items()}
-    monkeypatch.setattr(storage, "_QUESTION_IDS", broken)
+    key = programme.questionnaire_key
+    ids = QUESTION_IDS.get(key)
+    assert ids is not None
+    QUESTION_IDS.put(key, {**ids, "recommend": 999_999})
     with pytest.raises(statements_for(server_app.extensions["survey.db"]).IntegrityError):
         _send(server_app, programme)
     assert (stored_responses(), stored_answers()) == stored
     assert turn_is_free(server_app)
-    monkeypatch.undo()
+    QUESTION_IDS.put(key, ids)
     assert _send(server_app, programme).response.status_code == 303
     assert stored_responses() == 2
 
