@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 from reports import charts, stats
 from reports.data import ProgrammeData, Questionnaire
 from reports.labels import localised
-from reports.summary import DIMENSION_KINDS
-from reports.summary import dimension_items as dimension_items  # re-exported for callers of this module
+from reports.summary import DIMENSION_KINDS, dimension_items
 from survey.models import Programme, ProgrammeGrant, Role, User
 from survey.services import aggregates
 
