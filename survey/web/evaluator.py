@@ -25,7 +25,7 @@ from flask_login import current_user
 from werkzeug.http import dump_options_header
 
 from reports.documents import FORMATS
-from reports.documents.pdf import find_chromium
+from reports.documents.chromium import find_chromium
 from survey.extensions import db
 from survey.services import report_documents
 from survey.web.auth import role_required
