@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from reports import stats
 from reports.data import Programme, ProgrammeData, Texts
-from reports.summary import CONFIDENCE, NPS_POINTS, DimensionResult, dimension_results, scale_counts
+from reports.summary import (
+    CONFIDENCE,
+    NPS_POINTS,
+    DimensionResult,
+    dimension_results,
+    dimension_scale,
+    scale_counts,
+)
 
 
 @dataclass(frozen=True)
@@ -84,14 +91,7 @@ def compare(programmes: Sequence[ProgrammeData], confidence: float = CONFIDENCE)
         for data in programmes
     )
     versions = {c.questionnaire for c in compared}
-    points = [
-        p
-        for data in programmes
-        for q in data.questionnaire.questions
-        if q.kind == "likert" and q.dimension in labels
-        for p in q.points
-    ]
-    scale = (float(min(points)), float(max(points))) if points else None
+    scale = dimension_scale(data.questionnaire for data in programmes)
     first = programmes[0].questionnaire
     return Comparison(compared, dimensions, first.languages, len(versions) == 1, confidence, scale)
 

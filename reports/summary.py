@@ -17,7 +17,7 @@ of the programme, a response language) hide groups smaller than
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from reports import paired, stats
@@ -222,8 +222,22 @@ def dimension_items(questionnaire: Questionnaire) -> dict[str, tuple[str, ...]]:
     return {code: tuple(codes) for code, codes in items.items() if codes}
 
 
+def dimension_scale(questionnaires: Iterable[Questionnaire]) -> tuple[float, float] | None:
+    """The lowest and highest point of the questions scored in a dimension, over
+    every questionnaire given: a chart's fixed axis, so that programmes compare."""
+    points: list[int] = []
+    for questionnaire in questionnaires:
+        scored = {code for codes in dimension_items(questionnaire).values() for code in codes}
+        points += [point for q in questionnaire.questions if q.code in scored for point in q.points]
+    return (float(min(points)), float(max(points))) if points else None
+
+
 def dimension_results(data: ProgrammeData, confidence: float = CONFIDENCE) -> tuple[DimensionResult, ...]:
-    """Each dimension's respondent scores (mean, CI with FPC) and Cronbach's alpha."""
+    """Each dimension's respondent scores (mean, CI with FPC) and Cronbach's alpha.
+
+    The one place a dimension is scored: the documents, the workbook, the
+    comparison and the live dashboard all take their scores from here.
+    """
     questionnaire = data.questionnaire
     population = data.programme.expected_participants or None
     results = []
@@ -234,6 +248,14 @@ def dimension_results(data: ProgrammeData, confidence: float = CONFIDENCE) -> tu
             withheld["alpha"] = summary.alpha.reason
         results.append(DimensionResult(code, questionnaire.dimensions.get(code, {}), items, summary, withheld))
     return tuple(results)
+
+
+def dimension_means(
+    results: Iterable[DimensionResult],
+) -> dict[str, tuple[float | None, float | None, float | None]]:
+    """(mean, ci_low, ci_high) per dimension code, as
+    :func:`reports.charts.dimension_bars` draws them; None where not computable."""
+    return {r.code: (r.summary.mean, r.summary.ci_low, r.summary.ci_high) for r in results}
 
 
 def pair_results(data: ProgrammeData, confidence: float = CONFIDENCE) -> tuple[PairResult, ...]:

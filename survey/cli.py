@@ -271,7 +271,7 @@ def report_command(slugs: tuple[str, ...], compare: bool, fmt: str, lang: str | 
     import tempfile
     from datetime import UTC, datetime
 
-    from survey.services import reports
+    from survey.services import report_documents
     from survey.web.evaluator import plotly_bundle
 
     if len(slugs) > 1 and not compare:
@@ -280,17 +280,23 @@ def report_command(slugs: tuple[str, ...], compare: bool, fmt: str, lang: str | 
     language = lang or programmes[0].default_language
     if output is None:
         folder = Path(os.environ.get(REPORTS_DIR_ENV) or "reports-out")
-        output = folder / reports.report_filename(slugs, fmt, language, datetime.now(UTC).date())
+        output = folder / report_documents.report_filename(slugs, fmt, language, datetime.now(UTC).date())
     # Written aside first: a report that fails leaves no file and no folder behind.
     with tempfile.TemporaryFile() as spool:
         try:
             if compare:
-                reports.write_comparison(db.session(), programmes, fmt, language, spool, plotly_js=plotly_bundle())
+                report_documents.write_comparison(
+                    db.session(), programmes, fmt, language, spool, plotly_js=plotly_bundle()
+                )
             else:
-                reports.write_report(db.session(), programmes[0], fmt, language, spool, plotly_js=plotly_bundle())
-        except reports.ReportError as exc:
+                report_documents.write_report(
+                    db.session(), programmes[0], fmt, language, spool, plotly_js=plotly_bundle()
+                )
+        except report_documents.ReportError as exc:
             hint = (
-                "; choose --format html and print it from a browser" if isinstance(exc, reports.PdfNotAvailable) else ""
+                "; choose --format html and print it from a browser"
+                if isinstance(exc, report_documents.PdfNotAvailable)
+                else ""
             )
             raise click.ClickException(f"cannot write the {fmt} report: {exc}{hint}") from exc
         spool.seek(0)

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from reports.documents.pdf import find_chromium
+from reports.documents.chromium import find_chromium
 from survey.extensions import db
 from survey.models import Programme, Response
 from survey.services.demo import DEMO_SLUG, add_random_responses

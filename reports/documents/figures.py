@@ -18,7 +18,7 @@ from reports.chart_style import INK, TEAL, TEAL_STRONG, bars_height, base_layout
 from reports.compare import Comparison
 from reports.data import ProgrammeData, Question
 from reports.labels import label, localised, number, wrap
-from reports.summary import EvaluationSummary
+from reports.summary import EvaluationSummary, dimension_means, dimension_scale
 
 #: Width of a chart on an A4 page with the report's margins, in CSS pixels.
 PRINT_WIDTH = 680
@@ -61,8 +61,8 @@ def question_chart(data: ProgrammeData, question: Question, lang: str) -> go.Fig
 def dimension_chart(summary: EvaluationSummary, lang: str) -> go.Figure | None:
     if not summary.dimensions:
         return None
-    means = {d.code: (d.summary.mean, d.summary.ci_low, d.summary.ci_high) for d in summary.dimensions}
-    return charts.dimension_bars(means, summary.questionnaire, lang, scale=_scale(summary))
+    scale = dimension_scale([summary.questionnaire])
+    return charts.dimension_bars(dimension_means(summary.dimensions), summary.questionnaire, lang, scale=scale)
 
 
 def before_after_chart(data: ProgrammeData, codes: Sequence[str], lang: str) -> go.Figure | None:
@@ -119,9 +119,3 @@ def chart(chart_id: str, fig: go.Figure, *, print_width: int | None = None) -> C
         fig.update_layout(width=print_width, autosize=False)
     text = charts.figure_json(fig)
     return Chart(chart_id, text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
-def _scale(summary: EvaluationSummary) -> tuple[float, float] | None:
-    items = {code for d in summary.dimensions for code in d.items}
-    points = [p for q in summary.questionnaire.questions if q.code in items for p in q.points]
-    return (float(min(points)), float(max(points))) if points else None

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from reports.documents import ReportSource
+from reports.documents.chromium import html_to_pdf
 from reports.documents.html import render
-from reports.documents.pdf import html_to_pdf
 
 
 def write_pdf(
@@ -28,7 +28,7 @@ def write_pdf(
 ) -> None:
     """Write the PDF of ``source`` in ``lang``.
 
-    :raises reports.documents.pdf.PdfUnavailable: without Chromium.
+    :raises reports.documents.chromium.PdfUnavailable: without Chromium.
     :raises RuntimeError: if Chromium fails to print.
     """
     html = render(source, lang, mode="print", plotly_js=plotly_js, breakdowns=breakdowns)

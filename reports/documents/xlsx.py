@@ -36,13 +36,11 @@ from reports.documents.codebook import (
     word,
 )
 from reports.labels import is_rtl, localised
+from reports.summary import dimension_items, dimension_results
 
 #: Excel's last row; beyond it the CSV export is the way.
 MAX_ROWS = 1_048_576
 DASH = "—"
-#: Only single Likert items make a dimension score (as on the live dashboard):
-#: before/after self-ratings and per-session ratings measure something else.
-DIMENSION_KINDS = frozenset({"likert"})
 _BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 Counts = dict[tuple[str, str], dict[int | str, int]]
@@ -184,21 +182,12 @@ def scale_summary(data: ProgrammeData, question: Question, item: str, counts: Co
     ]
 
 
-def dimension_items(questions: Sequence[Question]) -> list[str]:
-    return [q.code for q in questions if q.kind in DIMENSION_KINDS]
-
-
 def dimension_scores(data: ProgrammeData) -> dict[str, stats.DimensionSummary | None]:
-    """Per dimension with scored items, its summary; None when the per-response
+    """Per dimension with scored items, its summary as the other documents have
+    it (:func:`reports.summary.dimension_results`); None when the per-response
     rows it needs were not loaded."""
-    out: dict[str, stats.DimensionSummary | None] = {}
-    for code in data.questionnaire.dimensions:
-        items = dimension_items([q for q in data.questionnaire.questions if q.dimension == code])
-        if items:
-            loaded = bool(data.rows) or not data.n_responses
-            population = data.programme.expected_participants
-            out[code] = stats.dimension_summary(data.rows, items, population=population) if loaded else None
-    return out
+    loaded = bool(data.rows) or not data.n_responses
+    return {result.code: result.summary if loaded else None for result in dimension_results(data)}
 
 
 def dimension_cells(summary: stats.DimensionSummary, lang: str) -> list[Cell]:
@@ -280,7 +269,7 @@ def _dimension(
 ) -> None:
     langs = data.questionnaire.languages
     sheet.line([localised(data.questionnaire.dimensions[code], lang, langs) or code], style="title")
-    items = dimension_items(questions)
+    items = dimension_items(data.questionnaire).get(code, ())
     if items:
         sheet.line([word("dimension_score", lang), f"{word('scored_items', lang)}: {', '.join(items)}"], style="bold")
         keys = ("scored", "unscored", "mean", "median", "sd", "ci_low", "ci_high", "alpha", "complete_cases")

@@ -6,11 +6,6 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from survey.models import Programme, ProgrammeGrant, Role, User
-from survey.services import DomainError
-
-
-class Forbidden(DomainError):
-    pass
 
 
 def visible_programmes(session: Session, user: User) -> list[Programme]:
@@ -32,12 +27,6 @@ def can_view(session: Session, user: User, programme: Programme) -> bool:
             select(exists().where(ProgrammeGrant.user_id == user.id, ProgrammeGrant.programme_id == programme.id))
         )
     )
-
-
-def require_view(session: Session, user: User, programme: Programme) -> None:
-    """Raise Forbidden unless ``user`` may see ``programme``."""
-    if not can_view(session, user, programme):
-        raise Forbidden(programme.slug)
 
 
 def grant(session: Session, user: User, programme: Programme) -> None:

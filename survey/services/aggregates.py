@@ -84,11 +84,6 @@ def change_from(values: tuple[Any, ...]) -> Change:
     return Change(int(responses or 0), stamp, int(excluded or 0), int(exclusions or 0))
 
 
-def last_change(session: Session, programme: Programme) -> Change:
-    """The programme's :class:`Change`, in one cheap query."""
-    return change_from(tuple(session.execute(select(*change_columns(programme.id))).one()))
-
-
 def questionnaire_spec(programme: Programme, questionnaire: Questionnaire | None = None) -> data.Questionnaire:
     """The questionnaire as ``reports`` sees it, matrix rows being this programme's sessions.
 

@@ -11,18 +11,17 @@ for why polling rather than server-sent events.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
-from reports import charts, stats
-from reports.data import ProgrammeData, Questionnaire
+from reports import charts
+from reports.data import ProgrammeData
 from reports.labels import localised
-from reports.summary import DIMENSION_KINDS
-from reports.summary import dimension_items as dimension_items  # re-exported for callers of this module
+from reports.summary import dimension_means, dimension_results, dimension_scale
 from survey.models import Programme, ProgrammeGrant, Role, User
 from survey.services import aggregates
 
@@ -168,12 +167,12 @@ def _figures(data: ProgrammeData, programme: Programme, lang: str) -> list[LiveF
     questionnaire = data.questionnaire
     arrivals = charts.arrivals(data.submitted_at, lang, programme.timezone, programme.expected_participants)
     figures = [LiveFigure("arrivals", charts.figure_json(arrivals))]
-    if questionnaire.dimensions:
-        scale = _dimension_scale(questionnaire)
-        means = dimension_scores(questionnaire, data.rows, programme.expected_participants)
-        if means:
-            bars = charts.dimension_bars(means, questionnaire, lang, scale=scale)
-            figures.append(LiveFigure("dimensions", charts.figure_json(bars)))
+    # Scored as the documents score them, so the dashboard and the report agree.
+    dimensions = dimension_results(data)
+    if dimensions:
+        scale = dimension_scale([questionnaire])
+        bars = charts.dimension_bars(dimension_means(dimensions), questionnaire, lang, scale=scale)
+        figures.append(LiveFigure("dimensions", charts.figure_json(bars)))
     for question in questionnaire.questions:
         figure = charts.figure_for_question(data, question, lang)
         if figure is not None:
@@ -188,28 +187,3 @@ def _comments(data: ProgrammeData, lang: str) -> tuple[LiveComment, ...]:
         LiveComment(c.question, texts.get(c.question, c.question), c.language, c.text, c.submitted_at)
         for c in data.comments
     )
-
-
-# -- dimension scores ------------------------------------------------------------
-# Which questions score a dimension is reports.summary.dimension_items, the rule
-# the reports use, so the dashboard and the documents agree.
-
-
-def _dimension_scale(questionnaire: Questionnaire) -> tuple[float, float] | None:
-    points = [p for q in questionnaire.questions if q.kind in DIMENSION_KINDS and q.dimension for p in q.points]
-    return (float(min(points)), float(max(points))) if points else None
-
-
-def dimension_scores(
-    questionnaire: Questionnaire, rows: Sequence[Mapping[str, float]], population: int | None
-) -> dict[str, tuple[float | None, float | None, float | None]]:
-    """Per dimension, (mean, low, high) of the respondents' scores, for
-    :func:`reports.charts.dimension_bars`: a 95 % interval, narrowed by the
-    finite-population correction with ``population`` (the expected
-    participants), as :func:`reports.stats.dimension_summary` defines it.
-    Dimensions without a scored question are left out."""
-    out: dict[str, tuple[float | None, float | None, float | None]] = {}
-    for dimension, items in dimension_items(questionnaire).items():
-        summary = stats.dimension_summary(rows, items, population=population)
-        out[dimension] = (summary.mean, summary.ci_low, summary.ci_high)
-    return out

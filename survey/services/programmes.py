@@ -107,12 +107,6 @@ def find_programme(session: Session, slug: str) -> Programme:
     return programme
 
 
-def set_status(session: Session, programme: Programme, status: ProgrammeStatus) -> None:
-    """Open, close or reopen; raises TransitionError for moves the lifecycle refuses."""
-    programme.move_to(status)
-    session.commit()
-
-
 def form_context(programme: Programme, max_text_length: int = 2000) -> FormContext:
     """What the questionnaire's fields need to know about this programme."""
     return FormContext(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -57,10 +56,6 @@ def export_questionnaire(questionnaire: Questionnaire) -> str:
 
 def response_count(session: Session, questionnaire: Questionnaire) -> int:
     return int(session.scalar(select(func.count()).where(Response.questionnaire_id == questionnaire.id)) or 0)
-
-
-def questions_by_code(questionnaire: Questionnaire) -> dict[str, Any]:
-    return {question.code: question for question in questionnaire.questions}
 
 
 @dataclass(frozen=True)

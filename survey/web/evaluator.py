@@ -25,9 +25,9 @@ from flask_login import current_user
 from werkzeug.http import dump_options_header
 
 from reports.documents import FORMATS
-from reports.documents.pdf import find_chromium
+from reports.documents.chromium import find_chromium
 from survey.extensions import db
-from survey.services import reports as report_service
+from survey.services import report_documents
 from survey.web.auth import role_required
 from survey.web.organiser import STAFF, programme_for
 
@@ -78,13 +78,13 @@ def reports(slug: str) -> ResponseReturnValue:
     """Download buttons for every format and report language, and a comparison
     with the other programmes of the series."""
     programme = programme_for(slug)
-    peers = report_service.comparable_programmes(db.session(), current_user, programme)
+    peers = report_documents.comparable_programmes(db.session(), current_user, programme)
     return render_template(
         "evaluator/reports.html",
         programme=programme,
         formats=_format_rows(),
-        report_languages=[(code, _endonym(code)) for code in report_service.REPORT_LANGUAGES],
-        comparison_formats=report_service.COMPARISON_FORMATS,
+        report_languages=[(code, _endonym(code)) for code in report_documents.REPORT_LANGUAGES],
+        comparison_formats=report_documents.COMPARISON_FORMATS,
         pdf_available=find_chromium() is not None,
         peers=peers,
     )
@@ -102,8 +102,8 @@ def download(slug: str, fmt: str) -> ResponseReturnValue:
     lang = _report_language(programme.default_language)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent)
     try:
-        report_service.write_report(db.session(), programme, fmt, lang, spool, plotly_js=plotly_bundle())
-    except report_service.ReportError as exc:
+        report_documents.write_report(db.session(), programme, fmt, lang, spool, plotly_js=plotly_bundle())
+    except report_documents.ReportError as exc:
         spool.close()
         return _unavailable(exc)
     return _send(spool, fmt, [programme.slug], lang)
@@ -117,14 +117,14 @@ def compare(slug: str) -> ResponseReturnValue:
     programme = programme_for(slug)
     others = [programme_for(other) for other in dict.fromkeys(request.args.getlist("with")) if other != slug]
     fmt = request.args.get("format", "html")
-    if fmt not in report_service.COMPARISON_FORMATS or not others:
+    if fmt not in report_documents.COMPARISON_FORMATS or not others:
         abort(400)
     lang = _report_language(programme.default_language)
     chosen = [programme, *others]
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent)
     try:
-        report_service.write_comparison(db.session(), chosen, fmt, lang, spool, plotly_js=plotly_bundle())
-    except report_service.ReportError as exc:
+        report_documents.write_comparison(db.session(), chosen, fmt, lang, spool, plotly_js=plotly_bundle())
+    except report_documents.ReportError as exc:
         spool.close()
         return _unavailable(exc)
     return _send(spool, fmt, [p.slug for p in chosen], lang)
@@ -137,7 +137,7 @@ def _endonym(code: str) -> str:
 
 def _report_language(default: str) -> str:
     lang = request.args.get("lang") or default
-    if lang not in report_service.REPORT_LANGUAGES:
+    if lang not in report_documents.REPORT_LANGUAGES:
         abort(400)
     return lang
 
@@ -145,7 +145,7 @@ def _report_language(default: str) -> str:
 def _send(spool: BinaryIO, fmt: str, slugs: list[str], lang: str) -> ResponseReturnValue:
     size = spool.seek(0, 2)
     spool.seek(0)
-    name = report_service.report_filename(slugs, fmt, lang, datetime.now(UTC).date())
+    name = report_documents.report_filename(slugs, fmt, lang, datetime.now(UTC).date())
     response = Response(_chunks(spool), mimetype=FORMATS[fmt].media_type)
     response.content_length = size
     response.headers["Content-Disposition"] = dump_options_header("attachment", {"filename": name})
@@ -163,13 +163,13 @@ def _chunks(spool: BinaryIO, size: int = 64 * 1024) -> Iterator[bytes]:
         spool.close()
 
 
-def _unavailable(exc: report_service.ReportError) -> ResponseReturnValue:
-    if isinstance(exc, report_service.PdfNotAvailable):
+def _unavailable(exc: report_documents.ReportError) -> ResponseReturnValue:
+    if isinstance(exc, report_documents.PdfNotAvailable):
         message = _(
             "PDF files cannot be made on this server: the Chromium browser is not installed. "
             "Download the HTML report and print it from your browser, or ask the administrator to install Chromium."
         )
-    elif isinstance(exc, report_service.FormatNotInstalled):
+    elif isinstance(exc, report_documents.FormatNotInstalled):
         message = _("This format is not available on this server.")
     else:
         abort(400)

@@ -1,15 +1,15 @@
 """CSRF protection for the trainee and kiosk forms, without a server-side session.
 
 Flask-WTF keeps its token in Flask's signed session cookie: on the trainee
-form that meant decoding and signing the session again on each request, an
-eighth of a trainee's time in the application (bench/README.md). These two
-forms use a signed double-submit cookie instead, the scheme Django uses by
-default: the browser holds a random value in an HttpOnly cookie, and every
-form it is given carries HMAC(secret key, value). A POST is accepted when its
-token is the one for the cookie it came with. Another site can make the
-browser send the cookie, but can read neither the cookie nor the page, so it
-cannot send the token. The value names nobody and is stored nowhere: it
-cannot link a response to a person.
+form that meant decoding and signing again, on every request, a session that
+held nothing else (bench/README.md says what it cost). These two forms use a
+signed double-submit cookie instead, the scheme Django uses by default: the
+browser holds a random value in an HttpOnly cookie, and every form it is given
+carries HMAC(secret key, value). A POST is accepted when its token is the one
+for the cookie it came with. Another site can make the browser send the
+cookie, but can read neither the cookie nor the page, so it cannot send the
+token. The value names nobody and is stored nowhere: it cannot link a response
+to a person.
 
 Staff pages keep Flask-WTF's session-bound tokens (they have a session anyway).
 """

@@ -22,9 +22,9 @@ from markupsafe import escape
 
 from reports.data import Comment
 from reports.documents import ReportSource, writer
+from reports.documents.chromium import find_chromium
 from reports.documents.figures import published_data, question_chart
 from reports.documents.html import PLOTLY_ENV, plotly_source, render
-from reports.documents.pdf import find_chromium
 from reports.labels import LABELS, label
 from reports.report_labels import REPORT_LABELS
 from reports.summary import summarise

@@ -14,7 +14,8 @@ import pytest
 from reports import paired, stats
 from reports.compare import compare
 from reports.data import Comment, Option, Programme, ProgrammeData, Question, Questionnaire, Tally
-from reports.summary import MINIMUM_CELL, summarise
+from reports.documents import xlsx
+from reports.summary import MINIMUM_CELL, dimension_means, dimension_scale, summarise
 
 AGREE = (1, 2, 3, 4, 5)
 
@@ -190,6 +191,14 @@ def test_dimension_scores_use_likert_items_only_with_alpha_or_its_reason() -> No
     assert content.withheld == {}
     assert organisation.summary.alpha.alpha is None
     assert organisation.withheld == {"alpha": "too_few_items"}
+
+
+def test_the_workbook_and_the_charts_take_the_same_dimension_scores() -> None:
+    results = summarise(DATA).dimensions
+    assert xlsx.dimension_scores(DATA) == {r.code: r.summary for r in results}
+    means = dimension_means(results)
+    assert means["content"] == (results[0].summary.mean, results[0].summary.ci_low, results[0].summary.ci_high)
+    assert dimension_scale([QUESTIONNAIRE]) == (1.0, 5.0)  # the Likert items, not the 0-10 rating
 
 
 def test_before_after_pairs_match_the_paired_statistics() -> None:

@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from reports.summary import dimension_items, dimension_means, dimension_results
 from survey.extensions import db
 from survey.models import Answer, Exclusion, Programme, Response, Role, User
 from survey.questionnaire.kinds import AnswerValue
@@ -133,23 +134,30 @@ def test_comments_filter_and_limit(programme: Programme, three: list[uuid.UUID])
     assert [c.text for c in newest] == ["Plus de pauses", "TEST, ignore"]
 
 
-def test_last_change_moves_on_every_change(programme: Programme, three: list[uuid.UUID], manager: User) -> None:
+def test_the_change_fingerprint_moves_on_every_change(
+    programme: Programme, three: list[uuid.UUID], manager: User
+) -> None:
     session = db.session()
-    start = aggregates.last_change(session, programme)
+
+    def change() -> aggregates.Change:
+        """The fingerprint as the dashboard reads it, inside its stamp."""
+        return live.stamp(session, programme).change
+
+    start = change()
     assert start.responses == 3
     assert start.excluded == 0
     exclude(programme, three[0], manager)
-    excluded = aggregates.last_change(session, programme)
+    excluded = change()
     exclude(programme, three[0], manager, excluded=False)
-    back = aggregates.last_change(session, programme)
+    back = change()
     assert len({start, excluded, back}) == 3  # the log makes "back" differ from "start"
     later = session.get(Response, three[1])
     assert later is not None
     later.submitted_at = datetime.now(UTC) + timedelta(minutes=5)
     session.commit()
-    assert aggregates.last_change(session, programme).latest != back.latest
+    assert change().latest != back.latest
     respond(programme, cq_relevance=3)
-    assert aggregates.last_change(session, programme).responses == 4
+    assert change().responses == 4
 
 
 def test_stamp_for_viewer_is_none_unless_the_user_may_read(
@@ -178,7 +186,8 @@ def test_dimension_scores_are_means_of_respondent_means(programme: Programme) ->
     respond(programme, cq_relevance=5, cq_clarity=3, cq_depth=4, org_duration=2, org_logistics=4)
     respond(programme, cq_relevance=4, cq_clarity=4, cq_depth=5, cq_materials=4, org_duration=5, org_logistics=5)
     data = aggregates.programme_data(session, programme, with_rows=True)
-    scores = live.dimension_scores(data.questionnaire, data.rows, population=29)
+    assert data.programme.expected_participants == 29
+    scores = dimension_means(dimension_results(data))  # what the dashboard draws
     mean, low, high = scores["content_quality"]
     assert mean == pytest.approx((4 + 4.25) / 2)  # 3 of 6 items is enough (half)
     assert low is not None
@@ -186,5 +195,5 @@ def test_dimension_scores_are_means_of_respondent_means(programme: Programme) ->
     assert low < mean < high
     assert scores["organisation"][0] == pytest.approx((3 + 5) / 2)
     assert scores["professional_impact"] == (None, None, None)  # nobody answered those items
-    items = live.dimension_items(data.questionnaire)
+    items = dimension_items(data.questionnaire)
     assert "ba_knowledge" not in items["professional_impact"]  # before/after is not scored

@@ -16,7 +16,7 @@ from itsdangerous import URLSafeSerializer
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from reports.documents.pdf import PdfUnavailable
+from reports.documents.chromium import PdfUnavailable
 from survey.extensions import db
 from survey.models import Answer, Programme, Question, Response, Role, User
 from survey.services import access

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from reports.documents import FORMATS
-from reports.documents.pdf import find_chromium
+from reports.documents.chromium import find_chromium
 from survey.extensions import db
 from survey.models import Programme, Response, Role, User
 from survey.services import access

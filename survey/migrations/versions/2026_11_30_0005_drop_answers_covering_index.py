@@ -4,9 +4,8 @@ It was meant for the counts per scale point, but those are counted per
 programme, from its responses (unique (programme_id, paper_number)) to their
 answers (unique (response_id, question_id, item)): EXPLAIN of the tallies'
 query shows those two on SQLite and PostgreSQL, with or without this index.
-It cost every stored response about 25 scattered index entries, one per
-answer. Measured with python -m bench.report_scale --sizes 10000 --no-trace:
-loading a report's data took 1.26 s with it and 1.13 s without.
+It cost every stored response one scattered index entry per answer, and
+loading a report's data was no faster with it (bench/README.md).
 
 Revision ID: 0005
 Revises: 0004

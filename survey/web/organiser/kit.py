@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from reports.documents.pdf import PdfUnavailable, html_to_pdf
+from reports.documents.chromium import PdfUnavailable, html_to_pdf
 from survey.extensions import db
 from survey.forms.paper import (
     first_error,

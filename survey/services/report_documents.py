@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from reports.data import RawResponse
 from reports.documents import FORMATS, ReportSource, writer
-from reports.documents.pdf import PdfUnavailable
+from reports.documents.chromium import PdfUnavailable
 from survey.models import Programme, ProgrammeGrant, Response, Role, User
 from survey.services import DomainError
 from survey.services.aggregates import counted, programme_data
