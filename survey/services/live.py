@@ -2,8 +2,8 @@
 
 Several gunicorn workers serve the dashboards, so no worker can remember what
 it last sent: the database is the only shared state. The browser polls, and
-each answer carries an ETag made from :class:`Stamp`, a fingerprint read in a
-single statement (:func:`stamp_for_viewer`); while nothing changed the server
+each answer carries an ETag made from :class:`Fingerprint`, a fingerprint read in a
+single statement (:func:`fingerprint_for_viewer`); while nothing changed the server
 answers 304 without building a chart. See ``survey.web.organiser.dashboard``
 for why polling rather than server-sent events.
 """
@@ -35,7 +35,7 @@ READERS = (Role.ADMIN.value, Role.ORGANISER.value, Role.EVALUATOR.value)
 
 
 @dataclass(frozen=True)
-class Stamp:
+class Fingerprint:
     """Everything a dashboard answer depends on, apart from the language."""
 
     programme_id: int
@@ -52,7 +52,7 @@ class Stamp:
         return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
-def _stamp_columns() -> tuple[object, ...]:
+def _fingerprint_columns() -> tuple[object, ...]:
     return (
         Programme.id,
         Programme.status,
@@ -63,9 +63,9 @@ def _stamp_columns() -> tuple[object, ...]:
     )
 
 
-def _stamp(row: Sequence[object]) -> Stamp:
+def _fingerprint(row: Sequence[object]) -> Fingerprint:
     programme_id, status, expected, timezone, questionnaire_id, *change = row
-    return Stamp(
+    return Fingerprint(
         programme_id=int(str(programme_id)),
         status=str(status),
         expected=int(str(expected)) if expected is not None else None,
@@ -75,8 +75,8 @@ def _stamp(row: Sequence[object]) -> Stamp:
     )
 
 
-def stamp_for_viewer(session: Session, slug: str, user_id: int) -> Stamp | None:
-    """The programme's :class:`Stamp` if user ``user_id`` may read it, else None.
+def fingerprint_for_viewer(session: Session, slug: str, user_id: int) -> Fingerprint | None:
+    """The programme's :class:`Fingerprint` if user ``user_id`` may read it, else None.
 
     One SQL statement checks the user (active, a staff role), the grant (unless
     admin) and reads the fingerprint, so an unchanged dashboard costs exactly
@@ -86,20 +86,20 @@ def stamp_for_viewer(session: Session, slug: str, user_id: int) -> Stamp | None:
     """
     user = select(User.role).where(User.id == user_id, User.active.is_(True), User.role.in_(READERS)).scalar_subquery()
     granted = exists().where(and_(ProgrammeGrant.user_id == user_id, ProgrammeGrant.programme_id == Programme.id))
-    query = select(*_stamp_columns(), user, granted).where(Programme.slug == slug)  # type: ignore[call-overload]
+    query = select(*_fingerprint_columns(), user, granted).where(Programme.slug == slug)  # type: ignore[call-overload]
     row = session.execute(query).first()
     if row is None:
         return None
     *values, role, has_grant = row
     if role is None or (role != Role.ADMIN.value and not has_grant):
         return None
-    return _stamp(values)
+    return _fingerprint(values)
 
 
-def stamp(session: Session, programme: Programme) -> Stamp:
-    """The :class:`Stamp` of a programme already authorised (the full path)."""
-    query = select(*_stamp_columns()).where(Programme.id == programme.id)  # type: ignore[call-overload]
-    return _stamp(tuple(session.execute(query).one()))
+def fingerprint(session: Session, programme: Programme) -> Fingerprint:
+    """The :class:`Fingerprint` of a programme already authorised (the full path)."""
+    query = select(*_fingerprint_columns()).where(Programme.id == programme.id)  # type: ignore[call-overload]
+    return _fingerprint(tuple(session.execute(query).one()))
 
 
 @dataclass(frozen=True)
@@ -145,11 +145,11 @@ class LiveView:
 def live_view(session: Session, programme: Programme, lang: str) -> LiveView:
     """The dashboard in ``lang``: KPIs, figures and the latest comments.
 
-    The stamp is read before the data: a response stored in between shows in
+    The fingerprint is read before the data: a response stored in between shows in
     the data but not the tag, so the next poll fetches it again rather than
     missing it.
     """
-    etag = stamp(session, programme).etag(lang)
+    etag = fingerprint(session, programme).etag(lang)
     counted, excluded = aggregates.response_counts(session, programme)
     data = aggregates.programme_data(session, programme, with_rows=True, comment_limit=LATEST_COMMENTS)
     expected = programme.expected_participants

@@ -140,8 +140,8 @@ def test_the_change_fingerprint_moves_on_every_change(
     session = db.session()
 
     def change() -> aggregates.Change:
-        """The fingerprint as the dashboard reads it, inside its stamp."""
-        return live.stamp(session, programme).change
+        """What changed, as the dashboard reads it inside its fingerprint."""
+        return live.fingerprint(session, programme).change
 
     start = change()
     assert start.responses == 3
@@ -160,25 +160,25 @@ def test_the_change_fingerprint_moves_on_every_change(
     assert change().responses == 4
 
 
-def test_stamp_for_viewer_is_none_unless_the_user_may_read(
+def test_fingerprint_for_viewer_is_none_unless_the_user_may_read(
     programme: Programme, three: list[uuid.UUID], manager: User
 ) -> None:
     session = db.session()
-    assert live.stamp_for_viewer(session, "niamey", manager.id) is None  # no grant yet
+    assert live.fingerprint_for_viewer(session, "niamey", manager.id) is None  # no grant yet
     access.grant(session, manager, programme)
     session.commit()
-    stamp = live.stamp_for_viewer(session, "niamey", manager.id)
-    assert stamp is not None
-    assert stamp == live.stamp(session, programme)
-    assert stamp.etag("fr") != stamp.etag("en")
-    assert live.stamp_for_viewer(session, "nowhere", manager.id) is None
-    assert live.stamp_for_viewer(session, "niamey", 999_999) is None
+    fingerprint = live.fingerprint_for_viewer(session, "niamey", manager.id)
+    assert fingerprint is not None
+    assert fingerprint == live.fingerprint(session, programme)
+    assert fingerprint.etag("fr") != fingerprint.etag("en")
+    assert live.fingerprint_for_viewer(session, "nowhere", manager.id) is None
+    assert live.fingerprint_for_viewer(session, "niamey", 999_999) is None
     admin = create_user(session, "a@example.org", "admin-password", Role.ADMIN)
     session.commit()
-    assert live.stamp_for_viewer(session, "niamey", admin.id) == stamp  # admins need no grant
+    assert live.fingerprint_for_viewer(session, "niamey", admin.id) == fingerprint  # admins need no grant
     manager.active = False
     session.commit()
-    assert live.stamp_for_viewer(session, "niamey", manager.id) is None
+    assert live.fingerprint_for_viewer(session, "niamey", manager.id) is None
 
 
 def test_dimension_scores_are_means_of_respondent_means(programme: Programme) -> None:

@@ -99,7 +99,7 @@ def dashboard_data(slug: str) -> ResponseReturnValue:
     With ``If-None-Match`` carrying the current ETag the answer is 304 with an
     empty body, after a single SQL statement: the signed-in user's id is read
     from the session cookie rather than loaded by Flask-Login (one query
-    saved), and :func:`live.stamp_for_viewer` checks that user and the grant
+    saved), and :func:`live.fingerprint_for_viewer` checks that user and the grant
     in the same statement as the fingerprint. Anything else (not signed in,
     no grant, a changed fingerprint) takes the full path with the usual checks:
     login redirect, 404 for another programme.
@@ -107,9 +107,9 @@ def dashboard_data(slug: str) -> ResponseReturnValue:
     lang = current_language()
     user_id = _session_user_id()
     if user_id is not None and request.if_none_match:
-        stamp = live.stamp_for_viewer(db.session(), slug, user_id)
-        if stamp is not None:
-            etag = stamp.etag(lang)
+        fingerprint = live.fingerprint_for_viewer(db.session(), slug, user_id)
+        if fingerprint is not None:
+            etag = fingerprint.etag(lang)
             if request.if_none_match.contains_weak(etag):
                 return _cacheable(Response(status=304), etag)
     return _live_json(slug, lang)
