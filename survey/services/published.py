@@ -12,7 +12,7 @@ page may be shown from a copy checked less than a second ago (the caller
 says how long, SURVEY_PROGRAMME_COPY_SECONDS); a change committed in this
 worker is seen at once. What a page shows is only ever a preview: a response
 is stored after its transaction has checked that the copy the answers were
-checked against is still the programme's current revision (check_stamp).
+checked against is still the programme's current version (survey.storage).
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from survey.models.programmes import PROGRAMMES_CHANGED, accepts_at
 from survey.questionnaire.kinds import FormContext
 from survey.services import DomainError, NotAccepting, NotFound
 
-#: (id, revision, created_at): equal stamps, equal programmes. The creation
+#: (id, revision, created_at): equal versions, equal programmes. The creation
 #: time tells apart a programme deleted and created again under the same id.
-Stamp = tuple[int, int, datetime]
+ProgrammeVersion = tuple[int, int, datetime]
 
 
 class ProgrammeChanged(DomainError):
@@ -45,7 +45,7 @@ class ProgrammeChanged(DomainError):
 class PublishedProgramme:
     """What the trainee's pages and the response writer need of a programme."""
 
-    stamp: Stamp
+    version: ProgrammeVersion
     slug: str
     title: str
     location: str
@@ -63,7 +63,7 @@ class PublishedProgramme:
 
     @property
     def id(self) -> int:
-        return self.stamp[0]
+        return self.version[0]
 
     @property
     def default_language(self) -> str:
@@ -82,9 +82,9 @@ class PublishedProgramme:
 
 
 _programmes = Programme.__table__.c
-_SELECT_STAMP = select(_programmes.id, _programmes.revision, _programmes.created_at)
-_STAMP = _SELECT_STAMP.where(_programmes.slug == bindparam("slug"))
-_STAMP_BY_ID = _SELECT_STAMP.where(_programmes.id == bindparam("id"))
+_VERSION = select(_programmes.id, _programmes.revision, _programmes.created_at).where(
+    _programmes.slug == bindparam("slug")
+)
 _PROGRAMME = (
     select(
         Programme.id,
@@ -127,25 +127,14 @@ def published_programme(session: Session, slug: str, *, checked_within: float = 
     checked = PROGRAMME_CHECKED.get(slug)
     if copy is not None and checked is not None and started - checked < checked_within:
         return copy
-    row = session.connection().execute(_STAMP, {"slug": slug}).first()
+    row = session.connection().execute(_VERSION, {"slug": slug}).first()
     if row is None:
         PROGRAMME_COPIES.pop(slug)
         raise NotFound(slug)
-    if copy is None or copy.stamp != (row[0], row[1], row[2]):
+    if copy is None or copy.version != (row[0], row[1], row[2]):
         copy = PROGRAMME_COPIES.put(slug, _load(session, slug))
     PROGRAMME_CHECKED.put(slug, started)
     return copy
-
-
-def check_stamp(session: Session, programme: PublishedProgramme) -> None:
-    """Raise ProgrammeChanged unless ``programme`` is still the current one.
-
-    Run inside the transaction that writes on the strength of the copy, so
-    that nothing changes between the check and the commit.
-    """
-    row = session.execute(_STAMP_BY_ID, {"id": programme.id}).first()
-    if row is None or (row[0], row[1], row[2]) != programme.stamp:
-        raise out_of_date(programme)
 
 
 def out_of_date(programme: PublishedProgramme) -> ProgrammeChanged:
@@ -187,7 +176,7 @@ def questionnaire_definition(session: Session, key: tuple[int, str, int, datetim
 
 
 def _load(session: Session, slug: str) -> PublishedProgramme:
-    # The stamp comes from the same row as the rest, so a change made since the
+    # The version comes from the same row as the rest, so a change made since the
     # check above is kept under its own revision, never under an older one.
     row = session.execute(_PROGRAMME, {"slug": slug}).one_or_none()
     if row is None:
@@ -196,7 +185,7 @@ def _load(session: Session, slug: str) -> PublishedProgramme:
     definition = questionnaire_definition(session, questionnaire_key)
     sessions = session.execute(_SESSIONS, {"programme_id": row.id}).all()
     return PublishedProgramme(
-        stamp=(row.id, row.revision, row.created_at),
+        version=(row.id, row.revision, row.created_at),
         slug=row.slug,
         title=row.title,
         location=row.location,

@@ -74,7 +74,7 @@ def submit_response(
             questionnaire_id=programme.questionnaire_id,
             questionnaire_key=programme.questionnaire_key,
             accepting=programme.accepting(datetime.now(UTC)),
-            stamp=None if copy is None else copy.stamp[1:],
+            version=None if copy is None else copy.version[1:],
         ),
         answers=answers,
         language=language,

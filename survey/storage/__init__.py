@@ -89,8 +89,8 @@ class Destination:
     accepting: bool
     #: (revision, creation time) of the programme the answers were checked
     #: against, when that was a copy that may be out of date: the response is
-    #: then stored only if the programme is still at this stamp.
-    stamp: tuple[int, datetime] | None = None
+    #: then stored only if the programme is still at this version.
+    version: tuple[int, datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def _write(
             # A re-sent form whose first copy used the code.
             return _stored_before(sql, connection, new) or _refused(refusal)
     try:
-        if not sql.insert_response(connection, values, new.destination.stamp):
+        if not sql.insert_response(connection, values, new.destination.version):
             transaction.rollback()
             # A response with this key is stored already, or the programme changed or went.
             return _stored_before(sql, connection, new) or _refused(Refusal.PROGRAMME_CHANGED)

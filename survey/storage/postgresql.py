@@ -55,13 +55,13 @@ def find(connection: psycopg.Connection[Any], idempotency_key: str) -> tuple[uui
 
 
 def insert_response(
-    connection: psycopg.Connection[Any], values: dict[str, Any], stamp: tuple[int, datetime] | None
+    connection: psycopg.Connection[Any], values: dict[str, Any], version: tuple[int, datetime] | None
 ) -> bool:
-    """Insert the response row, if the programme exists (and is still at ``stamp``)
+    """Insert the response row, if the programme exists (and is still at ``version``)
     and no response has this idempotency key. Whether a row went in."""
-    if stamp is None:
+    if version is None:
         return connection.execute(INSERT_RESPONSE, values).rowcount == 1
-    params = {**values, "revision": stamp[0], "created_at": stamp[1]}
+    params = {**values, "revision": version[0], "created_at": version[1]}
     return connection.execute(INSERT_RESPONSE_IF_CURRENT, params).rowcount == 1
 
 

@@ -75,13 +75,15 @@ def find(connection: sqlite3.Connection, idempotency_key: str) -> tuple[uuid.UUI
     return None if row is None else (uuid.UUID(hex=row[0]), int(row[1]))
 
 
-def insert_response(connection: sqlite3.Connection, values: dict[str, Any], stamp: tuple[int, datetime] | None) -> bool:
-    """Insert the response row, if the programme exists (and is still at ``stamp``)
+def insert_response(
+    connection: sqlite3.Connection, values: dict[str, Any], version: tuple[int, datetime] | None
+) -> bool:
+    """Insert the response row, if the programme exists (and is still at ``version``)
     and no response has this idempotency key. Whether a row went in."""
     params = {**values, "id": store_uuid(values["id"]), "submitted_at": store_time(values["submitted_at"])}
-    if stamp is None:
+    if version is None:
         return connection.execute(INSERT_RESPONSE, params).rowcount == 1
-    params.update(revision=stamp[0], created_at=store_time(stamp[1]))
+    params.update(revision=version[0], created_at=store_time(version[1]))
     return connection.execute(INSERT_RESPONSE_IF_CURRENT, params).rowcount == 1
 
 

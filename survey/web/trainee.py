@@ -176,7 +176,7 @@ def _blank_form(programme: PublishedProgramme, flow: FormFlow) -> ResponseReturn
     if session.get("_flashes"):  # a message for this trainee only: render the page for them
         flow.start()
         return _form_page(programme, flow, None)
-    key = (flow.compiled.key, programme.stamp, lang, request.script_root)
+    key = (flow.compiled.key, programme.version, lang, request.script_root)
     cache: dict[Hashable, SharedStartPage] = current_app.extensions.setdefault(_BLANK_FORMS, {})
     page = cache.get(key)
     if page is None:

@@ -31,7 +31,7 @@ def _new(programme: Programme, **changes: object) -> NewResponse:
         questionnaire_id=programme.questionnaire_id,
         questionnaire_key=programme.questionnaire_key,
         accepting=bool(changes.pop("accepting", True)),
-        stamp=changes.pop("stamp", None),  # type: ignore[arg-type]
+        version=changes.pop("version", None),  # type: ignore[arg-type]
     )
     values: dict[str, object] = {
         "destination": destination,
@@ -90,10 +90,10 @@ def test_a_closed_programme_refuses_a_new_response_but_names_one_stored_before(p
 def test_a_programme_changed_since_the_answers_were_checked_refuses_them(programme: Programme) -> None:
     db.session.refresh(programme)
     current = (programme.revision, programme.created_at)
-    outdated = _store(_new(programme, stamp=(programme.revision - 1, programme.created_at)))
+    outdated = _store(_new(programme, version=(programme.revision - 1, programme.created_at)))
     assert (outdated.outcome, outdated.refusal) == (Outcome.REFUSED, Refusal.PROGRAMME_CHANGED)
     assert _counts() == (0, 0)
-    assert _store(_new(programme, stamp=current)).outcome is Outcome.STORED
+    assert _store(_new(programme, version=current)).outcome is Outcome.STORED
 
 
 def test_a_key_of_another_programme_is_refused(app: Flask, programme: Programme) -> None:
