@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    #: A staff session ends after this long without a request (the signed cookie's age is checked).
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_float("STAFF_IDLE_HOURS", 8.0))
     WTF_CSRF_TIME_LIMIT = None  # a trainee may leave the form open for an hour
     #: Our forms carry their own messages; WTForms' catalogues would be loaded on every request.
     WTF_I18N_ENABLED = False

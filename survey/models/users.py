@@ -33,6 +33,9 @@ class User(Base):
     #: Failed sign-ins since the last success; many in a row lock the account a while.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Part of the id a session cookie carries: raised to end every session of
+    #: this user at once (sign-out, new password, new role), on every worker.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     # Flask-Login protocol
     @property
@@ -48,7 +51,8 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What a session cookie names: the user and the session version it was signed in with."""
+        return f"{self.id}.{self.session_version}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")

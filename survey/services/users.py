@@ -115,6 +115,9 @@ def create_account(session: Session, email: str, password: str, role: Role, name
 
 
 def find_user(session: Session, email: str) -> User | None:
+    """The account with this email (any case), if any."""
+    if not email.isprintable():  # no account has one; and a database may refuse NUL outright
+        return None
     return session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
 
 
@@ -224,7 +227,9 @@ def set_role(session: Session, user: User, role: Role) -> None:
     with _writing(session):
         if user.role == Role.ADMIN.value and role is not Role.ADMIN and _other_active_admins(session, user) == 0:
             raise LastAdmin(user.email)
-        user.role = role.value
+        if user.role != role.value:
+            user.role = role.value
+            user.session_version += 1  # the new role starts with a new sign-in
         session.commit()
 
 
@@ -237,6 +242,8 @@ def set_active(session: Session, user: User, active: bool) -> None:
         if not active and user.role == Role.ADMIN.value and _other_active_admins(session, user) == 0:
             raise LastAdmin(user.email)
         user.active = active
+        if not active:
+            user.session_version += 1
         if active:
             user.failed_logins = 0
             user.locked_until = None
@@ -244,12 +251,21 @@ def set_active(session: Session, user: User, active: bool) -> None:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Replace a user's password (WeakPassword if too short), lift any lock, and commit."""
+    """Replace a user's password (WeakPassword if too short), lift any lock,
+    end the user's sessions, and commit."""
     _check_password(password)
     with _writing(session):
         user.set_password(password)
+        user.session_version += 1  # whoever knew the old one is signed out
         user.failed_logins = 0
         user.locked_until = None
+        session.commit()
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of ``user``, on every device and worker, and commit."""
+    with _writing(session):
+        user.session_version += 1
         session.commit()
 
 

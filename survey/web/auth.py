@@ -7,8 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,7 +19,7 @@ from flask_login import current_user, login_user, logout_user
 from survey.extensions import db, login_manager
 from survey.forms.auth import LoginForm
 from survey.models import Role, User
-from survey.services.users import AccountLocked, authenticate
+from survey.services.users import AccountLocked, authenticate, end_sessions
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,9 +32,13 @@ def init_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader  # type: ignore[untyped-decorator]
-    def load_user(user_id: str) -> User | None:
+    def load_user(session_id: str) -> User | None:
+        """The signed-in user, unless their sessions were ended since this one began."""
+        user_id, _, version = session_id.partition(".")
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        if user is None or not user.active or version != str(user.session_version):
+            return None
+        return user
 
 
 def role_required(*roles: Role) -> Callable[[F], F]:
@@ -54,9 +59,21 @@ def role_required(*roles: Role) -> Callable[[F], F]:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths, so the login page cannot bounce to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only a path on this site, so the login page cannot bounce to another host.
+
+    Browsers drop tabs and line breaks from a Location and read a backslash as
+    a slash, so "/", a tab, "/evil.example/" would lead to //evil.example/: a target
+    with any of them, or with a scheme or a host, goes to the home page.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and target.isprintable()
+        and not any(char.isspace() or char == "\\" for char in target)
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and not parts.path.startswith("//"):
+            return target
     return url_for("organiser.index")
 
 
@@ -83,6 +100,8 @@ def login() -> ResponseReturnValue:
         else:
             if user is not None:
                 login_user(user)
+                # Permanent: the cookie then expires after STAFF_IDLE_HOURS without a request.
+                session.permanent = True
                 return redirect(_safe_next(request.args.get("next")))
             form.password.errors.append(_("Email or password is not right."))
             status = 401
@@ -93,6 +112,9 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    """Sign out here and on every other device: a copied cookie stops working too."""
+    if current_user.is_authenticated:
+        end_sessions(db.session(), current_user)
     logout_user()
     flash(_("You are signed out."))
     return redirect(url_for("auth.login"))
