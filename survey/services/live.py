@@ -75,8 +75,9 @@ def _fingerprint(row: Sequence[object]) -> Fingerprint:
     )
 
 
-def fingerprint_for_viewer(session: Session, slug: str, user_id: int) -> Fingerprint | None:
-    """The programme's :class:`Fingerprint` if user ``user_id`` may read it, else None.
+def fingerprint_for_viewer(session: Session, slug: str, user_id: int, session_version: int) -> Fingerprint | None:
+    """The programme's :class:`Fingerprint` if user ``user_id``, signed in with
+    ``session_version`` (User.session_version), may read it, else None.
 
     One SQL statement checks the user (active, a staff role), the grant (unless
     admin) and reads the fingerprint, so an unchanged dashboard costs exactly
@@ -84,7 +85,16 @@ def fingerprint_for_viewer(session: Session, slug: str, user_id: int) -> Fingerp
     where the usual sign-in and :func:`survey.services.access.can_view` checks
     answer.
     """
-    user = select(User.role).where(User.id == user_id, User.active.is_(True), User.role.in_(READERS)).scalar_subquery()
+    user = (
+        select(User.role)
+        .where(
+            User.id == user_id,
+            User.session_version == session_version,
+            User.active.is_(True),
+            User.role.in_(READERS),
+        )
+        .scalar_subquery()
+    )
     granted = exists().where(and_(ProgrammeGrant.user_id == user_id, ProgrammeGrant.programme_id == Programme.id))
     query = select(*_fingerprint_columns(), user, granted).where(Programme.slug == slug)  # type: ignore[call-overload]
     row = session.execute(query).first()

@@ -164,21 +164,23 @@ def test_fingerprint_for_viewer_is_none_unless_the_user_may_read(
     programme: Programme, three: list[uuid.UUID], manager: User
 ) -> None:
     session = db.session()
-    assert live.fingerprint_for_viewer(session, "niamey", manager.id) is None  # no grant yet
+    assert live.fingerprint_for_viewer(session, "niamey", manager.id, 1) is None  # no grant yet
     access.grant(session, manager, programme)
     session.commit()
-    fingerprint = live.fingerprint_for_viewer(session, "niamey", manager.id)
+    fingerprint = live.fingerprint_for_viewer(session, "niamey", manager.id, 1)
     assert fingerprint is not None
     assert fingerprint == live.fingerprint(session, programme)
     assert fingerprint.etag("fr") != fingerprint.etag("en")
-    assert live.fingerprint_for_viewer(session, "nowhere", manager.id) is None
-    assert live.fingerprint_for_viewer(session, "niamey", 999_999) is None
+    # A session from before the user's sessions were ended reads nothing.
+    assert live.fingerprint_for_viewer(session, "niamey", manager.id, 0) is None
+    assert live.fingerprint_for_viewer(session, "nowhere", manager.id, 1) is None
+    assert live.fingerprint_for_viewer(session, "niamey", 999_999, 1) is None
     admin = create_user(session, "a@example.org", "admin-password", Role.ADMIN)
     session.commit()
-    assert live.fingerprint_for_viewer(session, "niamey", admin.id) == fingerprint  # admins need no grant
+    assert live.fingerprint_for_viewer(session, "niamey", admin.id, 1) == fingerprint  # admins need no grant
     manager.active = False
     session.commit()
-    assert live.fingerprint_for_viewer(session, "niamey", manager.id) is None
+    assert live.fingerprint_for_viewer(session, "niamey", manager.id, 1) is None
 
 
 def test_dimension_scores_are_means_of_respondent_means(programme: Programme) -> None:

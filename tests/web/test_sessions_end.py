@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from survey.extensions import db
-from survey.models import Role, User
-from survey.services import users
+from survey.models import Programme, Role, User
+from survey.services import access, users
 from tests.web.test_accounts import login, logout, reload
 
 SESSION_COOKIE = "session"
@@ -121,3 +121,19 @@ def test_a_nul_in_the_email_is_a_wrong_sign_in_not_an_error(app: Flask, organise
     status, html = login(app.test_client(), email, "correct horse")
     assert status in {401, 422}
     assert "Traceback" not in html
+
+
+def test_an_ended_session_gets_no_304_from_the_live_dashboard(
+    app: Flask, organiser: User, programme: Programme
+) -> None:
+    """The dashboard's cheap path (one statement, no Flask-Login) checks the session version too."""
+    access.grant(db.session(), organiser, programme)
+    db.session.commit()
+    client, cookie = _signed_in(app, "org@example.org", "correct horse")
+    live = "/o/niamey/live.json?lang=en"
+    etag = client.get(live).headers["ETag"]
+    assert client.get(live, headers={"If-None-Match": etag}).status_code == 304
+    logout(client)
+    thief = app.test_client()
+    thief.set_cookie(SESSION_COOKIE, cookie)
+    assert thief.get(live, headers={"If-None-Match": etag}).status_code == 302

@@ -98,16 +98,16 @@ def dashboard_data(slug: str) -> ResponseReturnValue:
 
     With ``If-None-Match`` carrying the current ETag the answer is 304 with an
     empty body, after a single SQL statement: the signed-in user's id is read
-    from the session cookie rather than loaded by Flask-Login (one query
+    from the session cookie (with its session version) rather than loaded by Flask-Login (one query
     saved), and :func:`live.fingerprint_for_viewer` checks that user and the grant
     in the same statement as the fingerprint. Anything else (not signed in,
     no grant, a changed fingerprint) takes the full path with the usual checks:
     login redirect, 404 for another programme.
     """
     lang = current_language()
-    user_id = _session_user_id()
-    if user_id is not None and request.if_none_match:
-        fingerprint = live.fingerprint_for_viewer(db.session(), slug, user_id)
+    signed_in = _session_user()
+    if signed_in is not None and request.if_none_match:
+        fingerprint = live.fingerprint_for_viewer(db.session(), slug, *signed_in)
         if fingerprint is not None:
             etag = fingerprint.etag(lang)
             if request.if_none_match.contains_weak(etag):
@@ -155,8 +155,9 @@ def _cacheable(response: Response, etag: str) -> Response:
     return response
 
 
-def _session_user_id() -> int | None:
-    """The signed-in user's id as Flask-Login keeps it in the session, without a query.
+def _session_user() -> tuple[int, int] | None:
+    """The signed-in user's id and session version as Flask-Login keeps them
+    in the session (User.get_id), without a query.
 
     None under "strong" session protection, whose identifier check may sign the
     user out: then Flask-Login must decide, on the full path.
@@ -164,5 +165,5 @@ def _session_user_id() -> int | None:
     mode = current_app.config.get("SESSION_PROTECTION", login_manager.session_protection)
     if mode == "strong":
         return None
-    value = session.get("_user_id")
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    user_id, _, version = str(session.get("_user_id") or "").partition(".")
+    return (int(user_id), int(version)) if user_id.isdigit() and version.isdigit() else None
