@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, g
+from flask import Response, current_app, g, request
 
 #: No inline script or style anywhere; everything comes from this host.
 CSP = (
@@ -11,6 +11,17 @@ CSP = (
 )
 #: plotly.js injects a <style> element and inline styles, so chart pages allow them.
 CSP_CHARTS = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+#: Nothing a browser or device does not need: no camera, microphone, location, payment or sensors.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
+#: Staff pages and exports show answers and accounts: no cache on the way, or on a shared computer, keeps one.
+STAFF_CACHE_CONTROL = "private, no-store"
+STAFF_BLUEPRINTS = frozenset({"organiser", "evaluator", "admin", "auth"})
+#: A year, once the service is served over HTTPS only (SURVEY_SECURE_COOKIES=1).
+HSTS = "max-age=31536000"
 
 
 def allow_chart_styles() -> None:
@@ -23,4 +34,9 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.blueprint in STAFF_BLUEPRINTS:
+        response.headers["Cache-Control"] = STAFF_CACHE_CONTROL
     return response

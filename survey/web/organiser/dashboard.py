@@ -37,7 +37,7 @@ from survey.services import access, aggregates, live
 from survey.web.auth import role_required
 from survey.web.i18n import current_language
 from survey.web.organiser import STAFF, bp, programme_for
-from survey.web.security import allow_chart_styles
+from survey.web.security import STAFF_CACHE_CONTROL, allow_chart_styles
 from survey.web.templating import status_label
 
 
@@ -148,9 +148,10 @@ def _live_json(slug: str, lang: str) -> ResponseReturnValue:
 
 
 def _cacheable(response: Response, etag: str) -> Response:
-    """Revalidate every time; the answer is per user and per language."""
+    """Tagged for the next poll, which sends the tag itself (static/js/dashboard.js):
+    no copy is kept by any cache, as for every staff page."""
     response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = STAFF_CACHE_CONTROL
     response.vary.update(("Cookie", "Accept-Language"))
     return response
 
