@@ -45,7 +45,10 @@ def register_config(app: Flask, config: type[Config] | dict[str, Any] | None) ->
     elif config is not None:
         app.config.from_mapping(config.as_dict())
     # The default SQLite file lives there: it must exist before the first migration.
-    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    # It holds the database and the secret key: its owner's only.
+    instance = Path(app.config["INSTANCE_DIR"])
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    instance.chmod(0o700)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.config["INSTANCE_DIR"]))
 

@@ -72,3 +72,11 @@ def test_fresh_instance_folder_is_created_for_the_default_database(tmp_path: Pat
     assert out == "given-key"
     assert instance.is_dir()
     assert not (instance / "secret_key").exists()  # a given key is not replaced by a generated one
+
+
+def test_the_instance_folder_is_the_owners_only(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o755)
+    instance.chmod(0o755)
+    _config_in_subprocess({"SURVEY_INSTANCE_PATH": str(instance)}, "1")
+    assert instance.stat().st_mode & 0o777 == 0o700

@@ -7,6 +7,7 @@ database it talks to.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import weakref
 from collections.abc import Iterator
@@ -50,8 +51,24 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         database = engine.url.database
-        _WRITER_TURNS[engine] = WriterTurns(None if database in {None, "", ":memory:"} else database)
+        on_disk = database not in {None, "", ":memory:"}
+        if on_disk:
+            _keep_private(str(database))
+        _WRITER_TURNS[engine] = WriterTurns(database if on_disk else None)
     return engine
+
+
+def _keep_private(path: str) -> None:
+    """The database file readable by its owner only (SQLite gives its log the same mode).
+
+    It holds every answer: another account on the laptop or server has no
+    business reading it.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def statements_for(engine: Engine) -> ModuleType:

@@ -192,3 +192,20 @@ def test_a_turn_taken_for_one_write_is_held_until_it_ends_then_checkpoints(
         take_turn(engine)
     assert not turns.taken
     engine.dispose()
+
+
+def test_the_database_file_and_its_log_are_the_owners_only(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from survey.storage.engines import make_engine
+
+    path = tmp_path / "survey.db"
+    path.touch(mode=0o644)
+    path.chmod(0o644)  # as an older version, or a copy, left it
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        for name in ("survey.db", "survey.db-wal"):
+            assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+    engine.dispose()
