@@ -20,7 +20,7 @@ NAMING_CONVENTION = {
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always read back timezone-aware.
 
-    SQLite has no time zones; without this, times read back naive and get
+    Some databases keep no time zone; without this, times read back naive and get
     compared with aware ones.
     """
 

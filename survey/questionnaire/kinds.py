@@ -45,7 +45,7 @@ def field_name(code: str, item: str = "") -> str:
 
 
 def clean_text(value: Any) -> Any:
-    """Trim and drop control characters (PostgreSQL refuses NUL; none is ever meant)."""
+    """Trim and drop control characters (a database may refuse NUL; none is ever meant)."""
     if not isinstance(value, str):
         return value
     return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32).strip()

@@ -2,14 +2,10 @@
 
 Anonymity by construction. A code is only ever marked used: the access_codes
 table has no response id and no time of use, and the response stores no code.
-That is not enough on its own, because a database also records *how* a row
-changed: on PostgreSQL an UPDATE writes a new row version stamped with the
-transaction id (``xmin``, the same as the response inserted with it) at the end
-of the table, so a plain ``SELECT *`` lists used codes in the order they were
-used. So using a code rewrites every code of the programme, in id order, in the
-response's transaction (survey.storage): afterwards all of them carry the same transaction id and
-the same physical order whichever code was used (tests/services/test_codes.py
-checks both from the database).
+A code is used up in the response's own transaction, by the storage door,
+which also leaves no trace of *which* row changed (see
+survey.storage._use_code; tests/services/test_codes.py checks it from the
+database).
 """
 
 from __future__ import annotations

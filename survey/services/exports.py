@@ -2,7 +2,7 @@
 
 A workbook of 100,000 responses must not hold 100,000 responses in memory:
 :func:`raw_responses` reads the long-format answers in one query ordered by
-response, a batch of rows at a time (a server-side cursor on PostgreSQL), and
+response, a batch of rows at a time (a server-side cursor where the database has one), and
 hands each response on in wide form as soon as its last answer has been read.
 """
 
@@ -74,5 +74,6 @@ def raw_responses(session: Session, programme: Programme, *, batch_rows: int = B
 
 def _raw(response: tuple[Any, datetime, str, str], values: dict[str, int | str]) -> RawResponse:
     key, submitted_at, language, source = response
-    response_id = key if isinstance(key, uuid.UUID) else uuid.UUID(str(key))  # SQLite stores hex, PostgreSQL a uuid
+    # The id as the database gave it: a uuid, or its text where the database has no uuid type.
+    response_id = key if isinstance(key, uuid.UUID) else uuid.UUID(str(key))
     return RawResponse(str(response_id), submitted_at, language, source, values)

@@ -75,7 +75,7 @@ class UserDetail:
 
 @contextmanager
 def _writing(session: Session) -> Iterator[None]:
-    """A transaction of its own that will write (BEGIN IMMEDIATE on SQLite, so
+    """A transaction of its own that will write (survey.storage.engines.write_intent:
     it cannot fail half-way because another worker wrote after it read); a
     refusal raised inside rolls it back."""
     session.rollback()

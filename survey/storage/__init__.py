@@ -213,9 +213,14 @@ def _stored_before(sql: ModuleType, connection: Any, new: NewResponse) -> StoreR
 def _use_code(sql: ModuleType, connection: Any, programme_id: int, code: str) -> Refusal | None:
     """Mark ``code`` used, or say why not.
 
-    The programme's codes are deleted and written again in id order, the used
-    one marked, so that no trace of which row changed is left (no update time,
-    no row moved on its own): the codes table holds no link to the response.
+    Marking the row alone is not enough: a database also records *how* a row
+    changed. On PostgreSQL an UPDATE writes a new row version stamped with
+    the transaction id (``xmin``, the same as the response inserted with it)
+    at the end of the table, so a plain ``SELECT *`` would list used codes in
+    the order they were used. So the programme's codes are deleted and
+    written again in id order, the used one marked: afterwards all of them
+    carry the same transaction id and the same physical order whichever code
+    was used.
     """
     if not code:
         return Refusal.CODE_MISSING
