@@ -25,6 +25,10 @@ from survey.storage.sqlite import WriterTurns
 
 _log = logging.getLogger(__name__)
 
+#: FULL: each COMMIT waits until the write-ahead log is on the disk, so a
+#: response the trainee saw acknowledged survives a power cut (with NORMAL the
+#: last ones could be lost). bench/durability.py measures what it costs.
+SQLITE_SYNCHRONOUS = "FULL"
 #: SQLite's automatic checkpoint threshold, in pages of 4 KB (its default is 1000).
 _AUTOCHECKPOINT_PAGES = 4000
 #: Each SQLite engine's writer turns; weak, so a disposed engine takes its lock file descriptor along.
@@ -174,7 +178,7 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.execute("PRAGMA busy_timeout=30000")
     # Checkpoints follow the writers' turns; SQLite's own, run inside a COMMIT,
     # stays as a net for writers outside them.
