@@ -1,6 +1,6 @@
 """Data -> Plotly figures, shared by the live dashboard and the documents.
 
-Every function takes ``lang`` ("fr", "en" or "ar") and labels the figure in it,
+Every function takes ``lang`` (a code of :mod:`reports.languages`) and labels the figure in it,
 falling back to the questionnaire's first language for missing texts. Arabic
 figures mirror like the page: category axis on the right, value axis reversed.
 Each figure tolerates zero answers by showing an empty plot with a

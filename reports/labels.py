@@ -1,4 +1,4 @@
-"""Fixed chart words and language helpers, so one dataset reads in fr, en and ar.
+"""Fixed chart words and language helpers, so one dataset reads in every language.
 
 Question texts come from the questionnaire; the few words a chart adds itself
 ("Before", "Mean", "No answers yet" ...) live here rather than in Babel
@@ -11,13 +11,10 @@ import html
 import textwrap
 from collections.abc import Mapping, Sequence
 
+from babel import Locale, UnknownLocaleError
+
+from reports.languages import SOURCE_LANGUAGE, is_rtl, language
 from reports.report_labels import REPORT_LABELS
-
-#: Languages written right to left; charts mirror for them as the page does.
-RTL_LANGUAGES = frozenset({"ar"})
-
-#: Used when a label is missing in the requested language.
-FALLBACK_LANGUAGE = "en"
 
 LABELS: Mapping[str, Mapping[str, str]] = {
     "responses": {"fr": "Réponses", "en": "Responses", "ar": "الردود"},
@@ -91,11 +88,17 @@ def label(key: str, lang: str) -> str:
     not print a blank on a projector.
     """
     texts = LABELS[key]
-    return texts.get(lang) or texts[FALLBACK_LANGUAGE]
+    return texts.get(lang) or texts[SOURCE_LANGUAGE]
 
 
-def is_rtl(lang: str) -> bool:
-    return lang in RTL_LANGUAGES
+def language_name(code: str, lang: str) -> str:
+    """The name of the language ``code`` in ``lang`` ("Arabic" in English, "Arabe"
+    in French), from Babel's CLDR data; ``code`` itself if CLDR does not know it."""
+    try:
+        name = Locale.parse(code).get_display_name(Locale.parse(language(lang).code))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
 
 
 def localised(texts: Mapping[str, str], lang: str, languages: Sequence[str] = ()) -> str:
@@ -120,9 +123,8 @@ def wrap(text: str, width: int = 40) -> str:
 
 
 def number(value: float, lang: str, decimals: int = 1) -> str:
-    """``value`` with a decimal comma in French, as readers there expect."""
-    formatted = f"{value:.{decimals}f}"
-    return formatted.replace(".", ",") if lang == "fr" else formatted
+    """``value`` with the decimal mark of ``lang`` (a comma in French)."""
+    return f"{value:.{decimals}f}".replace(".", language(lang).decimal_mark)
 
 
 def signed(value: float, lang: str) -> str:
@@ -135,20 +137,20 @@ def signed(value: float, lang: str) -> str:
 
 
 def percent(value: float, lang: str) -> str:
-    """A rounded percentage; French puts a narrow no-break space before ``%``."""
+    """A rounded percentage, spaced as ``lang`` writes it ("12 %" in French)."""
     return f"{value:.0f}{percent_suffix(lang)}"
 
 
 def percent_suffix(lang: str) -> str:
-    return "\u202f%" if lang == "fr" else "%"
+    return f"{language(lang).space_before_percent}%"
 
 
 def separators(lang: str) -> str:
     """Plotly's ``layout.separators``: decimal mark then thousands mark."""
-    return ",\u202f" if lang == "fr" else ".,"
+    spec = language(lang)
+    return spec.decimal_mark + spec.thousands_mark
 
 
 def with_value(key: str, value: str, lang: str) -> str:
-    """``"Label: value"``; French puts a no-break space before the colon."""
-    colon = "\u00a0:" if lang == "fr" else ":"
-    return f"{label(key, lang)}{colon} {value}"
+    """``"Label: value"``, spaced as ``lang`` writes it (French: "Moyenne : 4,2")."""
+    return f"{label(key, lang)}{language(lang).space_before_colon}: {value}"

@@ -41,9 +41,6 @@ REPORT_LABELS: Mapping[str, Mapping[str, str]] = {
         "en": "Responses by language",
         "ar": "الردود حسب اللغة",
     },
-    "lang_fr": {"fr": "Français", "en": "French", "ar": "الفرنسية"},
-    "lang_en": {"fr": "Anglais", "en": "English", "ar": "الإنجليزية"},
-    "lang_ar": {"fr": "Arabe", "en": "Arabic", "ar": "العربية"},
     "page": {"fr": "Page", "en": "Page", "ar": "صفحة"},
     "list_separator": {"fr": ", ", "en": ", ", "ar": "، "},
     # -- statistics -------------------------------------------------------------

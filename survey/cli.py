@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
+from reports import languages
 from survey.extensions import db
 from survey.models import Programme, Role, User
 from survey.questionnaire import DEFAULT_QUESTIONNAIRE, DefinitionError, load_definition
@@ -258,7 +259,7 @@ REPORTS_DIR_ENV = "SURVEY_REPORTS_DIR"
     default="html",
     show_default=True,
 )
-@click.option("--lang", type=click.Choice(["fr", "ar", "en"]), help="Report language [default: the programme's first].")
+@click.option("--lang", type=click.Choice(languages.CODES), help="Report language [default: the programme's first].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
 def report_command(slugs: tuple[str, ...], compare: bool, fmt: str, lang: str | None, output: Path | None) -> None:
     """Write the report of programme SLUG, or with --compare the comparison of several.

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reports.data import SCALE_KINDS, Questionnaire, RawResponse, Texts, raw_columns
-from reports.labels import localised
+from reports.labels import language_name, localised
+from reports.languages import CODES
 
 #: A spreadsheet reads a cell starting with one of these as a formula (or, for
 #: tab and carriage return, strips them and then may): OWASP's CSV injection list.
@@ -116,9 +117,6 @@ WORDS: Mapping[str, tuple[str, str, str]] = {
     "web": ("Formulaire en ligne", "Web form", "الاستمارة الإلكترونية"),
     "kiosk": ("Borne partagée", "Shared kiosk", "جهاز مشترك"),
     "paper": ("Formulaire papier saisi", "Typed-in paper form", "استمارة ورقية مُدخلة"),
-    "lang_fr": ("Français", "French", "الفرنسية"),
-    "lang_en": ("Anglais", "English", "الإنجليزية"),
-    "lang_ar": ("Arabe", "Arabic", "العربية"),
 }
 _WORD_INDEX = {"fr": 0, "en": 1, "ar": 2}
 
@@ -179,7 +177,7 @@ class Variable:
 
 def variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
     """The fixed variables then one per raw column (:func:`reports.data.raw_columns`)."""
-    langs = tuple(dict.fromkeys((*questionnaire.languages, "fr", "en", "ar")))
+    langs = tuple(dict.fromkeys((*questionnaire.languages, *CODES)))
     words = {key: {lang: word(key, lang) for lang in langs} for key in WORDS}
     out = [
         Variable(
@@ -191,7 +189,7 @@ def variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
             dimension=None,
             numeric=False,
             label=words[key],
-            values=_fixed_values(kind, questionnaire.languages, words),
+            values=_fixed_values(kind, questionnaire.languages, langs, words),
         )
         for name, kind, key in FIXED
     ]
@@ -293,10 +291,12 @@ def value_labels(variable: Variable, lang: str, languages: Sequence[str] = ()) -
 
 
 def _fixed_values(
-    kind: str, languages: Sequence[str], words: Mapping[str, Texts]
+    kind: str, languages: Sequence[str], label_languages: Sequence[str], words: Mapping[str, Texts]
 ) -> tuple[tuple[int | str, Texts], ...]:
+    """The value labels of a fixed variable: each form language named in every
+    ``label_languages``, or each source."""
     if kind == "language":
-        return tuple((lang, words[f"lang_{lang}"]) for lang in languages if f"lang_{lang}" in words)
+        return tuple((code, {lang: language_name(code, lang) for lang in label_languages}) for code in languages)
     if kind == "source":
         return tuple((source, words[source]) for source in SOURCES)
     return ()

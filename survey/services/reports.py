@@ -20,6 +20,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from reports import languages
 from reports.data import RawResponse
 from reports.documents import FORMATS, ReportSource, writer
 from reports.documents.pdf import PdfUnavailable
@@ -27,8 +28,6 @@ from survey.models import Programme, ProgrammeGrant, Response, Role, User
 from survey.services import DomainError
 from survey.services.aggregates import counted, programme_data
 
-#: The languages a report can be written in, whatever the interface speaks.
-REPORT_LANGUAGES = ("fr", "ar", "en")
 #: Formats that show the summary (the others hold the raw data).
 SUMMARY_FORMATS = ("html", "pdf", "json")
 #: Formats a comparison of programmes can be written in.
@@ -168,7 +167,7 @@ def comparable_programmes(session: Session, user: User, programme: Programme) ->
 def _check(fmt: str, lang: str, allowed: Iterable[str]) -> None:
     if fmt not in allowed:
         raise UnknownFormat(fmt)
-    if lang not in REPORT_LANGUAGES:
+    if not languages.is_supported(lang):
         raise UnknownLanguage(lang)
 
 

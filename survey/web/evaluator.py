@@ -1,5 +1,6 @@
 """The evaluator's reports: every document of a programme, in the report
-language of their choice (fr, ar, en) whatever language the interface speaks.
+language of their choice (any of :mod:`reports.languages`) whatever language
+the interface speaks.
 
 Every staff role may download the programmes it is granted (admins all):
 the check is :func:`survey.web.organiser.programme_for`, as on every
@@ -16,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from babel import Locale
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.http import dump_options_header
 
+from reports import languages
 from reports.documents import FORMATS
 from reports.documents.pdf import find_chromium
 from survey.extensions import db
@@ -83,7 +84,7 @@ def reports(slug: str) -> ResponseReturnValue:
         "evaluator/reports.html",
         programme=programme,
         formats=_format_rows(),
-        report_languages=[(code, _endonym(code)) for code in report_service.REPORT_LANGUAGES],
+        report_languages=[(language.code, language.endonym) for language in languages.LANGUAGES],
         comparison_formats=report_service.COMPARISON_FORMATS,
         pdf_available=find_chromium() is not None,
         peers=peers,
@@ -130,14 +131,9 @@ def compare(slug: str) -> ResponseReturnValue:
     return _send(spool, fmt, [p.slug for p in chosen], lang)
 
 
-def _endonym(code: str) -> str:
-    """A language's name in itself ("Français", "العربية"), as language pickers show it."""
-    return str(Locale.parse(code).get_display_name(code)).capitalize()
-
-
 def _report_language(default: str) -> str:
     lang = request.args.get("lang") or default
-    if lang not in report_service.REPORT_LANGUAGES:
+    if not languages.is_supported(lang):
         abort(400)
     return lang
 
