@@ -25,7 +25,7 @@ from flask_login import current_user
 from werkzeug.http import dump_options_header
 
 from reports import languages
-from reports.documents import FORMATS
+from reports.documents import COMPARISON_FORMATS, FORMATS
 from reports.documents.pdf import find_chromium
 from survey.extensions import db
 from survey.services import reports as report_service
@@ -34,10 +34,6 @@ from survey.web.organiser import STAFF, programme_for
 
 bp = Blueprint("evaluator", __name__, url_prefix="/e")
 
-#: plotly.js for the HTML and PDF reports: the same 1.5 MB bundle the dashboard
-#: serves, which holds every chart type the reports draw.
-PLOTLY_BUNDLE = "vendor/plotly/plotly-cartesian.min.js"
-
 
 @dataclass(frozen=True)
 class FormatRow:
@@ -45,6 +41,8 @@ class FormatRow:
     title: object
     description: object
     raw_data: bool
+    #: False for a format this server cannot make (PDF without Chromium).
+    available: bool
 
 
 #: What each format is for, in the evaluator's words; a format missing here shows by its name.
@@ -59,18 +57,18 @@ DESCRIPTIONS = {
 }
 
 
-def _format_rows() -> list[FormatRow]:
+def _format_rows(can_print: bool) -> list[FormatRow]:
+    """Every format of the registry, in its order, as the download page lists them."""
     rows = []
     for name, spec in FORMATS.items():
         title, description = DESCRIPTIONS.get(name, (name.upper(), ""))
-        rows.append(FormatRow(name, title, description, spec.raw_data))
+        rows.append(FormatRow(name, title, description, spec.raw_data, can_print or not spec.printed))
     return rows
 
 
 def plotly_bundle() -> Path | None:
     """The vendored plotly.js bundle to embed in HTML and PDF reports, if present."""
-    bundle = Path(current_app.static_folder or "") / PLOTLY_BUNDLE
-    return bundle if bundle.is_file() else None
+    return report_service.plotly_bundle(current_app.static_folder)
 
 
 @bp.get("/<slug>/reports")
@@ -80,13 +78,15 @@ def reports(slug: str) -> ResponseReturnValue:
     with the other programmes of the series."""
     programme = programme_for(slug)
     peers = report_service.comparable_programmes(db.session(), current_user, programme)
+    can_print = find_chromium() is not None
+    formats = _format_rows(can_print)
     return render_template(
         "evaluator/reports.html",
         programme=programme,
-        formats=_format_rows(),
+        formats=formats,
         report_languages=[(language.code, language.endonym) for language in languages.LANGUAGES],
-        comparison_formats=report_service.COMPARISON_FORMATS,
-        pdf_available=find_chromium() is not None,
+        comparison_formats=[row.name for row in formats if row.available and FORMATS[row.name].comparable],
+        pdf_available=can_print,
         peers=peers,
     )
 
@@ -118,7 +118,7 @@ def compare(slug: str) -> ResponseReturnValue:
     programme = programme_for(slug)
     others = [programme_for(other) for other in dict.fromkeys(request.args.getlist("with")) if other != slug]
     fmt = request.args.get("format", "html")
-    if fmt not in report_service.COMPARISON_FORMATS or not others:
+    if fmt not in COMPARISON_FORMATS or not others:
         abort(400)
     lang = _report_language(programme.default_language)
     chosen = [programme, *others]
