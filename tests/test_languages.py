@@ -31,11 +31,12 @@ def test_the_registry_imports_only_the_standard_library() -> None:
     assert {name.split(".")[0] for name in imported} <= sys.stdlib_module_names | {"__future__"}
 
 
-def test_every_language_has_its_catalog_compiled() -> None:
+@pytest.mark.parametrize(("catalogs", "domain"), [("survey", "messages"), ("reports", "reports")])
+def test_every_language_has_its_catalogs_compiled(catalogs: str, domain: str) -> None:
     for code in languages.CODES:
-        folder = ROOT / "survey" / "translations" / code / "LC_MESSAGES"
-        assert (folder / "messages.po").is_file(), code
-        assert (folder / "messages.mo").is_file(), code
+        folder = ROOT / catalogs / "translations" / code / "LC_MESSAGES"
+        assert (folder / f"{domain}.po").is_file(), code
+        assert (folder / f"{domain}.mo").is_file(), code
 
 
 def test_the_default_questionnaire_speaks_every_language() -> None:
