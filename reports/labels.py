@@ -26,8 +26,9 @@ LABELS: Mapping[str, str] = {
     "responses_over_time": N_("Responses received over time"),
     "expected_participants": N_("Expected participants"),
     "time": N_("Time"),
+    # The two sides of a before/after question, as its items are named everywhere.
     "before": N_("Before"),
-    "after": N_("After"),
+    "after": N_("Now"),
     "mean": N_("Mean"),
     "mean_score": N_("Mean score"),
     "confidence_interval": N_("Confidence interval (95%)"),
