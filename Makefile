@@ -49,14 +49,18 @@ fmt: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+## Two catalogs: the application's (survey/translations) and the reports' words (reports/translations).
 i18n-extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o survey/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel-reports.cfg -o reports/translations/reports.pot --no-location --sort-output .
 
 i18n-update: i18n-extract
 	$(BIN)/pybabel update -i survey/translations/messages.pot -d survey/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -D reports -i reports/translations/reports.pot -d reports/translations --no-fuzzy-matching
 
 i18n-compile: $(STAMP)
 	$(BIN)/pybabel compile -d survey/translations --statistics
+	$(BIN)/pybabel compile -D reports -d reports/translations --statistics
 
 ## Load benchmark (about 5 minutes); bench-quick is a 1-minute smoke run.
 bench: $(STAMP)

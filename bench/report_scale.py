@@ -123,7 +123,7 @@ def build(url: str, sizes: list[int]) -> dict[str, Any]:
     from survey.models import Answer, Response
     from survey.questionnaire import DEFAULT_QUESTIONNAIRE, load_definition
     from survey.questionnaire.definition import iter_questions
-    from survey.services.demo import DEMO_SESSIONS
+    from survey.services.demo import DEMO_LANGUAGE_WEIGHTS, DEMO_SESSIONS
     from survey.services.programmes import create_programme
     from survey.services.questionnaires import import_questionnaire
     from survey.storage.engines import make_engine
@@ -132,6 +132,7 @@ def build(url: str, sizes: list[int]) -> dict[str, Any]:
     upgrade(url)
     engine = make_engine(url)
     rng = random.Random(2026)
+    languages, weights = list(DEMO_LANGUAGE_WEIGHTS), list(DEMO_LANGUAGE_WEIGHTS.values())
     responses = answers = 0
     with Session(engine) as session:
         definition = load_definition(DEFAULT_QUESTIONNAIRE)
@@ -158,7 +159,7 @@ def build(url: str, sizes: list[int]) -> dict[str, Any]:
                 rows, answer_rows = [], []
                 for i in range(first, min(n, first + CHUNK)):
                     response_id = uuid.UUID(int=rng.getrandbits(128))
-                    lang = rng.choices(("fr", "ar", "en"), (70, 20, 10))[0]
+                    lang = rng.choices(languages, weights)[0]
                     rows.append(
                         {
                             "id": response_id,

@@ -12,7 +12,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from reports.labels import is_rtl, label, separators
+from reports.labels import label, separators
+from reports.languages import is_rtl
 
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans Arabic', sans-serif"
 INK = "#333333"

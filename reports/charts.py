@@ -1,6 +1,6 @@
 """Data -> Plotly figures, shared by the live dashboard and the documents.
 
-Every function takes ``lang`` ("fr", "en" or "ar") and labels the figure in it,
+Every function takes ``lang`` (a code of :mod:`reports.languages`) and labels the figure in it,
 falling back to the questionnaire's first language for missing texts. Arabic
 figures mirror like the page: category axis on the right, value axis reversed.
 Each figure tolerates zero answers by showing an empty plot with a
@@ -172,6 +172,15 @@ def rating_distribution(data: ProgrammeData, code: str, lang: str) -> go.Figure:
     return mirror(fig, lang)
 
 
+def _side_name(questions: Sequence[Question], item: str, lang: str, languages: Sequence[str]) -> str:
+    """A before/after side as the questions' items name it, the words the exports use."""
+    for question in questions:
+        for option in question.items:
+            if option.value == item:
+                return localised(option.label, lang, languages)
+    return item
+
+
 def before_after_dumbbell(data: ProgrammeData, codes: Sequence[str], lang: str) -> go.Figure:
     """Mean self-rating before vs after, one dumbbell per before/after question.
 
@@ -207,7 +216,7 @@ def before_after_dumbbell(data: ProgrammeData, codes: Sequence[str], lang: str) 
         (BEFORE_ITEM, BROWN_STRONG, "circle-open"),
         (AFTER_ITEM, TEAL_STRONG, "circle"),
     ):
-        name = label(item, lang)
+        name = _side_name(questions, item, lang, questionnaire.languages)
         fig.add_trace(
             go.Scatter(
                 x=[m for m, _ in sides[item]],

@@ -1,8 +1,9 @@
-"""Fixed chart words and language helpers, so one dataset reads in fr, en and ar.
+"""The words charts and documents add, and language helpers, so one dataset
+reads in every language.
 
-Question texts come from the questionnaire; the few words a chart adds itself
-("Before", "Mean", "No answers yet" ...) live here rather than in Babel
-catalogues because :mod:`reports` must not depend on the web application.
+Question texts come from the questionnaire; the words a chart or a document
+adds itself ("Before", "Mean", "Methods" ...) are keyed here and translated by
+Babel catalogs (:mod:`reports.i18n`).
 """
 
 from __future__ import annotations
@@ -11,76 +12,154 @@ import html
 import textwrap
 from collections.abc import Mapping, Sequence
 
-from reports.report_labels import REPORT_LABELS
+from babel import Locale, UnknownLocaleError
 
-#: Languages written right to left; charts mirror for them as the page does.
-RTL_LANGUAGES = frozenset({"ar"})
+from reports.i18n import N_, gettext
+from reports.languages import is_rtl, language
 
-#: Used when a label is missing in the requested language.
-FALLBACK_LANGUAGE = "en"
-
-LABELS: Mapping[str, Mapping[str, str]] = {
-    "responses": {"fr": "Réponses", "en": "Responses", "ar": "الردود"},
-    "responses_over_time": {
-        "fr": "Réponses reçues au fil du temps",
-        "en": "Responses received over time",
-        "ar": "الردود المستلمة بمرور الوقت",
-    },
-    "expected_participants": {
-        "fr": "Participants attendus",
-        "en": "Expected participants",
-        "ar": "المشاركون المتوقعون",
-    },
-    "time": {"fr": "Heure", "en": "Time", "ar": "الوقت"},
-    "before": {"fr": "Avant", "en": "Before", "ar": "قبل"},
-    "after": {"fr": "Après", "en": "After", "ar": "بعد"},
-    "mean": {"fr": "Moyenne", "en": "Mean", "ar": "المتوسط"},
-    "mean_score": {"fr": "Score moyen", "en": "Mean score", "ar": "متوسط الدرجة"},
-    "confidence_interval": {
-        "fr": "Intervalle de confiance à 95 %",
-        "en": "95% confidence interval",
-        "ar": "فترة الثقة 95%",
-    },
-    "dimension_scores": {
-        "fr": "Scores par dimension",
-        "en": "Scores by dimension",
-        "ar": "الدرجات حسب المحور",
-    },
-    "share_of_answers": {
-        "fr": "Part des réponses",
-        "en": "Share of answers",
-        "ar": "نسبة الإجابات",
-    },
-    "number_of_answers": {
-        "fr": "Nombre de réponses",
-        "en": "Number of answers",
-        "ar": "عدد الإجابات",
-    },
-    "no_answers_yet": {
-        "fr": "Pas encore de réponses",
-        "en": "No answers yet",
-        "ar": "لا توجد إجابات بعد",
-    },
-    "score": {"fr": "Note", "en": "Score", "ar": "الدرجة"},
-    "answer": {"fr": "Réponse", "en": "Answer", "ar": "الإجابة"},
-    "detractors": {
-        "fr": "Détracteurs (0–6)",
-        "en": "Detractors (0–6)",
-        "ar": "المنتقدون (0–6)",
-    },
-    "passives": {
-        "fr": "Passifs (7–8)",
-        "en": "Passives (7–8)",
-        "ar": "المحايدون (7–8)",
-    },
-    "promoters": {
-        "fr": "Promoteurs (9–10)",
-        "en": "Promoters (9–10)",
-        "ar": "المروّجون (9–10)",
-    },
-    "net_score": {"fr": "Score net", "en": "Net score", "ar": "النتيجة الصافية"},
-    # The documents' own words (titles, table heads, methods note).
-    **REPORT_LABELS,
+#: Every word a chart or a document adds, by what it is; one English wording
+#: each, translated by the catalogs (see :mod:`reports.i18n`). Texts with
+#: ``{name}`` placeholders are filled with :meth:`str.format`.
+LABELS: Mapping[str, str] = {
+    # -- charts -------------------------------------------------------------------
+    "responses": N_("Responses"),
+    "responses_over_time": N_("Responses received over time"),
+    "expected_participants": N_("Expected participants"),
+    "time": N_("Time"),
+    # The two sides of a before/after question, as its items are named everywhere.
+    "before": N_("Before"),
+    "after": N_("Now"),
+    "mean": N_("Mean"),
+    "mean_score": N_("Mean score"),
+    "confidence_interval": N_("Confidence interval (95%)"),
+    "dimension_scores": N_("Scores by dimension"),
+    "share_of_answers": N_("Share of answers"),
+    "number_of_answers": N_("Number of answers"),
+    "no_answers_yet": N_("No answers yet"),
+    "score": N_("Score"),
+    "answer": N_("Answer"),
+    "detractors": N_("Detractors (0–6)"),
+    "passives": N_("Passives (7–8)"),
+    "promoters": N_("Promoters (9–10)"),
+    "net_score": N_("Net score"),
+    # -- titles and facts -------------------------------------------------------
+    "evaluation_report": N_("Evaluation report"),
+    "comparison_report": N_("Comparison of programmes"),
+    "the_programme": N_("The programme"),
+    "programme": N_("Programme"),
+    "location": N_("Location"),
+    "country": N_("Country"),
+    "dates": N_("Dates"),
+    "languages": N_("Languages"),
+    "questionnaire": N_("Questionnaire"),
+    "questionnaire_version": N_("version {version}"),
+    "generated_on": N_("Generated on"),
+    "response_rate": N_("Response rate"),
+    "n_of_expected": N_("{n} responses from {expected} expected participants"),
+    "n_responses": N_("{n} responses"),
+    "responses_by_language": N_("Responses by language"),
+    "page": N_("Page"),
+    "list_separator": N_(", "),
+    # -- statistics -------------------------------------------------------------
+    "dimension": N_("Dimension"),
+    "median": N_("Median"),
+    "sd": N_("Standard deviation"),
+    "ci_95": N_("95% CI"),
+    "alpha": N_("Cronbach's alpha"),
+    "alpha_basis": N_("{n} complete responses, {k} items"),
+    "unscored": N_("Without a score"),
+    "answered": N_("Answered"),
+    "skipped": N_("Skipped"),
+    "top_2_box": N_("Top-2-box"),
+    "share": N_("Share"),
+    "option": N_("Option"),
+    "count": N_("Count"),
+    "session": N_("Session"),
+    "distribution": N_("Distribution"),
+    "nps": N_("Net promoter score"),
+    "key_figures": N_("Key figures"),
+    "answers_by_question": N_("Answers by question"),
+    "shares_of_all_responses": N_("Several options could be ticked: shares are of all responses."),
+    # -- before / after ------------------------------------------------------------
+    "before_after_section": N_("Before and after the programme"),
+    "pairs": N_("Pairs"),
+    "mean_before": N_("Mean before"),
+    "mean_after": N_("Mean after"),
+    "mean_change": N_("Mean change (after − before)"),
+    "improved": N_("Improved"),
+    "same": N_("Same"),
+    "declined": N_("Declined"),
+    "paired_t": N_("Paired t-test"),
+    "wilcoxon": N_("Wilcoxon signed-rank test"),
+    "cohens_dz": N_("Cohen's d_z"),
+    "rank_biserial": N_("Rank-biserial correlation"),
+    "effect_sizes": N_("Effect sizes"),
+    "method_exact": N_("exact"),
+    "method_permutation": N_("permutation"),
+    "method_normal": N_("normal approximation"),
+    # -- comments -------------------------------------------------------------------
+    "comments": N_("Comments"),
+    "n_comments": N_("{n} comments"),
+    "no_comments": N_("No comments."),
+    # -- why a figure is not shown --------------------------------------------------
+    "withheld_no_answers": N_("No answers"),
+    "withheld_too_few_answers": N_("Fewer than 2 answers"),
+    "withheld_too_few_items": N_("Fewer than 3 items"),
+    "withheld_too_few_cases": N_("Fewer than 3 complete responses"),
+    "withheld_zero_variance": N_("The answers do not vary"),
+    "withheld_too_few_pairs": N_("Fewer than 2 pairs"),
+    "withheld_no_nonzero_differences": N_("No rating changed"),
+    "withheld_small_cell": N_("Fewer than {minimum} answers: not shown"),
+    "withheld_no_expected": N_("Expected participants unknown"),
+    "not_shown": N_("not shown"),
+    "suppressed_note": N_("Groups of fewer than {minimum} respondents are not shown: {cells}."),
+    # -- comparison --------------------------------------------------------------------
+    "withheld_not_in_questionnaire": N_("Not in this questionnaire"),
+    "different_questionnaires": N_(
+        "These programmes did not use the same questionnaire (or version): only the dimensions they "
+        "share can be compared."
+    ),
+    "compare_note": N_(
+        "Each score is computed as in the programme's own report, with its own expected "
+        "participants. Overlapping intervals do not support a claim of a difference."
+    ),
+    # -- methods note ----------------------------------------------------------------
+    "methods": N_("Methods"),
+    "methods_n": N_(
+        "n is the number of answers each figure rests on. Responses the organisers excluded (tests, "
+        "duplicates) never count in any figure, chart or comment list."
+    ),
+    "methods_ci": N_(
+        "Intervals are confidence intervals at 95%. For a mean, the t interval is narrowed by the "
+        "finite-population correction √((N − n) / (N − 1)), N being the expected participants: a "
+        "report on most of a small cohort is nearly a census, and when everyone answered the "
+        "interval is the mean itself."
+    ),
+    "methods_wilson": N_(
+        "Shares (including the top two points of a scale) come with a Wilson score interval, which "
+        "stays within 0–100% and remains reliable for small n."
+    ),
+    "methods_dimensions": N_(
+        "A dimension score is each respondent's mean over its items (if they answered at least half "
+        "of them). Cronbach's alpha is computed on complete responses; with about 30 participants it "
+        "is imprecise (about ± 0.1): read it with care, and do not compare cohorts on small "
+        "differences."
+    ),
+    "methods_pairs": N_(
+        "Before/after items are retrospective self-ratings. The change is after − before for each "
+        "trainee; the paired t-test is about the mean change, the Wilcoxon signed-rank test about "
+        "whether changes lean one way; d_z = mean change / standard deviation of the changes; the "
+        "rank-biserial correlation runs from −1 (all declined) to +1 (all improved)."
+    ),
+    "methods_nps": N_(
+        "Net promoter score: % answering 9–10 minus % answering 0–6 to the recommendation question (from −100 to +100)."
+    ),
+    "methods_small_cells": N_(
+        "No group of fewer than {minimum} respondents is shown (a session rated by fewer trainees, a "
+        "language group): a note replaces its figures. Figures that cannot be computed (too few "
+        "answers) are replaced by the reason."
+    ),
+    "methods_comments": N_("Comments are reproduced as written, in the language of the response, by question."),
 }
 
 
@@ -90,12 +169,17 @@ def label(key: str, lang: str) -> str:
     Raises :class:`KeyError` for an unknown ``key``: a typo should fail a test,
     not print a blank on a projector.
     """
-    texts = LABELS[key]
-    return texts.get(lang) or texts[FALLBACK_LANGUAGE]
+    return gettext(LABELS[key], lang)
 
 
-def is_rtl(lang: str) -> bool:
-    return lang in RTL_LANGUAGES
+def language_name(code: str, lang: str) -> str:
+    """The name of the language ``code`` in ``lang`` ("Arabic" in English, "Arabe"
+    in French), from Babel's CLDR data; ``code`` itself if CLDR does not know it."""
+    try:
+        name = Locale.parse(code).get_display_name(Locale.parse(language(lang).code))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
 
 
 def localised(texts: Mapping[str, str], lang: str, languages: Sequence[str] = ()) -> str:
@@ -120,9 +204,8 @@ def wrap(text: str, width: int = 40) -> str:
 
 
 def number(value: float, lang: str, decimals: int = 1) -> str:
-    """``value`` with a decimal comma in French, as readers there expect."""
-    formatted = f"{value:.{decimals}f}"
-    return formatted.replace(".", ",") if lang == "fr" else formatted
+    """``value`` with the decimal mark of ``lang`` (a comma in French)."""
+    return f"{value:.{decimals}f}".replace(".", language(lang).decimal_mark)
 
 
 def signed(value: float, lang: str) -> str:
@@ -135,20 +218,20 @@ def signed(value: float, lang: str) -> str:
 
 
 def percent(value: float, lang: str) -> str:
-    """A rounded percentage; French puts a narrow no-break space before ``%``."""
+    """A rounded percentage, spaced as ``lang`` writes it ("12 %" in French)."""
     return f"{value:.0f}{percent_suffix(lang)}"
 
 
 def percent_suffix(lang: str) -> str:
-    return "\u202f%" if lang == "fr" else "%"
+    return f"{language(lang).space_before_percent}%"
 
 
 def separators(lang: str) -> str:
     """Plotly's ``layout.separators``: decimal mark then thousands mark."""
-    return ",\u202f" if lang == "fr" else ".,"
+    spec = language(lang)
+    return spec.decimal_mark + spec.thousands_mark
 
 
 def with_value(key: str, value: str, lang: str) -> str:
-    """``"Label: value"``; French puts a no-break space before the colon."""
-    colon = "\u00a0:" if lang == "fr" else ":"
-    return f"{label(key, lang)}{colon} {value}"
+    """``"Label: value"``, spaced as ``lang`` writes it (French: "Moyenne : 4,2")."""
+    return f"{label(key, lang)}{language(lang).space_before_colon}: {value}"

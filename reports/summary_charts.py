@@ -26,7 +26,8 @@ from reports.chart_style import (
     mirror,
 )
 from reports.data import Questionnaire
-from reports.labels import is_rtl, label, localised, number, with_value, wrap
+from reports.labels import label, localised, number, with_value, wrap
+from reports.languages import is_rtl
 
 #: Tick steps of the arrivals' time axis, in minutes: never under a minute, as
 #: the labels show hours and minutes, so no label repeats ("04:21" four times

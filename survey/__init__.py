@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, g
 
+from reports import languages
 from survey.config import Config, instance_secret_key
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -44,6 +45,10 @@ def register_config(app: Flask, config: type[Config] | dict[str, Any] | None) ->
         app.config.from_mapping(config)
     elif config is not None:
         app.config.from_mapping(config.as_dict())
+    if not languages.is_supported(app.config["DEFAULT_LANGUAGE"]):
+        raise ValueError(
+            f"SURVEY_DEFAULT_LANGUAGE={app.config['DEFAULT_LANGUAGE']!r}: not one of {', '.join(languages.CODES)}"
+        )
     # The default SQLite file lives there: it must exist before the first migration.
     # It holds the database and the secret key: its owner's only.
     instance = Path(app.config["INSTANCE_DIR"])

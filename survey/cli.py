@@ -8,6 +8,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
+from reports import languages
+from reports.documents import COMPARISON_FORMATS, FORMATS, Format
 from survey.extensions import db
 from survey.models import Programme, Role, User
 from survey.questionnaire import DEFAULT_QUESTIONNAIRE, DefinitionError, load_definition
@@ -250,16 +252,17 @@ REPORTS_DIR_ENV = "SURVEY_REPORTS_DIR"
 
 @click.command("report")
 @click.argument("slugs", nargs=-1, required=True, metavar="SLUG...")
-@click.option("--compare", is_flag=True, help="Compare several programmes side by side (html, pdf or json).")
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["html", "pdf", "xlsx", "csv", "json", "spss", "r"]),
-    default="html",
-    show_default=True,
+    "--compare", is_flag=True, help=f"Compare several programmes side by side ({', '.join(COMPARISON_FORMATS)})."
 )
-@click.option("--lang", type=click.Choice(["fr", "ar", "en"]), help="Report language [default: the programme's first].")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="html", show_default=True)
+@click.option("--lang", type=click.Choice(languages.CODES), help="Report language [default: the programme's first].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write; its suffix must be the format's (.zip for csv), and is added if missing.",
+)
 def report_command(slugs: tuple[str, ...], compare: bool, fmt: str, lang: str | None, output: Path | None) -> None:
     """Write the report of programme SLUG, or with --compare the comparison of several.
 
@@ -272,26 +275,29 @@ def report_command(slugs: tuple[str, ...], compare: bool, fmt: str, lang: str | 
     from datetime import UTC, datetime
 
     from survey.services import report_documents
-    from survey.web.evaluator import plotly_bundle
 
     if len(slugs) > 1 and not compare:
         raise click.UsageError("give one SLUG, or --compare with several")
     programmes = [_programme(slug) for slug in slugs]
     language = lang or programmes[0].default_language
+    if compare:
+        try:
+            report_documents.check_comparable(fmt)
+        except report_documents.NotComparable as exc:
+            raise click.ClickException(f"cannot write the {fmt} report: {exc}") from exc
     if output is None:
         folder = Path(os.environ.get(REPORTS_DIR_ENV) or "reports-out")
         output = folder / report_documents.report_filename(slugs, fmt, language, datetime.now(UTC).date())
+    else:
+        output = _with_suffix_of(output, FORMATS[fmt])
+    plotly_js = report_documents.plotly_bundle(current_app.static_folder)
     # Written aside first: a report that fails leaves no file and no folder behind.
     with tempfile.TemporaryFile() as spool:
         try:
             if compare:
-                report_documents.write_comparison(
-                    db.session(), programmes, fmt, language, spool, plotly_js=plotly_bundle()
-                )
+                report_documents.write_comparison(db.session(), programmes, fmt, language, spool, plotly_js=plotly_js)
             else:
-                report_documents.write_report(
-                    db.session(), programmes[0], fmt, language, spool, plotly_js=plotly_bundle()
-                )
+                report_documents.write_report(db.session(), programmes[0], fmt, language, spool, plotly_js=plotly_js)
         except report_documents.ReportError as exc:
             hint = (
                 "; choose --format html and print it from a browser"
@@ -304,3 +310,21 @@ def report_command(slugs: tuple[str, ...], compare: bool, fmt: str, lang: str | 
         with output.open("wb") as target:
             shutil.copyfileobj(spool, target)
     click.echo(f"wrote {output} ({output.stat().st_size:,} bytes)")
+
+
+def _with_suffix_of(output: Path, spec: Format) -> Path:
+    """``output`` with the suffix of format ``spec`` added if it has none.
+
+    A different suffix is refused rather than corrected: ``--format csv -o x.csv``
+    would otherwise write a ZIP archive that a spreadsheet cannot open under a
+    name that promises one.
+    """
+    suffix = f".{spec.extension}"
+    if not output.suffix:
+        return output.with_name(output.name + suffix)
+    if output.suffix.lower() != suffix.lower():
+        raise click.BadParameter(
+            f"--format {spec.name} writes a {suffix} file, not {output.suffix}: use -o {output.with_suffix(suffix)}",
+            param_hint="'-o' / '--output'",
+        )
+    return output

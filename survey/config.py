@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from reports import languages
+
 #: Where the SQLite database and the generated secret key live by default.
 INSTANCE_DIR = Path(os.environ.get("SURVEY_INSTANCE_PATH", Path.cwd() / "instance")).resolve()
 
@@ -65,11 +67,11 @@ class Config:
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 256 * 1024)
     #: Longest free-text answer, in characters (a long comment).
     MAX_TEXT_LENGTH = _env_int("MAX_TEXT_LENGTH", 2000)
-    DEFAULT_LANGUAGE = _env("DEFAULT_LANGUAGE", "fr")
+    #: One of :data:`reports.languages.CODES` (checked when the application is made).
+    DEFAULT_LANGUAGE = _env("DEFAULT_LANGUAGE", languages.DEFAULT_LANGUAGE)
     #: Seconds a worker shows trainee pages from its copy of a programme before
     #: asking the database again (a response is always checked when stored).
     PROGRAMME_COPY_SECONDS = _env_float("PROGRAMME_COPY_SECONDS", 1.0)
-    LANGUAGES = ("fr", "en", "ar")
     #: Serve cookies only over HTTPS; on by default, off for ``make run`` on plain http.
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

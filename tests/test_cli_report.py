@@ -6,11 +6,14 @@ import json
 import os
 from pathlib import Path
 
+import click
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from reports.documents import FORMATS
 from reports.documents.chromium import find_chromium
+from survey.cli import report_command
 from survey.extensions import db
 from survey.models import Programme, Response
 from survey.services.demo import DEMO_SLUG, add_random_responses
@@ -140,3 +143,27 @@ def test_pdf_of_the_demo(app: Flask, demo: Programme, tmp_path: Path, lang: str)
 
     assert code == 0, output
     assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_the_command_offers_every_format_of_the_download_page() -> None:
+    (fmt,) = [p for p in report_command.params if p.name == "fmt"]
+    assert isinstance(fmt.type, click.Choice)
+    assert list(fmt.type.choices) == list(FORMATS)
+
+
+def test_an_output_named_for_another_format_is_refused(app: Flask, demo: Programme, tmp_path: Path) -> None:
+    """The CSV export is a ZIP archive: x.csv would promise a file a spreadsheet opens."""
+    code, output = report(app, DEMO_SLUG, "--format", "csv", "-o", str(tmp_path / "x.csv"))
+
+    assert code == 2
+    assert "--format csv writes a .zip file, not .csv" in output
+    assert str(tmp_path / "x.zip") in output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_without_a_suffix_gets_the_formats(app: Flask, demo: Programme, tmp_path: Path) -> None:
+    code, output = report(app, DEMO_SLUG, "--format", "r", "-o", str(tmp_path / "labels"))
+
+    assert code == 0, output
+    assert f"wrote {tmp_path / 'labels.R'}" in output
+    assert (tmp_path / "labels.R").read_text(encoding="utf-8")

@@ -94,6 +94,9 @@ def test_wheel_install_serves_the_form(tmp_path: Path) -> None:
         "survey/migrations/env.py",
         "survey/migrations/script.py.mako",
         "reports/charts.py",
+        "reports/languages.py",
+        "reports/translations/ar/LC_MESSAGES/reports.mo",
+        "reports/translations/fr/LC_MESSAGES/reports.mo",
         "survey/web/organiser/__init__.py",
     ):
         assert expected in names, expected

@@ -34,20 +34,33 @@ Writer = Callable[[ReportSource, str, BinaryIO], None]
 
 @dataclass(frozen=True)
 class Format:
+    """One kind of document: the download page and ``survey report`` both list these."""
+
     name: str
+    #: The file name's suffix, without the dot; "csv" writes a ZIP of CSV files, so "zip".
     extension: str
     media_type: str
     #: "module:function" of the writer.
     target: str
-    #: Whether the document holds raw (per-response) data rather than a summary.
+    #: Whether the document holds raw (per-response) data rather than a summary; only a
+    #: summary takes the breakdowns and can compare programmes.
     raw_data: bool = False
+    #: Whether it draws charts, and so takes the plotly.js bundle to embed (``plotly_js``).
+    charts: bool = False
+    #: Whether Chromium prints it: a server without Chromium cannot make it.
+    printed: bool = False
+
+    @property
+    def comparable(self) -> bool:
+        """Whether a comparison of several programmes can be written in it."""
+        return not self.raw_data
 
 
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("html", "html", "text/html; charset=utf-8", "reports.documents.html:write_html"),
-        Format("pdf", "pdf", "application/pdf", "reports.documents.pdf_report:write_pdf"),
+        Format("html", "html", "text/html; charset=utf-8", "reports.documents.html:write_html", charts=True),
+        Format("pdf", "pdf", "application/pdf", "reports.documents.pdf_report:write_pdf", charts=True, printed=True),
         Format("json", "json", "application/json", "reports.documents.json_summary:write_json"),
         Format(
             "xlsx",
@@ -61,6 +74,9 @@ FORMATS: dict[str, Format] = {
         Format("r", "R", "text/plain; charset=utf-8", "reports.documents.syntax:write_r", raw_data=True),
     )
 }
+
+#: The formats a comparison of programmes can be written in, in registry order.
+COMPARISON_FORMATS: tuple[str, ...] = tuple(name for name, spec in FORMATS.items() if spec.comparable)
 
 
 def writer(name: str) -> Writer:

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reports.data import SCALE_KINDS, Questionnaire, RawResponse, Texts, raw_columns
-from reports.labels import localised
+from reports.i18n import N_, gettext
+from reports.labels import language_name, localised
+from reports.languages import CODES
 
 #: A spreadsheet reads a cell starting with one of these as a formula (or, for
 #: tab and carriage return, strips them and then may): OWASP's CSV injection list.
@@ -27,100 +29,71 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = int | float | str | None
 
-#: Words the exports add themselves, as (fr, en, ar); see :func:`word`.
-WORDS: Mapping[str, tuple[str, str, str]] = {
-    "summary": ("Synthèse", "Summary", "ملخص"),
-    "responses": ("Réponses", "Responses", "الردود"),
-    "codebook": ("Dictionnaire des variables", "Codebook", "دليل الترميز"),
-    "other_questions": ("Autres questions", "Other questions", "أسئلة أخرى"),
-    "programme": ("Programme", "Programme", "البرنامج"),
-    "identifier": ("Identifiant", "Identifier", "المعرّف"),
-    "location": ("Lieu", "Location", "المكان"),
-    "country": ("Pays", "Country", "البلد"),
-    "starts_on": ("Début", "Starts on", "تاريخ البدء"),
-    "ends_on": ("Fin", "Ends on", "تاريخ الانتهاء"),
-    "expected": ("Participants attendus", "Expected participants", "المشاركون المتوقعون"),
-    "n_responses": ("Réponses retenues", "Responses counted", "الردود المحتسبة"),
-    "response_rate": ("Taux de réponse", "Response rate", "معدل الاستجابة"),
-    "questionnaire": ("Questionnaire", "Questionnaire", "الاستبيان"),
-    "report_language": ("Langue du rapport", "Report language", "لغة التقرير"),
-    "variable": ("Variable", "Variable", "المتغير"),
-    "question": ("Question", "Question", "السؤال"),
-    "code": ("Code", "Code", "الرمز"),
-    "item": ("Élément", "Item", "البند"),
-    "label": ("Libellé", "Label", "التسمية"),
-    "text": ("Texte", "Text", "النص"),
-    "kind": ("Type", "Kind", "النوع"),
-    "dimension": ("Dimension", "Dimension", "المحور"),
-    "value_labels": ("Étiquettes des valeurs", "Value labels", "تسميات القيم"),
-    "n": ("n", "n", "n"),
-    "skipped": ("Sans réponse", "Skipped", "بدون إجابة"),
-    "mean": ("Moyenne", "Mean", "المتوسط"),
-    "median": ("Médiane", "Median", "الوسيط"),
-    "sd": ("Écart-type", "SD", "الانحراف المعياري"),
-    "ci_low": ("IC 95 % bas", "95% CI low", "فترة الثقة 95%: الحد الأدنى"),
-    "ci_high": ("IC 95 % haut", "95% CI high", "فترة الثقة 95%: الحد الأعلى"),
-    "top2": ("Top-2-box", "Top-2-box", "أعلى درجتين"),
-    "top2_low": ("Top-2-box IC bas", "Top-2-box CI low", "أعلى درجتين: الحد الأدنى"),
-    "top2_high": ("Top-2-box IC haut", "Top-2-box CI high", "أعلى درجتين: الحد الأعلى"),
-    "value": ("Valeur", "Value", "القيمة"),
-    "count": ("Effectif", "Count", "العدد"),
-    "share": ("Part", "Share", "النسبة"),
-    "dimension_score": ("Score de la dimension", "Dimension score", "درجة المحور"),
-    "scored": ("Répondants notés", "Respondents scored", "المستجيبون المحتسبة درجاتهم"),
-    "unscored": ("Trop peu d'items répondus", "Too few items answered", "أجابوا عن عدد قليل من البنود"),
-    "alpha": ("Alpha de Cronbach", "Cronbach's alpha", "معامل ألفا كرونباخ"),
-    "complete_cases": ("Cas complets", "Complete cases", "الحالات المكتملة"),
-    "scored_items": ("Items notés", "Items scored", "البنود المحتسبة"),
-    "too_few_items": ("non calculé : moins de 3 items", "not computed: fewer than 3 items", "لم يُحسب: أقل من 3 بنود"),
-    "too_few_cases": (
-        "non calculé : moins de 3 cas complets",
-        "not computed: fewer than 3 complete cases",
-        "لم يُحسب: أقل من 3 حالات مكتملة",
+#: Words the exports add themselves, in English, translated by the catalogs
+#: (:mod:`reports.i18n`); see :func:`word`.
+WORDS: Mapping[str, str] = {
+    "summary": N_("Summary"),
+    "responses": N_("Responses"),
+    "codebook": N_("Codebook"),
+    "other_questions": N_("Other questions"),
+    "programme": N_("Programme"),
+    "identifier": N_("Identifier"),
+    "location": N_("Location"),
+    "country": N_("Country"),
+    "starts_on": N_("Starts on"),
+    "ends_on": N_("Ends on"),
+    "expected": N_("Expected participants"),
+    "n_responses": N_("Responses counted"),
+    "response_rate": N_("Response rate"),
+    "questionnaire": N_("Questionnaire"),
+    "report_language": N_("Report language"),
+    "variable": N_("Variable"),
+    "question": N_("Question"),
+    "code": N_("Code"),
+    "item": N_("Item"),
+    "label": N_("Label"),
+    "text": N_("Text"),
+    "kind": N_("Kind"),
+    "dimension": N_("Dimension"),
+    "value_labels": N_("Value labels"),
+    "n": N_("n"),
+    "skipped": N_("Skipped"),
+    "mean": N_("Mean"),
+    "median": N_("Median"),
+    "sd": N_("Standard deviation"),
+    "ci_low": N_("95% CI low"),
+    "ci_high": N_("95% CI high"),
+    "top2": N_("Top-2-box"),
+    "top2_low": N_("Top-2-box CI low"),
+    "top2_high": N_("Top-2-box CI high"),
+    "value": N_("Value"),
+    "count": N_("Count"),
+    "share": N_("Share"),
+    "dimension_score": N_("Dimension score"),
+    "scored": N_("Respondents scored"),
+    "unscored": N_("Too few items answered"),
+    "alpha": N_("Cronbach's alpha"),
+    "complete_cases": N_("Complete cases"),
+    "scored_items": N_("Items scored"),
+    "too_few_items": N_("not computed: fewer than 3 items"),
+    "too_few_cases": N_("not computed: fewer than 3 complete cases"),
+    "zero_variance": N_("not computed: the totals do not vary"),
+    "no_rows": N_("not computed: per-response rows not loaded"),
+    "dash_note": N_(
+        "— : cannot be computed (mean: no answers; standard deviation and intervals: fewer than 2 answers)."
     ),
-    "zero_variance": (
-        "non calculé : les totaux ne varient pas",
-        "not computed: the totals do not vary",
-        "لم يُحسب: المجاميع لا تتباين",
-    ),
-    "no_rows": (
-        "non calculé : réponses individuelles non chargées",
-        "not computed: per-response rows not loaded",
-        "لم يُحسب: لم تُحمَّل الردود الفردية",
-    ),
-    "dash_note": (
-        "— : non calculable (moyenne : aucune réponse ; écart-type et intervalles : moins de 2 réponses).",
-        "— : cannot be computed (mean: no answers; SD and intervals: fewer than 2 answers).",
-        "— : لا يمكن حسابه (المتوسط: لا إجابات؛ الانحراف المعياري والفترات: أقل من إجابتين).",
-    ),
-    "top2_note": (
-        "Top-2-box : part des réponses sur les deux points les plus hauts de l'échelle (intervalle de Wilson).",
-        "Top-2-box: share of answers on the two highest points of the scale (Wilson interval).",
-        "أعلى درجتين: نسبة الإجابات على أعلى نقطتين في المقياس (فترة ويلسون).",
-    ),
-    "free_text": (
-        "Texte libre : voir la feuille Réponses",
-        "Free text: see the Responses sheet",
-        "نص حر: انظر ورقة الردود",
-    ),
-    "selected": ("Coché", "Selected", "مختار"),
-    "not_selected": ("Non coché", "Not selected", "غير مختار"),
-    "var_response_id": ("Identifiant aléatoire de la réponse", "Random response identifier", "معرّف عشوائي للرد"),
-    "var_submitted_at": (
-        "Date et heure d'envoi (UTC, ISO 8601)",
-        "Submission time (UTC, ISO 8601)",
-        "وقت الإرسال (بالتوقيت العالمي، ISO 8601)",
-    ),
-    "var_language": ("Langue du formulaire", "Language of the form", "لغة الاستمارة"),
-    "var_source": ("Mode de collecte", "How the answers arrived", "طريقة جمع الإجابات"),
-    "web": ("Formulaire en ligne", "Web form", "الاستمارة الإلكترونية"),
-    "kiosk": ("Borne partagée", "Shared kiosk", "جهاز مشترك"),
-    "paper": ("Formulaire papier saisi", "Typed-in paper form", "استمارة ورقية مُدخلة"),
-    "lang_fr": ("Français", "French", "الفرنسية"),
-    "lang_en": ("Anglais", "English", "الإنجليزية"),
-    "lang_ar": ("Arabe", "Arabic", "العربية"),
+    "top2_note": N_("Top-2-box: share of answers on the two highest points of the scale (Wilson interval)."),
+    "free_text": N_("Free text: see the Responses sheet"),
+    "selected": N_("Selected"),
+    "not_selected": N_("Not selected"),
+    "var_response_id": N_("Random response identifier"),
+    "var_submitted_at": N_("Submission time (UTC, ISO 8601)"),
+    "var_language": N_("Language of the form"),
+    "var_source": N_("How the answers arrived"),
+    "web": N_("Web form"),
+    "kiosk": N_("Shared kiosk"),
+    "paper": N_("Typed-in paper form"),
 }
-_WORD_INDEX = {"fr": 0, "en": 1, "ar": 2}
 
 #: Fixed leading variables: (name, codebook kind, word key of their label).
 FIXED = (
@@ -147,7 +120,7 @@ _LINE_BREAKS = re.compile(r"\r\n|[\r\n]")
 
 def word(key: str, lang: str) -> str:
     """The export word ``key`` in ``lang`` (English for another language); KeyError on a typo."""
-    return WORDS[key][_WORD_INDEX.get(lang, 1)]
+    return gettext(WORDS[key], lang)
 
 
 def neutralise(text: str) -> str:
@@ -179,7 +152,7 @@ class Variable:
 
 def variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
     """The fixed variables then one per raw column (:func:`reports.data.raw_columns`)."""
-    langs = tuple(dict.fromkeys((*questionnaire.languages, "fr", "en", "ar")))
+    langs = tuple(dict.fromkeys((*questionnaire.languages, *CODES)))
     words = {key: {lang: word(key, lang) for lang in langs} for key in WORDS}
     out = [
         Variable(
@@ -191,7 +164,7 @@ def variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
             dimension=None,
             numeric=False,
             label=words[key],
-            values=_fixed_values(kind, questionnaire.languages, words),
+            values=_fixed_values(kind, questionnaire.languages, langs, words),
         )
         for name, kind, key in FIXED
     ]
@@ -293,10 +266,12 @@ def value_labels(variable: Variable, lang: str, languages: Sequence[str] = ()) -
 
 
 def _fixed_values(
-    kind: str, languages: Sequence[str], words: Mapping[str, Texts]
+    kind: str, languages: Sequence[str], label_languages: Sequence[str], words: Mapping[str, Texts]
 ) -> tuple[tuple[int | str, Texts], ...]:
+    """The value labels of a fixed variable: each form language named in every
+    ``label_languages``, or each source."""
     if kind == "language":
-        return tuple((lang, words[f"lang_{lang}"]) for lang in languages if f"lang_{lang}" in words)
+        return tuple((code, {lang: language_name(code, lang) for lang in label_languages}) for code in languages)
     if kind == "source":
         return tuple((source, words[source]) for source in SOURCES)
     return ()

@@ -32,11 +32,13 @@ from reports.documents.codebook import (
     variables,
 )
 from reports.documents.syntax import TextWidths, r_syntax, spss_syntax
+from reports.i18n import N_, gettext
 
 ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark
 
-README = {
-    "en": """{title}
+#: README.txt of the archive, translated by the catalogs (:mod:`reports.i18n`).
+README = N_(
+    """{title}
 
 answers.csv    the raw answers: one line per response, one column per variable
                (response id, submission time in UTC, form language, source, then
@@ -52,41 +54,8 @@ Excluded responses are not included. An empty cell is an unanswered question;
 an option of a multiple choice that was not ticked is 0. Line breaks inside
 comments are written as spaces. A text that starts with = + - @ (or a tab) is
 preceded by a single quote so that a spreadsheet never runs it as a formula.
-""",
-    "fr": """{title}
-
-answers.csv    les réponses brutes : une ligne par réponse, une colonne par variable
-               (identifiant de la réponse, heure d'envoi en UTC, langue du
-               formulaire, mode de collecte, puis une colonne par question ou par
-               élément de question). UTF-8 avec BOM, séparateur virgule.
-codebook.csv   le dictionnaire des variables : code de la question et élément,
-               texte de la question dans chaque langue du questionnaire, type,
-               dimension et étiquettes des valeurs (par ex. 1=Pas du tout d'accord).
-answers.sps    syntaxe SPSS : lit answers.csv et applique les étiquettes.
-answers.R      script R : lit answers.csv et applique les étiquettes.
-
-Les réponses exclues n'y figurent pas. Une cellule vide est une question sans
-réponse ; une option non cochée d'une question à choix multiples vaut 0. Les
-retours à la ligne des commentaires sont écrits comme des espaces. Un texte qui
-commence par = + - @ (ou une tabulation) est précédé d'une apostrophe, pour
-qu'un tableur ne l'exécute jamais comme une formule.
-""",
-    "ar": """{title}
-
-answers.csv    الإجابات الخام: سطر لكل رد وعمود لكل متغير (معرّف الرد، ووقت الإرسال
-               بالتوقيت العالمي، ولغة الاستمارة، وطريقة الجمع، ثم عمود لكل سؤال أو
-               لكل بند من بنود السؤال). بترميز UTF-8 مع BOM، والفاصل هو الفاصلة.
-codebook.csv   دليل الترميز: رمز السؤال والبند، ونص السؤال بكل لغات الاستبيان،
-               والنوع، والمحور، وتسميات القيم.
-answers.sps    أوامر SPSS: تقرأ answers.csv وتطبّق التسميات.
-answers.R      نص R: يقرأ answers.csv ويطبّق التسميات.
-
-الردود المستبعدة غير مدرجة. الخلية الفارغة سؤال بلا إجابة، والخيار غير المختار
-في سؤال متعدد الاختيارات قيمته 0. فواصل الأسطر داخل التعليقات مكتوبة كمسافات.
-النص الذي يبدأ بـ = أو + أو - أو @ (أو بعلامة جدولة) تسبقه علامة اقتباس مفردة
-حتى لا ينفّذه برنامج الجداول كصيغة.
-""",
-}
+"""
+)
 
 
 def write_csv_zip(source: ReportSource, lang: str, out: BinaryIO) -> None:
@@ -95,7 +64,7 @@ def write_csv_zip(source: ReportSource, lang: str, out: BinaryIO) -> None:
     questionnaire = data.questionnaire
     variables_ = variables(questionnaire)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        readme = README.get(lang, README["en"]).format(title=data.programme.title)
+        readme = gettext(README, lang).format(title=data.programme.title)
         archive.writestr("README.txt", readme.replace("\n", "\r\n").encode(ENCODING))
         with archive.open("answers.csv", "w") as raw:
             widths = write_answers(raw, source, variables_)

@@ -28,7 +28,8 @@ from markupsafe import Markup
 from reports.compare import Comparison, compare
 from reports.documents import ReportSource
 from reports.documents import figures as fig
-from reports.labels import is_rtl, label, localised, number, percent
+from reports.labels import label, language_name, localised, number, percent
+from reports.languages import direction, is_rtl
 from reports.summary import EvaluationSummary, summarise
 
 Mode = Literal["screen", "print"]
@@ -95,7 +96,7 @@ def suppression_notes(summary: EvaluationSummary, lang: str) -> list[str]:
         try:
             question = summary.questionnaire.question(hidden.where)
         except KeyError:
-            names = [label(f"lang_{c}", lang) if f"lang_{c}" in _LANG_KEYS else c for c in hidden.cells]
+            names = [language_name(c, lang) for c in hidden.cells]
             where = label(f"responses_by_{hidden.where}", lang) if hidden.where == "language" else hidden.where
         else:
             names = [localised(i.label, lang, languages) for i in question.items if i.value in hidden.cells]
@@ -154,7 +155,7 @@ def _environment() -> Environment:
 def _context(lang: str, mode: Mode, plotly_js: str | Path | None, languages: tuple[str, ...]) -> dict[str, Any]:
     return {
         "lang": lang,
-        "dir": "rtl" if is_rtl(lang) else "ltr",
+        "dir": direction(lang),
         "mode": mode,
         # plotly.js holds no "</script": checked by the tests on both bundles.
         "plotly_js": Markup(plotly_source(plotly_js)),  # noqa: S704
@@ -210,11 +211,7 @@ def formatters(lang: str, languages: tuple[str, ...] = ()) -> dict[str, Callable
         return localised(texts, lang, languages)
 
     def lang_name(code: str) -> str:
-        key = f"lang_{code}"
-        return text(key) if key in _LANG_KEYS else code
+        return language_name(code, lang)
 
     return {"num": num, "pct": pct, "ci": interval, "pval": pval, "count": count, "statistic": statistic,
             "t": text, "reason": reason, "tx": tx, "lang_name": lang_name, "ltr": ltr}  # fmt: skip
-
-
-_LANG_KEYS = frozenset({"lang_fr", "lang_en", "lang_ar"})

@@ -35,7 +35,8 @@ from reports.documents.codebook import (
     variables,
     word,
 )
-from reports.labels import is_rtl, localised
+from reports.labels import localised
+from reports.languages import is_rtl
 from reports.summary import dimension_items, dimension_results
 
 #: Excel's last row; beyond it the CSV export is the way.

@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Field, HiddenField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
+from reports.languages import ENDONYMS
 from survey.caches import PAPER_ENTRY_FORMS
 from survey.forms.layout import QuestionView, page_sections
 from survey.questionnaire.definition import iter_questions, kind_of
@@ -29,12 +30,11 @@ from survey.storage import SubmittedAnswer
 
 #: Most copies printed in one PDF: enough for a cohort, short enough to print in seconds.
 MAX_COPIES = 200
-#: Names of the languages in their own script, for the language pickers.
-LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
 
 
 def language_choices(languages: Sequence[str]) -> list[tuple[str, str]]:
-    return [(code, LANGUAGE_NAMES.get(code, code)) for code in languages]
+    """``languages`` for a picker, each named in itself."""
+    return [(code, ENDONYMS.get(code, code)) for code in languages]
 
 
 class PrintForm(FlaskForm):  # type: ignore[misc]

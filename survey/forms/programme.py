@@ -29,6 +29,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from reports.languages import CODES, DEFAULT_LANGUAGE, ENDONYMS, LANGUAGES
 from survey.models import Programme
 from survey.services.programmes import ProgrammeSettings, SessionSpec
 from survey.services.questionnaires import LibraryEntry
@@ -36,7 +37,6 @@ from survey.services.questionnaires import LibraryEntry
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 #: Paths under /o/ that a programme's short name would hide.
 RESERVED_SLUGS = frozenset({"new", "questionnaires", "users", "admin", "api", "settings"})
-LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
 #: Offered in the time zone list; any other IANA name may be typed.
 COMMON_TIMEZONES = (
     "UTC",
@@ -182,7 +182,7 @@ def parse_sessions(text: str) -> tuple[list[SessionSpec], list[str]]:
 
 
 def _language_choices() -> list[SelectChoice]:
-    return [SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES.items()]
+    return [SelectChoice(each.code, each.endonym, render_kw={"lang": each.code}) for each in LANGUAGES]
 
 
 def _not_reserved(form: Any, field: Field) -> None:
@@ -248,7 +248,7 @@ class ProgrammeForm(FlaskForm):  # type: ignore[misc]
         description=_l("The number of trainees, for the response rate."),
     )
     languages = MultiCheckboxField(_l("Languages offered"), choices=_language_choices())
-    default_language = SelectField(_l("Default language"), choices=_language_choices(), default="fr")
+    default_language = SelectField(_l("Default language"), choices=_language_choices(), default=DEFAULT_LANGUAGE)
     timezone = StringField(
         _l("Time zone"),
         filters=[_strip],
@@ -336,7 +336,7 @@ class ProgrammeForm(FlaskForm):  # type: ignore[misc]
                 bool(self._languages_of.get(self.questionnaire.data)) and bool(missing),
                 _(
                     "The chosen questionnaire has no texts in %(languages)s.",
-                    languages=", ".join(LANGUAGE_NAMES.get(m, m) for m in missing),
+                    languages=", ".join(ENDONYMS.get(m, m) for m in missing),
                 ),
             )
         )
@@ -350,7 +350,7 @@ class ProgrammeForm(FlaskForm):  # type: ignore[misc]
         """The validated values, times converted from the programme's time zone to UTC."""
         tz: tzinfo = zone(self.timezone.data) or UTC
         default = self.default_language.data
-        languages = (default, *(code for code in LANGUAGE_NAMES if code in self.languages.data and code != default))
+        languages = (default, *(code for code in CODES if code in self.languages.data and code != default))
         participants = self.expected_participants.data
         return ProgrammeSettings(
             slug=self.slug.data,

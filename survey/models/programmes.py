@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Table, Text, event, update
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column, relationship
 
+from reports.languages import CODES, DEFAULT_LANGUAGE
 from survey.models.base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class Programme(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     expected_participants: Mapped[int | None] = mapped_column(Integer)
     #: Languages the form is offered in, the first being the default.
-    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["fr", "en", "ar"])
+    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: list(CODES))
     status: Mapped[str] = mapped_column(String(16), default=ProgrammeStatus.DRAFT.value)
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaires.id"))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -101,7 +102,7 @@ class Programme(Base):
 
     @property
     def default_language(self) -> str:
-        return self.languages[0] if self.languages else "fr"
+        return self.languages[0] if self.languages else DEFAULT_LANGUAGE
 
     @property
     def lifecycle(self) -> ProgrammeStatus:

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
+from reports.languages import CODES, is_supported
 from survey.questionnaire.kinds import KINDS, QuestionKind
-from survey.questionnaire.texts import LANGUAGES
 from survey.questionnaire.texts import texts_per_language as _texts
 
 DEFAULT_QUESTIONNAIRE = Path(__file__).with_name("end_of_programme.yaml")
@@ -75,11 +75,11 @@ def _normalise(raw: dict[str, Any], problems: list[str]) -> Definition:
     code = str(raw.get("code", ""))
     if not CODE_RE.match(code):
         problems.append("field code: must be lowercase letters, digits and single underscores, e.g. end_of_programme")
-    languages = tuple(raw.get("languages") or LANGUAGES)
-    bad = [lang for lang in languages if lang not in LANGUAGES]
+    languages = tuple(raw.get("languages") or CODES)
+    bad = [lang for lang in languages if not is_supported(lang)]
     if bad:
-        problems.append(f"field languages: unsupported {', '.join(map(str, bad))} (supported: {', '.join(LANGUAGES)})")
-        languages = tuple(lang for lang in languages if lang in LANGUAGES) or LANGUAGES
+        problems.append(f"field languages: unsupported {', '.join(map(str, bad))} (supported: {', '.join(CODES)})")
+        languages = tuple(lang for lang in languages if is_supported(lang)) or CODES
     definition: Definition = {
         "code": code,
         "languages": list(languages),

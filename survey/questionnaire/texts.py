@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-#: Languages the service is translated into; the first is the default.
-LANGUAGES = ("fr", "en", "ar")
+from reports.languages import is_supported
 
 
 def texts_per_language(
@@ -21,7 +20,7 @@ def texts_per_language(
     missing = [lang for lang in languages if not str(value.get(lang) or "").strip()]
     if missing:
         problems.append(f"{where}: missing text for {', '.join(missing)}")
-    unknown = sorted(set(value) - set(LANGUAGES))
+    unknown = sorted(str(lang) for lang in value if not is_supported(lang))
     if unknown:
         problems.append(f"{where}: unknown language {', '.join(map(str, unknown))}")
     return {lang: str(value[lang]).strip() for lang in languages if value.get(lang)}

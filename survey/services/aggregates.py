@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, String, func, select, type_c
 from sqlalchemy.orm import Session
 
 from reports import data
+from reports.labels import label
 from survey.models import Answer, Exclusion, Programme, Question, Questionnaire, Response
 from survey.questionnaire.definition import iter_questions
 from survey.questionnaire.kinds import KINDS, ScaleKind
@@ -103,9 +104,10 @@ def questionnaire_spec(programme: Programme, questionnaire: Questionnaire | None
             points = tuple(kind.points(question, ctx))
             point_labels = {lang: tuple(kind.point_labels(question, ctx, lang)) for lang in definition["languages"]}
             if question["kind"] == "before_after":
-                items = (
-                    data.Option("before", {"fr": "Avant", "en": "Before", "ar": "قبل"}),
-                    data.Option("after", {"fr": "Maintenant", "en": "Now", "ar": "الآن"}),
+                # Named as the report's charts and tables name them (one wording, in the catalogs).
+                items = tuple(
+                    data.Option(item, {lang: label(item, lang) for lang in definition["languages"]})
+                    for item in ("before", "after")
                 )
             elif question["kind"] == "matrix":
                 items = tuple(

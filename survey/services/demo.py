@@ -22,6 +22,10 @@ from survey.storage import SubmittedAnswer
 
 DEMO_SLUG = "niamey-2026"
 
+#: How often the demo's trainees answer in each language of reports.languages
+#: (Niamey: mostly French); the demo programme offers them in this order.
+DEMO_LANGUAGE_WEIGHTS = {"fr": 70, "ar": 20, "en": 10}
+
 DEMO_SESSIONS = (
     SessionSpec(1, "Méthodologies d'intégration et de réhabilitation", "Équipe pédagogique"),
     SessionSpec(2, "Prise en charge de l'idéologie extrémiste", "Équipe pédagogique"),
@@ -64,7 +68,7 @@ def ensure_demo(session: Session, definition: Definition, email: str, password: 
         ends_on=date(2026, 11, 27),
         timezone="Africa/Niamey",
         expected_participants=29,
-        languages=("fr", "ar", "en"),
+        languages=tuple(DEMO_LANGUAGE_WEIGHTS),
         sessions=DEMO_SESSIONS,
     )
     programme.move_to(ProgrammeStatus.OPEN)
@@ -78,7 +82,7 @@ def add_random_responses(session: Session, programme: Programme, count: int, see
     definition = programme.questionnaire.definition
     added = 0
     for _ in range(count):
-        lang = rng.choices(["fr", "ar", "en"], weights=[70, 20, 10])[0]
+        lang = rng.choices(list(DEMO_LANGUAGE_WEIGHTS), weights=list(DEMO_LANGUAGE_WEIGHTS.values()))[0]
         answers = list(_random_answers(rng, definition, programme, lang))
         receipt = submit_response(
             session, programme, answers, language=lang, idempotency_key=uuid.UUID(int=rng.getrandbits(128)).hex

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from reports.languages import CODES
 from survey.models import (
     Answer,
     Programme,
@@ -48,7 +49,7 @@ def create_programme(
     ends_on: date | None = None,
     timezone: str = "UTC",
     expected_participants: int | None = None,
-    languages: Sequence[str] = ("fr", "en", "ar"),
+    languages: Sequence[str] = CODES,
     sessions: Iterable[SessionSpec] = (),
     series: str = "",
     opens_at: datetime | None = None,
@@ -157,7 +158,7 @@ class ProgrammeSettings:
     timezone: str = "UTC"
     expected_participants: int | None = None
     #: The first is the default language.
-    languages: tuple[str, ...] = ("fr", "en", "ar")
+    languages: tuple[str, ...] = CODES
     series: str = ""
     opens_at: datetime | None = None
     closes_at: datetime | None = None

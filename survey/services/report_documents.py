@@ -20,21 +20,17 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from reports import languages
 from reports.data import RawResponse
-from reports.documents import FORMATS, ReportSource, writer
+from reports.documents import COMPARISON_FORMATS, FORMATS, ReportSource, writer
 from reports.documents.chromium import PdfUnavailable
 from survey.models import Programme, ProgrammeGrant, Response, Role, User
 from survey.services import DomainError
 from survey.services.aggregates import counted, programme_data
 
-#: The languages a report can be written in, whatever the interface speaks.
-REPORT_LANGUAGES = ("fr", "ar", "en")
-#: Formats that show the summary (the others hold the raw data).
-SUMMARY_FORMATS = ("html", "pdf", "json")
-#: Formats a comparison of programmes can be written in.
-COMPARISON_FORMATS = SUMMARY_FORMATS
-#: Formats whose writer draws charts, and so takes the plotly.js bundle to embed.
-CHART_FORMATS = ("html", "pdf")
+#: plotly.js for the HTML and PDF reports, under the static folder: the bundle the
+#: live dashboard serves, which holds every chart type the reports draw.
+PLOTLY_BUNDLE = "vendor/plotly/plotly-cartesian.min.js"
 
 
 class ReportError(DomainError):
@@ -118,7 +114,7 @@ def write_report(
     _check(fmt, lang, FORMATS)
     source = report_source(session, programme)
     options: dict[str, object] = {}
-    if fmt in SUMMARY_FORMATS:
+    if not FORMATS[fmt].raw_data:
         options["breakdowns"] = {"language": responses_by_language(session, programme)}
     _write(fmt, source, lang, out, plotly_js, options)
 
@@ -139,10 +135,23 @@ def write_comparison(
     """
     if len({p.id for p in programmes}) < 2 or len(programmes) != len({p.id for p in programmes}):
         raise NotComparable("compare two or more different programmes")
-    if fmt in FORMATS and fmt not in COMPARISON_FORMATS:
-        raise NotComparable(f"a comparison is written as {', '.join(COMPARISON_FORMATS)}, not {fmt}")
+    check_comparable(fmt)
     _check(fmt, lang, COMPARISON_FORMATS)
     _write(fmt, comparison_source(session, programmes), lang, out, plotly_js, {})
+
+
+def check_comparable(fmt: str) -> None:
+    """Raise :class:`NotComparable` if ``fmt`` is a known format that a comparison
+    cannot be written in (a raw-data format); an unknown one is left to the writer."""
+    if fmt in FORMATS and not FORMATS[fmt].comparable:
+        raise NotComparable(f"a comparison is written as {', '.join(COMPARISON_FORMATS)}, not {fmt}")
+
+
+def plotly_bundle(static_folder: str | Path | None) -> Path | None:
+    """The vendored plotly.js bundle under ``static_folder``, if present; without it the
+    writers embed the plotly package's own (larger) bundle."""
+    bundle = Path(static_folder or "") / PLOTLY_BUNDLE
+    return bundle if bundle.is_file() else None
 
 
 def report_filename(slugs: Sequence[str], fmt: str, lang: str, day: date) -> str:
@@ -168,14 +177,14 @@ def comparable_programmes(session: Session, user: User, programme: Programme) ->
 def _check(fmt: str, lang: str, allowed: Iterable[str]) -> None:
     if fmt not in allowed:
         raise UnknownFormat(fmt)
-    if lang not in REPORT_LANGUAGES:
+    if not languages.is_supported(lang):
         raise UnknownLanguage(lang)
 
 
 def _write(
     fmt: str, source: ReportSource, lang: str, out: BinaryIO, plotly_js: Path | None, options: dict[str, object]
 ) -> None:
-    if fmt in CHART_FORMATS and plotly_js is not None:
+    if FORMATS[fmt].charts and plotly_js is not None:
         options["plotly_js"] = plotly_js
     try:
         write = writer(fmt)

@@ -1,5 +1,6 @@
 """The evaluator's reports: every document of a programme, in the report
-language of their choice (fr, ar, en) whatever language the interface speaks.
+language of their choice (any of :mod:`reports.languages`) whatever language
+the interface speaks.
 
 Every staff role may download the programmes it is granted (admins all):
 the check is :func:`survey.web.organiser.programme_for`, as on every
@@ -16,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from babel import Locale
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -24,7 +24,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.http import dump_options_header
 
-from reports.documents import FORMATS
+from reports import languages
+from reports.documents import COMPARISON_FORMATS, FORMATS
 from reports.documents.chromium import find_chromium
 from survey.extensions import db
 from survey.services import report_documents
@@ -33,10 +34,6 @@ from survey.web.organiser import STAFF, programme_for
 
 bp = Blueprint("evaluator", __name__, url_prefix="/e")
 
-#: plotly.js for the HTML and PDF reports: the same 1.5 MB bundle the dashboard
-#: serves, which holds every chart type the reports draw.
-PLOTLY_BUNDLE = "vendor/plotly/plotly-cartesian.min.js"
-
 
 @dataclass(frozen=True)
 class FormatRow:
@@ -44,6 +41,8 @@ class FormatRow:
     title: object
     description: object
     raw_data: bool
+    #: False for a format this server cannot make (PDF without Chromium).
+    available: bool
 
 
 #: What each format is for, in the evaluator's words; a format missing here shows by its name.
@@ -58,18 +57,18 @@ DESCRIPTIONS = {
 }
 
 
-def _format_rows() -> list[FormatRow]:
+def _format_rows(can_print: bool) -> list[FormatRow]:
+    """Every format of the registry, in its order, as the download page lists them."""
     rows = []
     for name, spec in FORMATS.items():
         title, description = DESCRIPTIONS.get(name, (name.upper(), ""))
-        rows.append(FormatRow(name, title, description, spec.raw_data))
+        rows.append(FormatRow(name, title, description, spec.raw_data, can_print or not spec.printed))
     return rows
 
 
 def plotly_bundle() -> Path | None:
     """The vendored plotly.js bundle to embed in HTML and PDF reports, if present."""
-    bundle = Path(current_app.static_folder or "") / PLOTLY_BUNDLE
-    return bundle if bundle.is_file() else None
+    return report_documents.plotly_bundle(current_app.static_folder)
 
 
 @bp.get("/<slug>/reports")
@@ -79,13 +78,15 @@ def reports(slug: str) -> ResponseReturnValue:
     with the other programmes of the series."""
     programme = programme_for(slug)
     peers = report_documents.comparable_programmes(db.session(), current_user, programme)
+    can_print = find_chromium() is not None
+    formats = _format_rows(can_print)
     return render_template(
         "evaluator/reports.html",
         programme=programme,
-        formats=_format_rows(),
-        report_languages=[(code, _endonym(code)) for code in report_documents.REPORT_LANGUAGES],
-        comparison_formats=report_documents.COMPARISON_FORMATS,
-        pdf_available=find_chromium() is not None,
+        formats=formats,
+        report_languages=[(language.code, language.endonym) for language in languages.LANGUAGES],
+        comparison_formats=[row.name for row in formats if row.available and FORMATS[row.name].comparable],
+        pdf_available=can_print,
         peers=peers,
     )
 
@@ -117,7 +118,7 @@ def compare(slug: str) -> ResponseReturnValue:
     programme = programme_for(slug)
     others = [programme_for(other) for other in dict.fromkeys(request.args.getlist("with")) if other != slug]
     fmt = request.args.get("format", "html")
-    if fmt not in report_documents.COMPARISON_FORMATS or not others:
+    if fmt not in COMPARISON_FORMATS or not others:
         abort(400)
     lang = _report_language(programme.default_language)
     chosen = [programme, *others]
@@ -130,14 +131,9 @@ def compare(slug: str) -> ResponseReturnValue:
     return _send(spool, fmt, [p.slug for p in chosen], lang)
 
 
-def _endonym(code: str) -> str:
-    """A language's name in itself ("Français", "العربية"), as language pickers show it."""
-    return str(Locale.parse(code).get_display_name(code)).capitalize()
-
-
 def _report_language(default: str) -> str:
     lang = request.args.get("lang") or default
-    if lang not in report_documents.REPORT_LANGUAGES:
+    if not languages.is_supported(lang):
         abort(400)
     return lang
 

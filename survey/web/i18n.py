@@ -11,16 +11,16 @@ from flask_babel import get_locale
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from reports import languages
 from survey.extensions import babel
 
 LANG_COOKIE = "lang"
-RTL_LANGUAGES = frozenset({"ar"})
 
 
 def offered_languages() -> list[str]:
     """The languages of the page being served: the programme's, else the service's."""
-    languages = g.get("languages")
-    return list(languages) if languages else list(current_app.config["LANGUAGES"])
+    offered = g.get("languages")
+    return list(offered) if offered else list(languages.CODES)
 
 
 def select_locale() -> Locale:
@@ -58,7 +58,7 @@ def current_language() -> str:
 
 def remember_language(response: Response) -> Response:
     chosen = g.get("chosen_language") or request.args.get("lang")
-    if chosen in current_app.config["LANGUAGES"] and request.cookies.get(LANG_COOKIE) != chosen:
+    if languages.is_supported(chosen) and request.cookies.get(LANG_COOKIE) != chosen:
         response.set_cookie(LANG_COOKIE, str(chosen), max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 
@@ -72,6 +72,7 @@ def init_i18n(app: Flask) -> None:
         lang = current_language()
         return {
             "lang": lang,
-            "text_dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
+            "text_dir": languages.direction(lang),
             "offered_languages": offered_languages(),
+            "endonyms": languages.ENDONYMS,
         }

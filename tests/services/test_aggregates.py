@@ -199,3 +199,17 @@ def test_dimension_scores_are_means_of_respondent_means(programme: Programme) ->
     assert scores["professional_impact"] == (None, None, None)  # nobody answered those items
     items = dimension_items(data.questionnaire)
     assert "ba_knowledge" not in items["professional_impact"]  # before/after is not scored
+
+
+def test_before_and_after_are_named_as_the_report_charts_name_them(programme: Programme) -> None:
+    """One wording of before/after on the response page, the charts and the exports (the form
+    asks "Before the programme" and "Now, after the programme")."""
+    questionnaire = aggregates.programme_data(db.session(), programme).questionnaire
+    pairs = [q for q in questionnaire.questions if q.kind == "before_after"]
+
+    assert pairs
+    for question in pairs:
+        assert [(o.value, o.label["fr"], o.label["en"]) for o in question.items] == [
+            ("before", "Avant", "Before"),
+            ("after", "Maintenant", "Now"),
+        ]

@@ -186,6 +186,14 @@ def test_dashboard_in_each_language(signed_in: FlaskClient, programme: Programme
     assert "3 / 29" in arrivals["layout"]["title"]["text"]
 
 
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_charts_load_plotly_words_in_the_page_language(signed_in: FlaskClient, programme: Programme, lang: str) -> None:
+    """French and Arabic translations of plotly.js are vendored; English is its own."""
+    html = signed_in.get(f"/o/niamey?lang={lang}").get_data(as_text=True)
+    loaded = re.findall(r"vendor/plotly/locales/(\w+)\.js", html)
+    assert loaded == ([] if lang == "en" else [lang])
+
+
 # -- polling: ETag and 304 ----------------------------------------------------------
 
 

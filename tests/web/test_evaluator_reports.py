@@ -248,3 +248,17 @@ def test_comparison_checks_every_programme_and_needs_another(evaluator: FlaskCli
     assert evaluator.get("/e/niamey/compare?format=json").status_code == 400
     assert evaluator.get("/e/niamey/compare?with=niamey&format=json").status_code == 400
     assert evaluator.get("/e/niamey/compare?with=dakar&format=xlsx").status_code == 400
+
+
+def test_comparison_offers_the_summary_formats_this_server_can_make(
+    evaluator: FlaskClient, series: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    access.grant(db.session(), db.session.scalars(select(User).where(User.role == "evaluator")).one(), series)
+    db.session.commit()
+    monkeypatch.setenv("SURVEY_CHROMIUM", "/nonexistent/chromium")
+    page = evaluator.get("/e/niamey/reports?lang=en").get_data(as_text=True)
+    offered = re.findall(
+        r'<option value="(\w+)">\w+</option>', page.split('id="compare-format"')[1].split("</select>")[0]
+    )
+
+    assert offered == ["html", "json"]  # no raw data; no PDF without Chromium

@@ -17,12 +17,12 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from reports.languages import direction
 from survey.extensions import db
 from survey.forms.codes import AccessModeForm, IssueCodesForm
 from survey.models import AccessMode, Programme
 from survey.services import codes as code_service
 from survey.web.auth import role_required
-from survey.web.i18n import RTL_LANGUAGES
 from survey.web.organiser import MANAGERS, bp, programme_for
 
 
@@ -136,7 +136,7 @@ def code_cards(slug: str) -> ResponseReturnValue:
         cards=cards,
         labels=labels,
         card_lang=card_lang,
-        card_dir="rtl" if card_lang in RTL_LANGUAGES else "ltr",
+        card_dir=direction(card_lang),
     )
 
 

@@ -22,6 +22,7 @@ several gunicorn workers and no state shared between them but the database.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,6 +33,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
 
+from reports.languages import is_supported
 from survey.extensions import db, login_manager
 from survey.services import access, aggregates, live
 from survey.web.auth import role_required
@@ -89,7 +91,16 @@ def dashboard(slug: str) -> ResponseReturnValue:
         rate=view.kpis.rate,
         figures=[{"code": f.code, "json": f.json} for f in view.figures],
         projector=request.args.get("view") == "projector",
+        plotly_locale=plotly_locale(lang),
     )
+
+
+def plotly_locale(lang: str) -> str | None:
+    """The static path of plotly.js's translation into ``lang`` ("vendor/plotly/locales/fr.js"),
+    if one is vendored; plotly.js speaks English by itself."""
+    path = f"vendor/plotly/locales/{lang}.js"
+    found = is_supported(lang) and (Path(current_app.static_folder or "") / path).is_file()
+    return path if found else None
 
 
 @bp.get("/<slug>/live.json")

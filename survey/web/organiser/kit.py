@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from reports import languages
 from reports.documents.chromium import PdfUnavailable, html_to_pdf
 from survey.extensions import db
 from survey.forms.paper import (
@@ -29,7 +30,7 @@ from survey.models import Programme
 from survey.services import NotAccepting, paper, programmes
 from survey.services.responses import KeyReused, PaperNumberTaken
 from survey.web.auth import role_required
-from survey.web.i18n import RTL_LANGUAGES, current_language
+from survey.web.i18n import current_language
 from survey.web.kiosk import kiosk_token
 from survey.web.organiser import MANAGERS, bp, programme_for
 from survey.web.security import CSP
@@ -70,7 +71,6 @@ def classroom_kit(slug: str) -> ResponseReturnValue:
             programme=programme,
             form=form,
             ranges=suggested_ranges(programme.languages, _default_copies(programme)),
-            language_names=dict(language_choices(programme.languages)),
             tally=paper.paper_tally(db.session(), programme),
             kiosk_url=url_for("kiosk.take_form", slug=slug, token=token, _external=True),
         ),
@@ -122,7 +122,7 @@ def _paper_html(programme: Programme, lang: str, numbers: range, *, pdf_missing:
             "paper/questionnaire.html",
             programme=programme,
             paper_lang=lang,
-            paper_dir="rtl" if lang in RTL_LANGUAGES else "ltr",
+            paper_dir=languages.direction(lang),
             title=definition["title"].get(lang) or programme.questionnaire.title.get(lang, ""),
             intro=definition.get("intro", {}).get(lang, ""),
             pages=numbered_pages(definition, ctx, lang),

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from reports.languages import CODES, DEFAULT_LANGUAGE
 from survey.extensions import db
 from survey.forms.programme import COMMON_TIMEZONES, SLUG_TAKEN, ProgrammeForm, local_time, programme_data
 from survey.models import Programme, ProgrammeStatus, TransitionError
@@ -56,8 +57,8 @@ def _new_defaults(library: list[LibraryEntry]) -> dict[str, Any]:
     latest = [entry for entry in library if entry.latest]
     preferred = [entry for entry in latest if entry.code == DEFAULT_QUESTIONNAIRE_CODE] or latest
     return {
-        "languages": ["fr", "en", "ar"],
-        "default_language": "fr",
+        "languages": list(CODES),
+        "default_language": DEFAULT_LANGUAGE,
         "timezone": "UTC",
         "questionnaire": preferred[0].id if preferred else None,
     }

@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from reports.languages import direction
 from survey.extensions import db
 from survey.forms.questionnaire import ImportQuestionnaireForm
 from survey.forms.trainee import compile_form
@@ -19,7 +20,6 @@ from survey.questionnaire import DefinitionError
 from survey.questionnaire.kinds import FormContext
 from survey.services import questionnaires
 from survey.web.auth import role_required
-from survey.web.i18n import RTL_LANGUAGES
 from survey.web.organiser import MANAGERS, bp, programme_for
 
 
@@ -120,7 +120,7 @@ def preview_questionnaire(code: str, version: int) -> ResponseReturnValue:
         fragment=Markup(fragment),  # noqa: S704  (rendered by our own autoescaping template above)
         language=language,
         languages=languages,
-        direction="rtl" if language in RTL_LANGUAGES else "ltr",
+        direction=direction(language),
         page=page,
         page_count=page_count,
         programme=programme,
