@@ -16,11 +16,11 @@ between U+2066 and U+2069 (a left-to-right isolate): without it "−1" reads
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
+from reports.caches import REPORT_TRANSLATIONS
 from reports.languages import language
 
 #: Where the catalogs live, one folder per language code.
@@ -33,11 +33,11 @@ def N_(message: str) -> str:
     return message
 
 
-# Read once per language: a dashboard refresh labels its charts every few
-# seconds. Bounded by reports.languages: any other code reads the source language.
-@functools.cache
 def _translations(code: str) -> NullTranslations:
-    return Translations.load(str(CATALOGS), [code], domain=DOMAIN)
+    found: NullTranslations | None = REPORT_TRANSLATIONS.get(code)
+    if found is None:
+        found = REPORT_TRANSLATIONS.put(code, Translations.load(str(CATALOGS), [code], domain=DOMAIN))
+    return found
 
 
 def translations(lang: str) -> NullTranslations:

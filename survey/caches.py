@@ -1,82 +1,16 @@
-"""Everything a worker keeps in memory between requests, in one place.
+"""Everything a worker of the service keeps in memory between requests.
 
 Each cache below says what it keeps, why keeping it is safe when several
-workers and hosts serve the same database, and how many entries it may
-hold. Nothing else in the code keeps state across requests (a test,
-tests/test_caches.py, fails on an ``lru_cache``, a ``functools.cache`` or a
-module-level dict filled at run time anywhere else), and :func:`clear_all`
-empties them all: the tests call it between tests.
-
-A full cache is emptied rather than trimmed one entry at a time: every entry
-is cheap to build again, and the common case stays one dictionary lookup.
+workers and hosts serve the same database, and how many entries it may hold.
+The machinery, and the caches of the reports library, are in reports/caches.py:
+one registry (``ALL``) and one :func:`clear_all` for both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from functools import wraps
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any
 
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-P = ParamSpec("P")
-
-
-class Cache(Generic[K, V]):
-    """A bounded dictionary with a name and a reason, listed in ALL."""
-
-    def __init__(self, name: str, bound: int, safe_because: str) -> None:
-        self.name = name
-        self.bound = bound
-        #: Why a worker may keep these entries while others change the database.
-        self.safe_because = safe_because
-        self._entries: dict[K, V] = {}
-        ALL.append(self)
-
-    def get(self, key: K) -> V | None:
-        return self._entries.get(key)
-
-    def put(self, key: K, value: V) -> V:
-        if len(self._entries) >= self.bound and key not in self._entries:
-            self._entries.clear()
-        self._entries[key] = value
-        return value
-
-    def pop(self, key: K) -> None:
-        self._entries.pop(key, None)
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-#: Every cache, in the order defined below.
-ALL: list[Cache[Any, Any]] = []
-
-
-def clear_all() -> None:
-    """Empty every cache (tests; a worker never needs to)."""
-    for cache in ALL:
-        cache.clear()
-
-
-def memoised(cache: Cache[tuple[object, ...], V]) -> Callable[[Callable[P, V]], Callable[P, V]]:
-    """Keep a function's results in ``cache``, by its positional arguments."""
-
-    def decorate(function: Callable[P, V]) -> Callable[P, V]:
-        @wraps(function)
-        def call(*args: P.args, **kwargs: P.kwargs) -> V:
-            if kwargs:
-                raise TypeError(f"{function.__name__} is memoised by its positional arguments only")
-            found = cache.get(args)
-            return found if found is not None else cache.put(args, function(*args, **kwargs))
-
-        return call
-
-    return decorate
-
+from reports.caches import Cache
 
 # --- the database's unchanging rows -------------------------------------------------
 
@@ -114,6 +48,19 @@ PAPER_ENTRY_FORMS: Cache[object, type[Any]] = Cache(
     "paper data-entry form classes by questionnaire version and sessions",
     64,
     "built from the definition and the programme's sessions, both part of the key",
+)
+
+# --- the language of each request ----------------------------------------------------
+
+LOCALES: Cache[str, Any] = Cache(
+    "Babel locales by language code",
+    16,
+    "a locale is a constant of its code; every request chooses one",
+)
+ACCEPT_LANGUAGE_MATCHES: Cache[tuple[str, tuple[str, ...]], str] = Cache(
+    "the language chosen for each Accept-Language header and offer",
+    512,
+    "a pure function of the header and the offered languages; browsers send a few distinct headers",
 )
 
 # --- constants computed once --------------------------------------------------------

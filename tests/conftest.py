@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from hypothesis import settings
 from sqlalchemy import Connection, text
 
+from reports.caches import clear_all
 from survey import create_app
-from survey.caches import clear_all
 from survey.config import TestConfig
 from survey.extensions import db
 from survey.migrate import upgrade

@@ -18,13 +18,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from reports.caches import REPORT_FILES, memoised
 from reports.compare import Comparison, compare
 from reports.documents import ReportSource
 from reports.documents import figures as fig
@@ -129,12 +129,12 @@ def plotly_source(path: str | Path | None = None) -> str:
     return _package_plotly()
 
 
-@cache
+@memoised(REPORT_FILES)
 def _read(path: str) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-@cache
+@memoised(REPORT_FILES)
 def _package_plotly() -> str:
     from plotly.offline import get_plotlyjs
 
@@ -142,7 +142,7 @@ def _package_plotly() -> str:
     return text
 
 
-@cache
+@memoised(REPORT_FILES)
 def _environment() -> Environment:
     return Environment(
         loader=PackageLoader("reports", "templates"),

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
+from reports.languages import DEFAULT_LANGUAGE
 from survey.caches import PROGRAMME_CHECKED, PROGRAMME_COPIES, QUESTIONNAIRE_DEFINITIONS
 from survey.models import Programme, ProgrammeSession, ProgrammeStatus, Questionnaire
 from survey.models.programmes import PROGRAMMES_CHANGED, accepts_at
@@ -67,7 +68,7 @@ class PublishedProgramme:
 
     @property
     def default_language(self) -> str:
-        return self.languages[0] if self.languages else "fr"
+        return self.languages[0] if self.languages else DEFAULT_LANGUAGE
 
     @property
     def lifecycle(self) -> ProgrammeStatus:

@@ -15,7 +15,8 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey.caches import DUMMY_PASSWORD_HASH, memoised
+from reports.caches import memoised
+from survey.caches import DUMMY_PASSWORD_HASH
 from survey.models import Programme, ProgrammeGrant, Role, User
 from survey.services import DomainError, NotFound
 from survey.services.access import grant

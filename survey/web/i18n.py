@@ -3,8 +3,6 @@ browser's Accept-Language, else the programme's default."""
 
 from __future__ import annotations
 
-import functools
-
 from babel import Locale
 from flask import Flask, Response, current_app, g, request
 from flask_babel import get_locale
@@ -12,6 +10,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from reports import languages
+from survey.caches import ACCEPT_LANGUAGE_MATCHES, LOCALES
 from survey.extensions import babel
 
 LANG_COOKIE = "lang"
@@ -31,25 +30,29 @@ def select_locale() -> Locale:
     remembered = request.cookies.get(LANG_COOKIE)
     if remembered in offered:
         return _locale(str(remembered))
-    header = request.headers.get("Accept-Language", "")
-    # Browsers send a few dozen characters; anything longer is not worth keeping.
-    best = (_best_match if len(header) <= 200 else _best_match.__wrapped__)(header, tuple(offered))
+    best = _best_match(request.headers.get("Accept-Language", ""), tuple(offered))
     if best:
         return _locale(best)
     default = g.get("default_language") or current_app.config["DEFAULT_LANGUAGE"]
     return _locale(str(default if default in offered else offered[0]))
 
 
-# A trainee's language is chosen on every request; parsing the same few
-# Accept-Language headers and locales again each time was a few percent of it.
-@functools.lru_cache(maxsize=16)
 def _locale(language: str) -> Locale:
-    return Locale.parse(language)
+    found: Locale | None = LOCALES.get(language)
+    return found if found is not None else LOCALES.put(language, Locale.parse(language))
 
 
-@functools.lru_cache(maxsize=512)
 def _best_match(header: str, offered: tuple[str, ...]) -> str | None:
-    return parse_accept_header(header, LanguageAccept).best_match(offered) if header else None
+    """The offered language the browser prefers, if any."""
+    if not header:
+        return None
+    if len(header) > 200:  # browsers send a few dozen characters: not worth keeping
+        return parse_accept_header(header, LanguageAccept).best_match(offered)
+    key = (header, offered)
+    found = ACCEPT_LANGUAGE_MATCHES.get(key)
+    if found is None:  # "" stands for no match, kept too
+        found = ACCEPT_LANGUAGE_MATCHES.put(key, parse_accept_header(header, LanguageAccept).best_match(offered) or "")
+    return found or None
 
 
 def current_language() -> str:
@@ -59,7 +62,14 @@ def current_language() -> str:
 def remember_language(response: Response) -> Response:
     chosen = g.get("chosen_language") or request.args.get("lang")
     if languages.is_supported(chosen) and request.cookies.get(LANG_COOKIE) != chosen:
-        response.set_cookie(LANG_COOKIE, str(chosen), max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie(
+            LANG_COOKIE,
+            str(chosen),
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+        )
     return response
 
 

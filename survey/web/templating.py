@@ -10,7 +10,8 @@ from flask import Flask, current_app, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from survey.caches import STATIC_DIGESTS, memoised
+from reports.caches import memoised
+from survey.caches import STATIC_DIGESTS
 
 
 @memoised(STATIC_DIGESTS)

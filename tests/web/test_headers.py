@@ -56,3 +56,14 @@ def test_hsts_only_once_cookies_are_for_https_only(app: Flask, programme: Progra
     finally:
         app.config["SESSION_COOKIE_SECURE"] = False
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_the_language_cookie_is_for_https_only_when_the_session_is(app: Flask, programme: Programme) -> None:
+    plain = app.test_client().get("/s/niamey?lang=ar").headers.getlist("Set-Cookie")
+    assert any(c.startswith("lang=ar") and "Secure" not in c for c in plain)
+    app.config["SESSION_COOKIE_SECURE"] = True
+    try:
+        secure = app.test_client().get("/s/niamey?lang=ar", base_url="https://localhost").headers.getlist("Set-Cookie")
+    finally:
+        app.config["SESSION_COOKIE_SECURE"] = False
+    assert any(c.startswith("lang=ar") and "Secure" in c for c in secure)
