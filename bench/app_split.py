@@ -8,6 +8,9 @@ application for the GET and the POST, the server's total (gunicorn's HTTP
 parsing and writing, thread hand-offs), and the same total for the bare unit.
 With ``--no-js`` the trainee walks page by page (GET + a POST per page, as
 bench.load.TraineeFormWithoutJavaScript) and the bare unit is GET + 3 POSTs.
+``--concurrency 8`` loads the server as ``make bench`` does, for a figure
+comparable with its "server CPU" columns (at concurrency 1 a worker wakes
+for each request alone, and the figure differs).
 
 In process (``python -m bench.profile``) the application costs about half of
 what it costs here: under gunicorn the SQLite file is shared by two processes
@@ -66,7 +69,7 @@ def create_timed_app() -> Any:
 
 
 def _trainee_cpu(
-    database: databases.Database, seconds: float, work: Path, *, no_js: bool
+    database: databases.Database, seconds: float, work: Path, *, no_js: bool, concurrency: int
 ) -> tuple[dict[str, list[float]], float, int]:
     from bench.run import trainee_units
 
@@ -75,11 +78,11 @@ def _trainee_cpu(
     env = {**database.app_env(), SPLIT_DIR: str(split)}
     with gunicorn("bench.app_split:create_timed_app()", env, work / "trainee.log", "/s/niamey-2026") as server:
         unit: Unit = trainee_units(server)[1 if no_js else 0]
-        drive(unit, server.port, concurrency=1, seconds=1, max_requests=10**6)
+        drive(unit, server.port, concurrency=concurrency, seconds=1, max_requests=10**6)
         time.sleep(0.2)
         warm = _read_totals(split)
         before = server_cpu_ms(server.pid)
-        outcome = drive(unit, server.port, concurrency=1, seconds=seconds, max_requests=10**6)
+        outcome = drive(unit, server.port, concurrency=concurrency, seconds=seconds, max_requests=10**6)
         spent = sum(server_cpu_ms(server.pid).values()) - sum(before.values())
         time.sleep(0.2)
         totals = _read_totals(split)
@@ -99,13 +102,13 @@ def _read_totals(split: Path) -> dict[str, list[float]]:
     return totals
 
 
-def _bare_cpu(database: databases.Database, seconds: float, work: Path, posts: int) -> float:
+def _bare_cpu(database: databases.Database, seconds: float, work: Path, posts: int, concurrency: int) -> float:
     databases.create_bare_table(database)
     bare = BareForm(posts=posts)
     with gunicorn("bench.bare_app:create_app()", database.app_env(), work / "bare.log", "/bare") as server:
-        drive(bare, server.port, concurrency=1, seconds=1, max_requests=10**6)
+        drive(bare, server.port, concurrency=concurrency, seconds=1, max_requests=10**6)
         before = server_cpu_ms(server.pid)
-        outcome = drive(bare, server.port, concurrency=1, seconds=seconds, max_requests=10**6)
+        outcome = drive(bare, server.port, concurrency=concurrency, seconds=seconds, max_requests=10**6)
         spent = sum(server_cpu_ms(server.pid).values()) - sum(before.values())
     return spent / max(outcome.tally.units, 1)
 
@@ -114,20 +117,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.app_split", description=__doc__)
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per server (default 8)")
     parser.add_argument("--no-js", action="store_true", help="walk page by page, as without JavaScript")
+    parser.add_argument("--concurrency", type=int, default=1, help="virtual trainees (default 1, at most 64)")
     databases.add_arguments(parser)
     args = parser.parse_args(argv)
+    if not 1 <= args.concurrency <= 64:
+        parser.error("--concurrency must be in [1, 64]")
     posts = 3 if args.no_js else 1
     with tempfile.TemporaryDirectory(prefix="survey-split-") as tmp:
         work = Path(tmp)
         database = databases.fresh(args.database, work, args.postgres_url)
         databases.migrate_and_load_demo(database)
-        totals, server_ms, units = _trainee_cpu(database, args.seconds, work, no_js=args.no_js)
-        bare_ms = _bare_cpu(database, args.seconds, work, posts)
+        totals, server_ms, units = _trainee_cpu(
+            database, args.seconds, work, no_js=args.no_js, concurrency=args.concurrency
+        )
+        bare_ms = _bare_cpu(database, args.seconds, work, posts, args.concurrency)
     if not units:
         print("no trainee completed", file=sys.stderr)
         return 1
     walk = "GET + a POST per page, without JavaScript" if args.no_js else "GET + whole POST"
-    print(f"{args.database}, concurrency 1, {units} trainees ({walk}); server CPU per trainee:")
+    print(f"{args.database}, concurrency {args.concurrency}, {units} trainees ({walk}); server CPU per trainee:")
     for method in ("GET", "POST"):
         count, cpu = totals.get(method, [0, 0.0])
         each = f"{1000 * cpu / max(count, 1):6.2f} ms"
