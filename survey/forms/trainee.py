@@ -137,12 +137,13 @@ class PageView:
 class FormFlow:
     """One request's view of the paged form: which page, what was typed, what is wrong.
 
-    Every page is in the document; the page being answered is shown, the
-    others are hidden. Without JavaScript each page is a round trip: the page's
-    answers are checked, the others travel signed in ``carry``. With
-    JavaScript the phone turns the pages itself and sends the whole form once,
-    marked ``whole=1``; every answer posted then counts, and every page is
-    checked before anything is stored.
+    With JavaScript the phone turns the pages itself and sends the whole form
+    once, marked ``whole=1``; every answer posted then counts, and every page
+    is checked before anything is stored. So the blank form, and the answer to
+    a whole form, hold every page (all but one hidden). Without JavaScript each
+    page is a round trip: the page's answers are checked, the others travel
+    signed in ``carry``, and the answer holds only the page shown, since that
+    browser can show no other.
     """
 
     definition: Mapping[str, Any]
@@ -161,6 +162,8 @@ class FormFlow:
     carry: str = ""
     #: The CSRF token to render; None for a fresh one (the blank-form cache puts a marker here).
     csrf_token: str | None = None
+    #: Whether the page to render holds every page (JavaScript may turn them) or only the one shown.
+    every_page: bool = True
     compiled: CompiledForm = field(init=False)
     #: Every answer as merged from the post and the carry, by field name.
     _merged: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
@@ -174,8 +177,10 @@ class FormFlow:
         return self.compiled.page_count
 
     def pages(self, lang: str) -> list[PageView]:
-        """Every page, in ``lang``; the template hides all but the current one."""
-        return self.compiled.pages(lang)
+        """The pages to render, in ``lang``: every page or only the current one
+        (``every_page``); the template hides all but the current one."""
+        pages = self.compiled.pages(lang)
+        return pages if self.every_page else pages[self.page : self.page + 1]
 
     @property
     def error_names(self) -> frozenset[str]:
@@ -195,8 +200,9 @@ class FormFlow:
         return self.compiled.page_fields[page]
 
     def start(self) -> None:
-        """A blank first page with a fresh idempotency key."""
+        """A blank first page with a fresh idempotency key, every page in the document."""
         self.page = 0
+        self.every_page = True
         self.values = {}
         self.errors = {}
         self.idem = uuid.uuid4().hex
@@ -208,6 +214,8 @@ class FormFlow:
         ``action`` is "next", "back", "send" or "stay" (a language switch).
         """
         whole = formdata.get("whole") == "1"
+        # A browser that sent the whole form turns the pages itself: give it every page back.
+        self.every_page = whole
         carried = {} if whole else self._unsign(formdata.get("carry", ""))
         try:
             self.page = min(max(int(formdata.get("page", "0")), 0), self.page_count - 1)
