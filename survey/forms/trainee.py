@@ -160,8 +160,6 @@ class FormFlow:
     idem: str = ""
     #: Signed answers of the other pages.
     carry: str = ""
-    #: The CSRF token to render; None for a fresh one (the blank-form cache puts a marker here).
-    csrf_token: str | None = None
     #: Whether the page to render holds every page (JavaScript may turn them) or only the one shown.
     every_page: bool = True
     compiled: CompiledForm = field(init=False)
@@ -181,6 +179,18 @@ class FormFlow:
         (``every_page``); the template hides all but the current one."""
         pages = self.compiled.pages(lang)
         return pages if self.every_page else pages[self.page : self.page + 1]
+
+    @property
+    def shows_nothing_typed(self) -> bool:
+        """Whether the page to render is the same for every trainee but for its
+        hidden fields: no message, and nothing typed on the pages it holds."""
+        if self._unfinished:
+            self._finish()
+        if self.form_errors or self.errors:
+            return False
+        if self.every_page:
+            return not self.values
+        return not any(name in self.values for name in self.page_fields(self.page))
 
     @property
     def error_names(self) -> frozenset[str]:
@@ -285,16 +295,23 @@ class FormFlow:
     def idempotency_key(self) -> str:
         return self.idem
 
-    def template_args(self, lang: str) -> dict[str, Any]:
-        """What templates/trainee/form.html needs from the flow, in ``lang``."""
+    def hidden_fields(self) -> dict[str, str]:
+        """The hidden inputs of the page to render, by name, in the order they come."""
+        if self._unfinished:
+            self._finish()
+        hidden = {"idem": self.idem, "page": str(self.page), "carry": self.carry}
+        token = self.guard.token()
+        return {"csrf_token": token, **hidden} if token else hidden
+
+    def template_args(self, lang: str, hidden: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """What templates/trainee/form.html needs from the flow, in ``lang``;
+        ``hidden`` in place of ``hidden_fields()`` (a page rendered with markers)."""
         if self._unfinished:
             self._finish()
         fallback = self.definition["languages"][0]
         title, intro = self.definition["title"], self.definition.get("intro", {})
-        hidden = {"idem": self.idem, "page": str(self.page), "carry": self.carry}
-        token = self.csrf_token or self.guard.token()
-        if token:
-            hidden = {"csrf_token": token, **hidden}
+        if hidden is None:
+            hidden = self.hidden_fields()
         return {
             "title": title.get(lang) or title.get(fallback, ""),
             "intro": intro.get(lang) or intro.get(fallback, ""),

@@ -12,8 +12,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import Programme, Response
-from tests.helpers import FormClient, Page, full_answers
+from survey.models import AccessMode, Programme, Response
+from survey.services.codes import issue_codes, set_access_mode
+from tests.helpers import FormClient, Page, full_answers, read_page
 from tests.web.test_form_in_one_post import carried, send_whole, shown_page
 from tests.web.test_trainee_form import answers_of
 
@@ -139,3 +140,28 @@ def test_a_whole_form_comes_back_whole(app: Flask, forms: FormClient, programme:
     assert pages_in(switched) == ["0", "1", "2"]
     assert "data-single-page" not in switched.html
     assert switched.values["q__ba_methods__after"] == ["5"]
+
+
+def test_in_codes_mode_each_page_carries_its_own_code(app: Flask, programme: Programme) -> None:
+    set_access_mode(db.session(), programme, AccessMode.CODES)
+    codes = issue_codes(db.session(), programme, 2)
+    pages = full_answers(programme)
+    seen = []
+    for code in codes:
+        forms = FormClient(app.test_client())
+        page = read_page(forms.client.get("/s/niamey", query_string={"code": code}))
+        assert page.hidden["access_code"] == code
+        seen.append(forms.post("niamey", page, pages[0]))
+    first, second = seen
+    assert [page.hidden["access_code"] for page in seen] == codes
+    assert pages_in(first) == ["1"]
+    assert without_hidden_fields(first.html) == without_hidden_fields(second.html)
+
+
+def test_a_message_waiting_for_one_trainee_is_shown_to_them_only(app: Flask, programme: Programme) -> None:
+    mine, theirs = app.test_client(), app.test_client()
+    with mine.session_transaction() as session:
+        session["_flashes"] = [("message", "Vous êtes déconnecté.")]
+    assert "Vous êtes déconnecté." in FormClient(mine).open("niamey").html
+    assert "Vous êtes déconnecté." not in FormClient(theirs).open("niamey").html
+    assert "Vous êtes déconnecté." not in FormClient(mine).open("niamey").html
