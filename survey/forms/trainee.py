@@ -346,7 +346,8 @@ class FormFlow:
         return _sign(self.secret_key, data) if data else self.compiled.empty_carry(self.secret_key)
 
     def _unsign(self, token: str) -> dict[str, list[str]]:
-        if not token:
+        # The blank form's carry is the same for every trainee: nothing to read.
+        if not token or token == self.compiled.empty_carry(self.secret_key):
             return {}
         try:
             data = URLSafeSerializer(self.secret_key, salt=CARRY_SALT).loads(token)
