@@ -5,6 +5,11 @@
 //   or a lost connection never loses what was typed;
 // - stops a second tap on "Send" while the first is on its way;
 // - says so when the phone is offline instead of letting the browser fail.
+// A page the server answered to a page sent alone (by a browser without
+// JavaScript, or before this script ran) holds that page only, the answers of
+// the others travelling signed in "carry" (data-single-page): then each page
+// stays a round trip, and the form is never sent as whole (which would drop
+// the carry).
 (function () {
   "use strict";
   var store;
@@ -18,15 +23,19 @@
   // A shared kiosk keeps no draft: the next trainee must find nothing of the last one.
   if (form.hasAttribute("data-no-draft")) { store = null; }
   var key = "draft:" + form.getAttribute("data-draft-key");
+  var single = form.hasAttribute("data-single-page");
   var pages = form.querySelectorAll("[data-form-page]");
   var enterButton = form.querySelector("button.visually-hidden[name=action]");
   var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
 
-  var whole = document.createElement("input");
-  whole.type = "hidden"; whole.name = "whole"; whole.value = "1";
-  form.appendChild(whole);
+  if (!single) {
+    var whole = document.createElement("input");
+    whole.type = "hidden"; whole.name = "whole"; whole.value = "1";
+    form.appendChild(whole);
+  }
 
   function current() { return parseInt(form.elements.page.value, 10) || 0; }
+  function pageAt(index) { return single ? pages[0] : pages[index]; }
 
   function show(index, moveFocus) {
     each(pages, function (page, i) { page.hidden = i !== index; });
@@ -84,8 +93,8 @@
 
   // True when the page may be left forward; otherwise marks what is missing.
   function pageComplete(index) {
-    var missing = unanswered(pages[index]);
-    each(pages[index].querySelectorAll("fieldset.question"), function (q) {
+    var missing = unanswered(pageAt(index));
+    each(pageAt(index).querySelectorAll("fieldset.question"), function (q) {
       if (q.querySelector(".field-error[data-js]")) { mark(q, missing.indexOf(q) >= 0); }
     });
     each(missing, function (q) { mark(q, true); });
@@ -97,9 +106,21 @@
     return !missing.length;
   }
 
+  function stored() {
+    try { return JSON.parse(store.getItem(key) || "null"); } catch (e) { return null; }
+  }
+
   function save() {
     if (!store) { return; }
-    var draft = { page: current(), values: fieldsOf(form), idem: form.elements.idem.value, saved: Date.now() };
+    var values = fieldsOf(form);
+    var earlier = single ? stored() : null;
+    if (earlier && earlier.values && earlier.idem === form.elements.idem.value) {
+      // Only this page is here: keep what the draft of the same response holds for the others.
+      var here = {};
+      each(form.elements, function (el) { if (el.name) { here[el.name] = true; } });
+      Object.keys(earlier.values).forEach(function (name) { if (!here[name]) { values[name] = earlier.values[name]; } });
+    }
+    var draft = { page: current(), values: values, idem: form.elements.idem.value, saved: Date.now() };
     try { store.setItem(key, JSON.stringify(draft)); } catch (e) { /* storage full: the server copy still works */ }
   }
 
@@ -112,8 +133,7 @@
   }
 
   function restore() {
-    var draft;
-    try { draft = JSON.parse(store.getItem(key) || "null"); } catch (e) { draft = null; }
+    var draft = stored();
     if (!draft || !draft.values || form.getAttribute("data-has-errors") === "yes") { return; }
     if (form.getAttribute("data-page") !== "0" || Object.keys(fieldsOf(form)).length) { return; }
     if (draft.idem) { form.elements.idem.value = draft.idem; }  // same key: a re-send after a lost receipt stores nothing twice
@@ -130,7 +150,8 @@
     notice(form.getAttribute("data-restore-message"));
   }
 
-  if (store) { restore(); }
+  // A single page came from the server with the answers it holds: nothing to put back.
+  if (store && !single) { restore(); }
   form.addEventListener("input", save);
   form.addEventListener("change", function (event) {
     save();
@@ -152,7 +173,8 @@
     var button = event.submitter || clicked;
     clicked = null;
     var action = button && button.name === "action" ? button.value : "";
-    if (action === "next" || action === "back") {
+    if (single && action === "next" && !pageComplete(current())) { event.preventDefault(); return; }
+    if (!single && (action === "next" || action === "back")) {
       event.preventDefault();
       var index = current();
       if (action === "back") { show(Math.max(index - 1, 0), true); }

@@ -137,12 +137,13 @@ class PageView:
 class FormFlow:
     """One request's view of the paged form: which page, what was typed, what is wrong.
 
-    Every page is in the document; the page being answered is shown, the
-    others are hidden. Without JavaScript each page is a round trip: the page's
-    answers are checked, the others travel signed in ``carry``. With
-    JavaScript the phone turns the pages itself and sends the whole form once,
-    marked ``whole=1``; every answer posted then counts, and every page is
-    checked before anything is stored.
+    With JavaScript the phone turns the pages itself and sends the whole form
+    once, marked ``whole=1``; every answer posted then counts, and every page
+    is checked before anything is stored. So the blank form, and the answer to
+    a whole form, hold every page (all but one hidden). Without JavaScript each
+    page is a round trip: the page's answers are checked, the others travel
+    signed in ``carry``, and the answer holds only the page shown, since that
+    browser can show no other.
     """
 
     definition: Mapping[str, Any]
@@ -159,8 +160,8 @@ class FormFlow:
     idem: str = ""
     #: Signed answers of the other pages.
     carry: str = ""
-    #: The CSRF token to render; None for a fresh one (the blank-form cache puts a marker here).
-    csrf_token: str | None = None
+    #: Whether the page to render holds every page (JavaScript may turn them) or only the one shown.
+    every_page: bool = True
     compiled: CompiledForm = field(init=False)
     #: Every answer as merged from the post and the carry, by field name.
     _merged: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
@@ -174,8 +175,22 @@ class FormFlow:
         return self.compiled.page_count
 
     def pages(self, lang: str) -> list[PageView]:
-        """Every page, in ``lang``; the template hides all but the current one."""
-        return self.compiled.pages(lang)
+        """The pages to render, in ``lang``: every page or only the current one
+        (``every_page``); the template hides all but the current one."""
+        pages = self.compiled.pages(lang)
+        return pages if self.every_page else pages[self.page : self.page + 1]
+
+    @property
+    def shows_nothing_typed(self) -> bool:
+        """Whether the page to render is the same for every trainee but for its
+        hidden fields: no message, and nothing typed on the pages it holds."""
+        if self._unfinished:
+            self._finish()
+        if self.form_errors or self.errors:
+            return False
+        if self.every_page:
+            return not self.values
+        return not any(name in self.values for name in self.page_fields(self.page))
 
     @property
     def error_names(self) -> frozenset[str]:
@@ -195,8 +210,9 @@ class FormFlow:
         return self.compiled.page_fields[page]
 
     def start(self) -> None:
-        """A blank first page with a fresh idempotency key."""
+        """A blank first page with a fresh idempotency key, every page in the document."""
         self.page = 0
+        self.every_page = True
         self.values = {}
         self.errors = {}
         self.idem = uuid.uuid4().hex
@@ -208,6 +224,8 @@ class FormFlow:
         ``action`` is "next", "back", "send" or "stay" (a language switch).
         """
         whole = formdata.get("whole") == "1"
+        # A browser that sent the whole form turns the pages itself: give it every page back.
+        self.every_page = whole
         carried = {} if whole else self._unsign(formdata.get("carry", ""))
         try:
             self.page = min(max(int(formdata.get("page", "0")), 0), self.page_count - 1)
@@ -277,16 +295,23 @@ class FormFlow:
     def idempotency_key(self) -> str:
         return self.idem
 
-    def template_args(self, lang: str) -> dict[str, Any]:
-        """What templates/trainee/form.html needs from the flow, in ``lang``."""
+    def hidden_fields(self) -> dict[str, str]:
+        """The hidden inputs of the page to render, by name, in the order they come."""
+        if self._unfinished:
+            self._finish()
+        hidden = {"idem": self.idem, "page": str(self.page), "carry": self.carry}
+        token = self.guard.token()
+        return {"csrf_token": token, **hidden} if token else hidden
+
+    def template_args(self, lang: str, hidden: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """What templates/trainee/form.html needs from the flow, in ``lang``;
+        ``hidden`` in place of ``hidden_fields()`` (a page rendered with markers)."""
         if self._unfinished:
             self._finish()
         fallback = self.definition["languages"][0]
         title, intro = self.definition["title"], self.definition.get("intro", {})
-        hidden = {"idem": self.idem, "page": str(self.page), "carry": self.carry}
-        token = self.csrf_token or self.guard.token()
-        if token:
-            hidden = {"csrf_token": token, **hidden}
+        if hidden is None:
+            hidden = self.hidden_fields()
         return {
             "title": title.get(lang) or title.get(fallback, ""),
             "intro": intro.get(lang) or intro.get(fallback, ""),
@@ -321,7 +346,8 @@ class FormFlow:
         return _sign(self.secret_key, data) if data else self.compiled.empty_carry(self.secret_key)
 
     def _unsign(self, token: str) -> dict[str, list[str]]:
-        if not token:
+        # The blank form's carry is the same for every trainee: nothing to read.
+        if not token or token == self.compiled.empty_carry(self.secret_key):
             return {}
         try:
             data = URLSafeSerializer(self.secret_key, salt=CARRY_SALT).loads(token)

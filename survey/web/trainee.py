@@ -8,10 +8,11 @@ import uuid
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import escape
 
 from survey.extensions import csrf, db
 from survey.forms.trainee import FormFlow
@@ -147,49 +148,63 @@ def take_form(slug: str) -> ResponseReturnValue:
             access = _check_code(programme, typed)
             if access.problem:
                 return _code_page(programme, typed, access.problem)
-        if access is None:
-            return _blank_form(programme, flow)
         flow.start()
     return _form_page(programme, flow, access), status
 
 
-def _form_page(programme: PublishedProgramme, flow: FormFlow, access: CodeState | None) -> str:
+def _form_page(programme: PublishedProgramme, flow: FormFlow, access: CodeState | None) -> Response | str:
+    """The form as ``flow`` shows it. The blank form, and a page first reached
+    by "Next" without JavaScript, hold nothing of this trainee's but hidden
+    fields: they come from the shared pages. Anything else (answers, errors, a
+    message waiting in the session) is rendered for this trainee."""
+    if flow.shows_nothing_typed and not (access and access.problem) and not session.get("_flashes"):
+        return _shared_page(programme, flow, _hidden(flow, access))
     return render_template(
-        "trainee/form.html", programme=programme, access=access, **flow.template_args(current_language())
+        "trainee/form.html",
+        programme=programme,
+        access=access,
+        **flow.template_args(current_language(), _hidden(flow, access)),
     )
 
 
-#: Blank forms kept per application (in app.extensions): rendered and
-#: compressed once per programme revision, questionnaire and language, with
-#: markers where each trainee's own tokens go.
-_BLANK_FORMS = "survey.blank_forms"
-_BLANK_FORMS_MAX = 256
-_IDEM_MARK = "idem" + secrets.token_hex(12)
-_CSRF_MARK = "csrf" + secrets.token_hex(12)
+def _hidden(flow: FormFlow, access: CodeState | None) -> dict[str, str]:
+    """The form's hidden fields: the flow's, and the invitation code it travels with."""
+    hidden = flow.hidden_fields()
+    if access and not access.problem:
+        hidden["access_code"] = access.code
+    return hidden
 
 
-def _blank_form(programme: PublishedProgramme, flow: FormFlow) -> ResponseReturnValue:
-    """The blank form. Every trainee opening the link gets the same page but for
-    the idempotency key and CSRF token (at the end of the form), so the page is
-    rendered and compressed once and only its end is made per trainee."""
+#: Pages kept per application (in app.extensions): rendered and compressed
+#: once per programme revision, questionnaire, language and page shown, with
+#: markers where each trainee's hidden fields go.
+_SHARED_PAGES = "survey.shared_pages"
+_SHARED_PAGES_MAX = 256
+_MARK = "mark" + secrets.token_hex(12)
+
+
+def _shared_page(programme: PublishedProgramme, flow: FormFlow, hidden: dict[str, str]) -> Response:
+    """The page every trainee is shown at this point, with ``hidden`` filled in.
+    The hidden fields come last in the form, so the page is rendered and
+    compressed once, and only its end is made per trainee."""
     lang = current_language()
-    if session.get("_flashes"):  # a message for this trainee only: render the page for them
-        flow.start()
-        return _form_page(programme, flow, None)
-    key = (flow.compiled.key, programme.version, lang, request.script_root)
-    cache: dict[Hashable, SharedStartPage] = current_app.extensions.setdefault(_BLANK_FORMS, {})
+    names = tuple(hidden)
+    key = (flow.compiled.key, programme.version, lang, request.script_root, flow.page, flow.every_page, names)
+    cache: dict[Hashable, SharedStartPage] = current_app.extensions.setdefault(_SHARED_PAGES, {})
     page = cache.get(key)
     if page is None:
-        flow.start()
-        flow.idem = _IDEM_MARK
-        flow.csrf_token = _CSRF_MARK
-        html = _form_page(programme, flow, None)
-        split = min(i for i in (html.find(_IDEM_MARK), html.find(_CSRF_MARK)) if i >= 0)
+        marked = {name: f"{_MARK}{index}x" for index, name in enumerate(names)}
+        html = render_template(
+            "trainee/form.html", programme=programme, access=None, **flow.template_args(lang, marked)
+        )
+        split = html.index(_MARK)
         page = SharedStartPage(html[:split], html[split:])
-        if len(cache) >= _BLANK_FORMS_MAX:
+        if len(cache) >= _SHARED_PAGES_MAX:
             cache.clear()
         cache[key] = page
-    tail = page.tail.replace(_IDEM_MARK, uuid.uuid4().hex).replace(_CSRF_MARK, flow.guard.token())
+    tail = page.tail
+    for index, value in enumerate(hidden.values()):
+        tail = tail.replace(f"{_MARK}{index}x", escape(value))
     return page.response(tail)
 
 
