@@ -44,10 +44,34 @@ PROGRAMME_CHECKED: Cache[str, float] = Cache(
 
 # --- pages and forms built from a questionnaire version -----------------------------
 
+COMPILED_FORMS: Cache[object, Any] = Cache(
+    "trainee forms compiled by questionnaire version, sessions and text limit",
+    256,
+    "built from the definition's digest and the programme's sessions, both part of the key",
+)
+DEFINITION_DIGESTS: Cache[int, tuple[Any, str]] = Cache(
+    "questionnaire definitions' digests, by the definition object",
+    1024,
+    "an entry keeps its definition object alive, so its id cannot be reused for another one, "
+    "and a stored definition is never changed in place",
+)
+
 PAPER_ENTRY_FORMS: Cache[object, type[Any]] = Cache(
     "paper data-entry form classes by questionnaire version and sessions",
     64,
     "built from the definition and the programme's sessions, both part of the key",
+)
+
+SHARED_PAGES: Cache[object, Any] = Cache(
+    "trainee form pages every trainee is shown alike, rendered and compressed",
+    256,
+    "the key names the compiled form, the programme's version, the language, the page and the "
+    "hidden fields' names; each trainee's own values are put in at the end, per request",
+)
+RECEIPT_SIGNERS: Cache[str, Any] = Cache(
+    "the signer of receipt tokens, by secret key",
+    4,
+    "a pure function of the secret key, which every worker shares",
 )
 
 # --- the language of each request ----------------------------------------------------

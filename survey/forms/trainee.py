@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 
+from survey.caches import COMPILED_FORMS, DEFINITION_DIGESTS
 from survey.forms.layout import SectionView, page_sections
 from survey.questionnaire.definition import iter_questions, kind_of
 from survey.questionnaire.kinds import AnswerReader, FieldRule, FormContext
@@ -93,24 +94,14 @@ class CompiledForm:
         return self._empty_carry[secret_key]
 
 
-#: Compiled forms by definition digest and context.
-_COMPILED: dict[tuple[str, tuple[tuple[int, str, str], ...], int], CompiledForm] = {}
-
-
-#: Digests by definition object: a cached definition is the same object on every
-#: request, and hashing its JSON each time cost more than the rest of the lookup.
-#: The entry keeps the object alive, so its id cannot be reused.
-_DIGESTS: dict[int, tuple[Mapping[str, Any], str]] = {}
-
-
 def _digest(definition: Mapping[str, Any]) -> str:
-    entry = _DIGESTS.get(id(definition))
+    # By object: a cached definition is the same object on every request, and
+    # hashing its JSON each time cost more than the rest of the lookup.
+    entry = DEFINITION_DIGESTS.get(id(definition))
     if entry is not None and entry[0] is definition:
-        return entry[1]
+        return str(entry[1])
     digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
-    if len(_DIGESTS) >= 1024:
-        _DIGESTS.clear()
-    _DIGESTS[id(definition)] = (definition, digest)
+    DEFINITION_DIGESTS.put(id(definition), (definition, digest))
     return digest
 
 
@@ -118,9 +109,9 @@ def compile_form(definition: Mapping[str, Any], ctx: FormContext) -> CompiledFor
     """The compiled form of a questionnaire version for a programme's sessions, built once."""
     digest = _digest(definition)
     key = (digest, tuple(ctx.sessions), ctx.max_text_length)
-    compiled = _COMPILED.get(key)
+    compiled: CompiledForm | None = COMPILED_FORMS.get(key)
     if compiled is None:
-        compiled = _COMPILED[key] = CompiledForm(definition, ctx, key)
+        compiled = COMPILED_FORMS.put(key, CompiledForm(definition, ctx, key))
     return compiled
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
 import uuid
-from collections.abc import Hashable
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
@@ -14,6 +12,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import escape
 
+from survey.caches import RECEIPT_SIGNERS, SHARED_PAGES
 from survey.extensions import csrf, db
 from survey.forms.trainee import FormFlow
 from survey.models import AccessMode
@@ -38,10 +37,10 @@ def _secret() -> str:
     return str(current_app.config["SECRET_KEY"])
 
 
-@functools.lru_cache(maxsize=4)
 def _receipts(secret: str) -> URLSafeSerializer:
-    """Signs receipt tokens; built once per key (it was a few percent of a send)."""
-    return URLSafeSerializer(secret, salt=RECEIPT_SALT)
+    """Signs receipt tokens; built once per key (a noticeable share of a send)."""
+    signer: URLSafeSerializer | None = RECEIPT_SIGNERS.get(secret)
+    return signer if signer is not None else RECEIPT_SIGNERS.put(secret, URLSafeSerializer(secret, salt=RECEIPT_SALT))
 
 
 def _use_programme_languages(programme: PublishedProgramme) -> None:
@@ -175,11 +174,7 @@ def _hidden(flow: FormFlow, access: CodeState | None) -> dict[str, str]:
     return hidden
 
 
-#: Pages kept per application (in app.extensions): rendered and compressed
-#: once per programme revision, questionnaire, language and page shown, with
-#: markers where each trainee's hidden fields go.
-_SHARED_PAGES = "survey.shared_pages"
-_SHARED_PAGES_MAX = 256
+#: Marks where each trainee's hidden fields go in a shared page.
 _MARK = "mark" + secrets.token_hex(12)
 
 
@@ -190,18 +185,14 @@ def _shared_page(programme: PublishedProgramme, flow: FormFlow, hidden: dict[str
     lang = current_language()
     names = tuple(hidden)
     key = (flow.compiled.key, programme.version, lang, request.script_root, flow.page, flow.every_page, names)
-    cache: dict[Hashable, SharedStartPage] = current_app.extensions.setdefault(_SHARED_PAGES, {})
-    page = cache.get(key)
+    page: SharedStartPage | None = SHARED_PAGES.get(key)
     if page is None:
         marked = {name: f"{_MARK}{index}x" for index, name in enumerate(names)}
         html = render_template(
             "trainee/form.html", programme=programme, access=None, **flow.template_args(lang, marked)
         )
         split = html.index(_MARK)
-        page = SharedStartPage(html[:split], html[split:])
-        if len(cache) >= _SHARED_PAGES_MAX:
-            cache.clear()
-        cache[key] = page
+        page = SHARED_PAGES.put(key, SharedStartPage(html[:split], html[split:]))
     tail = page.tail
     for index, value in enumerate(hidden.values()):
         tail = tail.replace(f"{_MARK}{index}x", escape(value))
