@@ -133,14 +133,14 @@ def _without_store() -> Iterator[None]:
     import uuid
 
     from survey.services.responses import Receipt
-    from survey.web import trainee
+    from survey.web import answering
 
-    real = trainee.submit_response
-    trainee.submit_response = lambda *_args, **_kwargs: Receipt(uuid.uuid4(), False)  # type: ignore[assignment]
+    real = answering.submit_response
+    answering.submit_response = lambda *_args, **_kwargs: Receipt(uuid.uuid4(), False)  # type: ignore[assignment]
     try:
         yield
     finally:
-        trainee.submit_response = real
+        answering.submit_response = real
 
 
 @contextmanager

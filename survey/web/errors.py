@@ -3,7 +3,7 @@ after rolling back whatever the failed request had started."""
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -12,6 +12,7 @@ from survey.extensions import db
 from survey.models import Programme, ProgrammeStatus, TransitionError
 from survey.services import NotAccepting, NotFound
 from survey.services.published import PublishedProgramme
+from survey.web.i18n import speak_languages_of
 
 
 def _wants_json() -> bool:
@@ -62,8 +63,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(NotAccepting)
     def not_accepting(exc: NotAccepting) -> ResponseReturnValue:
         if isinstance(exc.programme, Programme | PublishedProgramme):
-            g.languages = exc.programme.languages
-            g.default_language = exc.programme.default_language
+            speak_languages_of(exc.programme)
         if exc.status == "not_yet":
             return _page(
                 403,

@@ -3,9 +3,12 @@ browser's Accept-Language, else the programme's default."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from babel import Locale
 from flask import Flask, Response, current_app, g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -14,6 +17,33 @@ from survey.caches import ACCEPT_LANGUAGE_MATCHES, LOCALES
 from survey.extensions import babel
 
 LANG_COOKIE = "lang"
+
+
+class _Multilingual(Protocol):
+    @property
+    def languages(self) -> Sequence[str]: ...
+
+    @property
+    def default_language(self) -> str: ...
+
+
+def speak_languages_of(programme: _Multilingual) -> None:
+    """Serve this request in one of ``programme``'s languages (its first by default).
+
+    Flask-Babel asks :func:`select_locale` for the language once per request,
+    with no argument: these request-scoped notes are how a view tells it, and
+    the only language state a request keeps. Services get the language as a
+    parameter (``current_language()``).
+    """
+    g.languages = tuple(programme.languages)
+    g.default_language = programme.default_language
+    refresh()
+
+
+def choose_language(code: str) -> None:
+    """The trainee switched language on the form: this request answers in ``code``."""
+    g.chosen_language = code
+    refresh()
 
 
 def offered_languages() -> list[str]:

@@ -13,20 +13,18 @@ thank-you screen again.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from survey.extensions import csrf, db
-from survey.forms.trainee import FormFlow
 from survey.models import Programme
 from survey.services import paper
 from survey.services.published import PublishedProgramme, open_programme, published_programme
-from survey.services.responses import KeyReused, submit_response
-from survey.web.form_guard import CookieGuard
-from survey.web.i18n import LANG_COOKIE, current_language
+from survey.web.answering import open_form, receive_page, send, status_of
+from survey.web.i18n import LANG_COOKIE, current_language, speak_languages_of
 from survey.web.programme_copy import again_if_programme_changed
 
 bp = Blueprint("kiosk", __name__, url_prefix="/k")
@@ -57,11 +55,6 @@ def _check_token(token: str) -> int:
     return programme_id
 
 
-def _use_programme_languages(programme: PublishedProgramme) -> None:
-    g.languages = programme.languages
-    g.default_language = programme.default_language
-
-
 def _blank_url(programme: PublishedProgramme, token: str) -> str:
     """The empty form for the next trainee."""
     return url_for(".take_form", slug=programme.slug, token=token)
@@ -85,34 +78,15 @@ def take_form(slug: str, token: str) -> ResponseReturnValue:
     if current_user.is_authenticated:
         # A shared device must not carry an organiser's session to the trainees.
         logout_user()
-    _use_programme_languages(programme)
-    secret = str(current_app.config["SECRET_KEY"])
-    ctx = programme.form_context(current_app.config["MAX_TEXT_LENGTH"])
-    flow = FormFlow(definition=programme.definition, ctx=ctx, secret_key=secret, guard=CookieGuard())
+    flow = open_form(programme)
     status = 200
     if request.method == "POST":
         if paper.already_stored(db.session(), programme, request.form.get("idem", "")):
             return redirect(url_for(".thanks", slug=slug, token=token), code=303)
-        action = request.form.get("action", "next")
-        switch = request.form.get("switch_lang")
-        if switch in programme.languages:
-            g.chosen_language = switch
-            action = "stay"
-        if flow.receive(request.form, action):
-            try:
-                submit_response(
-                    db.session(),
-                    programme,
-                    flow.answers(),
-                    language=current_language(),
-                    idempotency_key=flow.idempotency_key,
-                    source="kiosk",
-                )
-            except KeyReused:
-                abort(409)
+        if receive_page(programme, flow):
+            send(programme, flow, source="kiosk")
             return redirect(url_for(".thanks", slug=slug, token=token), code=303)
-        if flow.form_errors or flow.error_names:
-            status = 422
+        status = status_of(flow)
     else:
         flow.start()
     return (
@@ -135,7 +109,7 @@ def thanks(slug: str, token: str) -> ResponseReturnValue:
     programme = published_programme(db.session(), slug)
     if programme.id != programme_id:
         abort(404)
-    _use_programme_languages(programme)
+    speak_languages_of(programme)
     response = make_response(
         render_template(
             "kiosk/thanks.html",

@@ -6,7 +6,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -19,10 +19,9 @@ from survey.models import AccessMode
 from survey.services import codes
 from survey.services.codes import CodeMissing, CodeRefused, CodeUnknown, CodeUsed
 from survey.services.published import PublishedProgramme, open_programme, published_programme
-from survey.services.responses import KeyReused, submit_response
+from survey.web.answering import open_form, receive_page, send, status_of
 from survey.web.compression import SharedStartPage
-from survey.web.form_guard import CookieGuard
-from survey.web.i18n import current_language
+from survey.web.i18n import current_language, speak_languages_of
 from survey.web.programme_copy import again_if_programme_changed, copy_trusted_for
 
 bp = Blueprint("trainee", __name__)
@@ -41,20 +40,6 @@ def _receipts(secret: str) -> URLSafeSerializer:
     """Signs receipt tokens; built once per key (a noticeable share of a send)."""
     signer: URLSafeSerializer | None = RECEIPT_SIGNERS.get(secret)
     return signer if signer is not None else RECEIPT_SIGNERS.put(secret, URLSafeSerializer(secret, salt=RECEIPT_SALT))
-
-
-def _use_programme_languages(programme: PublishedProgramme) -> None:
-    g.languages = programme.languages
-    g.default_language = programme.default_language
-
-
-def _flow(programme: PublishedProgramme) -> FormFlow:
-    return FormFlow(
-        definition=programme.definition,
-        ctx=programme.form_context(current_app.config["MAX_TEXT_LENGTH"]),
-        secret_key=_secret(),
-        guard=CookieGuard(),
-    )
 
 
 @dataclass(frozen=True)
@@ -104,32 +89,16 @@ def take_form(slug: str) -> ResponseReturnValue:
     kept and a field to type another code.
     """
     programme = open_programme(db.session(), slug, checked_within=copy_trusted_for())
-    _use_programme_languages(programme)
-    flow = _flow(programme)
+    flow = open_form(programme)
     with_codes = programme.access_mode == AccessMode.CODES.value
     access: CodeState | None = None
     status = 200
     if request.method == "POST":
-        action = request.form.get("action", "next")
-        switch = request.form.get("switch_lang")
-        if switch in programme.languages:
-            g.chosen_language = switch
-            action = "stay"
         if with_codes:
             access = CodeState(codes.normalise_code(request.form.get("access_code", "")))
-        complete = flow.receive(request.form, action)
-        if complete:
+        if receive_page(programme, flow):
             try:
-                receipt = submit_response(
-                    db.session(),
-                    programme,
-                    flow.answers(),
-                    language=current_language(),
-                    idempotency_key=flow.idempotency_key,
-                    access_code=access.code if access else None,
-                )
-            except KeyReused:
-                abort(409)
+                receipt = send(programme, flow, source="web", access_code=access.code if access else None)
             except CodeRefused as exc:
                 access = CodeState(access.code if access else "", _code_message(exc))
             else:
@@ -137,8 +106,7 @@ def take_form(slug: str) -> ResponseReturnValue:
                 return redirect(url_for(".thanks", slug=slug, r=token), code=303)
         elif access is not None:
             access = _check_code(programme, access.code)
-        if flow.form_errors or flow.error_names or (access and access.problem):
-            status = 422
+        status = status_of(flow, bool(access and access.problem))
     else:
         if with_codes:
             typed = request.args.get("code")
@@ -214,7 +182,7 @@ def code_link(code: str) -> ResponseReturnValue:
 def thanks(slug: str) -> ResponseReturnValue:
     """The receipt: says the response is stored, and whether it was a repeat."""
     programme = published_programme(db.session(), slug, checked_within=copy_trusted_for())
-    _use_programme_languages(programme)
+    speak_languages_of(programme)
     try:
         response_hex, duplicate = _receipts(_secret()).loads(request.args.get("r", ""))
         receipt = uuid.UUID(hex=response_hex).hex[:8].upper()
