@@ -74,6 +74,9 @@ class Config:
     #: The address people type or scan (links, QR codes, poster); empty: the one each request came to.
     #: ``survey serve --lan`` sets the laptop's address when this is empty.
     BASE_URL = base_url(_env("BASE_URL", ""))
+    #: Classroom mode copies the SQLite database this often, and keeps the newest BACKUP_KEEP copies.
+    BACKUP_MINUTES = _env_float("BACKUP_MINUTES", 60.0)
+    BACKUP_KEEP = _env_int("BACKUP_KEEP", 12)
     #: Largest request body accepted; a full form is a few kilobytes.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 256 * 1024)
     #: Longest free-text answer, in characters (a long comment).

@@ -21,6 +21,9 @@ from survey.services.users import create_user, find_user
 from survey.storage import SubmittedAnswer
 
 DEMO_SLUG = "niamey-2026"
+#: The demo organiser, as `make run` prints it; classroom mode refuses to serve the room while it is valid.
+DEMO_EMAIL = "organiser@example.org"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose: the demo's login)
 
 DEMO_SESSIONS = (
     SessionSpec(1, "Méthodologies d'intégration et de réhabilitation", "Équipe pédagogique"),
