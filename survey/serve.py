@@ -90,7 +90,7 @@ class Server:
         trigger.pull_trigger(partial(wasyncore.close_all, self._map))
 
     def close(self) -> None:
-        """Stop listening, for a server that never ran."""
+        """Stop listening and let the threads go (once it stopped, or if it never ran)."""
         wasyncore.close_all(self._map)
         self.waitress.task_dispatcher.shutdown()
 
@@ -254,6 +254,7 @@ def serve(
     would not send back over plain http. ``ready`` gets the listening server
     (tests stop it with :meth:`Server.stop`).
     """
+    stop_on_sigterm()
     settings = settings or ServerSettings()
     host = host or ("0.0.0.0" if lan else "127.0.0.1")  # noqa: S104 (the room's network is the point)
     try:
@@ -271,35 +272,48 @@ def serve(
     elif lan and address:
         echo(f"SURVEY_BASE_URL is set: links use {base}, not {address}.")
     server = create_server(app, host, port, settings)
-    if chosen is not None:
-        app.config["BASE_URL"] = base = _url(chosen, server.port)
-    port = server.port
-    echo(
-        f"Serving with waitress on {host}:{port}: {settings.threads} threads; "
-        f"a connection silent for {settings.channel_timeout} s is closed."
-    )
-    unspecified = ipaddress.ip_address(host).is_unspecified
-    _announce(app, base or ("" if unspecified else _url(host, port)), network, echo)
-    with database_marked_in_use(app) as database:
-        schedule = backup_schedule(app, database, echo) if lan and database is not None else None
-        if schedule is not None:
-            folder = backups.folder_in(Path(app.config["INSTANCE_DIR"]))
-            echo(
-                f"Backups of the database: every {app.config['BACKUP_MINUTES']:g} min and when the server stops, "
-                f"into {folder} (the newest {app.config['BACKUP_KEEP']} kept)."
-            )
-            schedule.start()
-        elif lan:
-            echo("No backups here: the database is not SQLite (use its own tools, such as pg_dump).")
+    try:
+        if chosen is not None:
+            app.config["BASE_URL"] = base = _url(chosen, server.port)
+        echo(
+            f"Serving with waitress on {host}:{server.port}: {settings.threads} threads; "
+            f"a connection silent for {settings.channel_timeout} s is closed."
+        )
+        unspecified = ipaddress.ip_address(host).is_unspecified
+        _announce(app, base or ("" if unspecified else _url(host, server.port)), network, echo)
+        with database_marked_in_use(app) as database:
+            _serve_with_backups(app, server, database if lan else None, lan, echo, ready)
+    finally:
+        server.close()
+
+
+def _serve_with_backups(
+    app: Flask,
+    server: Server,
+    database: Path | None,
+    lan: bool,
+    echo: Echo,
+    ready: Callable[[Server], None] | None,
+) -> None:
+    """Run the server; copy ``database`` (when given) on a schedule and once more
+    when the server stops, however it stops."""
+    schedule = backup_schedule(app, database, echo) if database is not None else None
+    if schedule is not None:
+        echo(
+            f"Backups of the database: every {app.config['BACKUP_MINUTES']:g} min and when the server stops, "
+            f"into {backups.folder_in(Path(app.config['INSTANCE_DIR']))} (the newest {app.config['BACKUP_KEEP']} kept)."
+        )
+        schedule.start()
+    elif lan:
+        echo("No backups here: the database is not SQLite (use its own tools, such as pg_dump).")
+    try:
         echo("Press Ctrl-C to stop.")
-        stop_on_sigterm()
         if ready is not None:
             ready(server)
-        try:
-            server.run()
-        finally:
-            if schedule is not None:
-                schedule.stop()
+        server.run()
+    finally:
+        if schedule is not None:
+            schedule.stop()
 
 
 def _refuse_unsafe(app: Flask, network: bool, base: str, echo: Echo) -> None:

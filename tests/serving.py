@@ -4,6 +4,12 @@ over real HTTP. Everything talks to loopback addresses only."""
 
 from __future__ import annotations
 
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -165,3 +171,90 @@ def send_whole_form(phone: Browser, fields: list[tuple[str, str]]) -> Reply:
 
 def encoded(fields: list[tuple[str, str]]) -> bytes:
     return urlencode(fields).encode()
+
+
+@dataclass
+class CommandServer:
+    """`survey serve` run as a person runs it, in a process of its own."""
+
+    process: subprocess.Popen[str]
+    #: What it printed so far, line by line (stdout and stderr).
+    printed: list[str]
+    #: The address it printed as the room's (or this computer's).
+    address: str
+
+    def stop(self) -> int:
+        """SIGTERM, as a service manager or `kill` sends; returns the exit status."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(60)
+
+    def terminal_qr(self) -> list[str]:
+        """The lines of the QR code it drew, after "Scan to open ...:"."""
+        start = next(n for n, line in enumerate(self.printed) if line.startswith("Scan to open ")) + 1
+        drawn = []
+        for line in self.printed[start:]:
+            if not line or set(line) - set(" \u2580\u2584\u2588"):
+                break
+            drawn.append(line)
+        return drawn
+
+
+def survey_command(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `survey ARGS...` with ``env`` added to this process's environment."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("survey")), *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+
+def laptop_env(folder: Path) -> dict[str, str]:
+    """A laptop's settings in ``folder``: its SQLite file and instance folder, plain http."""
+    return {
+        "SURVEY_INSTANCE_PATH": str(folder / "instance"),
+        "SURVEY_DATABASE_URL": f"sqlite:///{folder / 'survey.db'}",
+        "SURVEY_SECURE_COOKIES": "0",
+        "SURVEY_BASE_URL": "",
+    }
+
+
+@contextmanager
+def command_server(env: dict[str, str], *args: str) -> Iterator[CommandServer]:
+    """`survey serve ARGS...` until the block ends; ready once it printed its address."""
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("survey")), "serve", "--port", "0", *args],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    printed: list[str] = []
+    found: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        address = ""
+        for line in process.stdout:
+            printed.append(line.rstrip("\n"))
+            match = re.match(r"(?:Room address|This computer only): (\S+)", line)
+            address = match.group(1) if match else address
+            if line.startswith("Press Ctrl-C to stop."):  # its last line before serving
+                found.put(address)
+        found.put("")  # the command ended
+
+    reader = threading.Thread(target=read, name="survey-serve-output", daemon=True)
+    reader.start()
+    try:
+        address = found.get(timeout=120)
+        assert address, "survey serve stopped:\n" + "\n".join(printed)
+        yield CommandServer(process, printed, address)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(60)
+        reader.join(30)
+        if process.stdout is not None:
+            process.stdout.close()

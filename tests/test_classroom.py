@@ -6,7 +6,12 @@ made up; every request goes to 127.0.0.1."""
 from __future__ import annotations
 
 import re
+import signal
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -18,9 +23,9 @@ from survey.lan_address import Interface
 from survey.models import Role
 from survey.serve import Refused, ServerSettings
 from survey.services.classroom import accounts_with_password
-from survey.services.demo import DEMO_EMAIL, DEMO_PASSWORD
+from survey.services.demo import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG
 from survey.services.users import create_user, set_active
-from tests.serving import ROOM_PASSWORD, room_app, serving
+from tests.serving import ROOM_PASSWORD, command_server, laptop_env, room_app, serving, survey_command
 
 SETTINGS = ServerSettings(threads=2)
 ROOM_WIFI = [
@@ -172,3 +177,52 @@ def test_classroom_mode_keeps_a_copy_of_the_database_when_it_stops(fresh_base: F
     assert copies
     assert any(line.startswith("backup ") and str(copies[-1]) in line for line in room.printed)
     assert re.search(r"Backups of the database: every 60 min", "\n".join(room.printed))
+
+
+# -- the command itself, in a process of its own ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def laptop_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A laptop after `make run` once, whose organiser then chose a password of their own."""
+    folder = tmp_path_factory.mktemp("laptop")
+    env = laptop_env(folder)
+    survey_command(env, "db", "upgrade")
+    survey_command(env, "demo")
+    survey_command(env, "user", "set-password", DEMO_EMAIL, "--password", ROOM_PASSWORD)
+    return folder
+
+
+def test_stopping_classroom_mode_keeps_a_copy_of_the_database(laptop_folder: Path) -> None:
+    env = laptop_env(laptop_folder)
+    with command_server(env, "--lan", "--address", "127.0.0.2") as server:
+        assert server.stop() == 0
+    copies = sorted((laptop_folder / "instance" / "backups").glob("survey-*.db"))
+    assert len(copies) == 1
+    with closing(sqlite3.connect(copies[0])) as copy:
+        assert copy.execute("SELECT slug FROM programmes").fetchall() == [(DEMO_SLUG,)]
+
+
+def test_a_laptop_that_slept_answers_the_phones_that_waited(laptop_folder: Path) -> None:
+    """The server process stopped (the lid closed) and continued: a phone that
+    asked meanwhile gets its page, and the server goes on."""
+    env = laptop_env(laptop_folder)
+    with command_server(env, "--lan", "--address", "127.0.0.2") as server:
+        port = int(server.address.rsplit(":", 1)[1])
+        waiting_phone, later_phone = Browser("127.0.0.2", port, 60), Browser("127.0.0.2", port, 30)
+        replies: list[int] = []
+        waiting = threading.Thread(target=lambda: replies.append(waiting_phone.get("/s/niamey-2026").status))
+        try:
+            server.process.send_signal(signal.SIGSTOP)
+            try:
+                waiting.start()
+                time.sleep(3)  # asleep while the phone waits
+                assert replies == []
+            finally:
+                server.process.send_signal(signal.SIGCONT)
+            waiting.join(60)
+            assert replies == [200]
+            assert later_phone.get("/s/niamey-2026").status == 200
+        finally:
+            waiting_phone.close()
+            later_phone.close()
