@@ -59,8 +59,9 @@ class ServerSettings:
     channel_timeout: int = 60
     #: Seconds between two sweeps for silent connections.
     cleanup_interval: int = 10
-    #: Connections open at once: 30 phones keep a few each, a browser up to six.
-    connection_limit: int = 250
+    #: Connections open at once: 30 phones keep a few each, a browser up to six;
+    #: under macOS's default limit of 256 open files for a process.
+    connection_limit: int = 200
 
 
 class Refused(Exception):
