@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SURVEY_INSTANCE_PATH ?= $(CURDIR)/instance
+PORT ?= 5000
+# `make run LAN=1` (or yes/true) serves the room's network.
+CLASSROOM := $(filter 1 yes true,$(LAN))
+# Plain http on a laptop or a LAN without TLS: cookies cannot be Secure there.
+RUN_ENV := SURVEY_SECURE_COOKIES=$${SURVEY_SECURE_COOKIES:-0}
 
 .PHONY: bench-quick run test test-sqlite test-postgres lint fmt typecheck i18n-extract i18n-update i18n-compile bench browser clean
 
@@ -13,16 +18,20 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Install, migrate the SQLite database under instance/, load the demo once, serve on :5000.
+## Install, migrate the SQLite database under instance/, load the demo once, serve on :5000 with
+## waitress (survey serve). LAN=1: classroom mode, for the phones on the room's Wi-Fi, without
+## the demo (README.md, "Serving the room").
 run: $(STAMP)
-	SURVEY_SECURE_COOKIES=$${SURVEY_SECURE_COOKIES:-0} $(BIN)/survey db upgrade
-	SURVEY_SECURE_COOKIES=$${SURVEY_SECURE_COOKIES:-0} $(BIN)/survey demo --responses 24
+	$(RUN_ENV) $(BIN)/survey db upgrade
+ifeq ($(CLASSROOM),)
+	$(RUN_ENV) $(BIN)/survey demo --responses 24
 	@echo
-	@echo "  Trainee form:    http://127.0.0.1:5000/s/niamey-2026"
-	@echo "  Organiser view:  http://127.0.0.1:5000/o/niamey-2026"
-	@echo "  Demo login:      organiser@example.org / demo-password"
+	@echo "  Demo login:      organiser@example.org / demo-password  (organiser view: /o/niamey-2026)"
 	@echo
-	SURVEY_SECURE_COOKIES=$${SURVEY_SECURE_COOKIES:-0} $(BIN)/survey run --host 127.0.0.1 --port 5000
+	$(RUN_ENV) $(BIN)/survey serve --host 127.0.0.1 --port $(PORT)
+else
+	$(RUN_ENV) $(BIN)/survey serve --lan --port $(PORT)
+endif
 
 ## The whole suite (SQLite; PostgreSQL too when SURVEY_TEST_DATABASE_URL is set, as .ci/run does).
 test: $(STAMP) browser

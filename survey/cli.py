@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, routes_command, shell_command
 
 from reports import languages
 from reports.documents import COMPARISON_FORMATS, FORMATS, Format
@@ -14,6 +14,7 @@ from survey.extensions import db
 from survey.models import Programme, Role, User
 from survey.questionnaire import DEFAULT_QUESTIONNAIRE, DefinitionError, load_definition
 from survey.services import DomainError, NotFound
+from survey.services.demo import DEMO_EMAIL, DEMO_PASSWORD
 from survey.services.questionnaires import export_questionnaire, import_questionnaire, latest_version
 
 
@@ -22,6 +23,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(questionnaire_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(report_command)
 
 
@@ -31,9 +35,14 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+# Not Flask's default commands: its `run` is a development server, never to serve a room.
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
 def main() -> None:
     """Trainee feedback survey service."""
+
+
+main.add_command(shell_command)
+main.add_command(routes_command)
 
 
 @click.group("db")
@@ -49,6 +58,71 @@ def db_upgrade(revision: str) -> None:
 
     upgrade(current_app.config["SQLALCHEMY_DATABASE_URI"], revision)
     click.echo(f"database at {revision}")
+
+
+@click.command("serve")
+@click.option("--host", help="IP address to listen on  [default: 127.0.0.1; with --lan 0.0.0.0, every interface]")
+@click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--lan", is_flag=True, help="Classroom mode: serve the room's network (see README.md).")
+@click.option("--address", help="With --lan: the address phones use, when the one detected is not right.")
+def serve_command(host: str | None, port: int, threads: int, lan: bool, address: str | None) -> None:
+    """Serve the application with waitress until Ctrl-C."""
+    from survey.serve import Refused, ServerSettings, serve
+
+    if address and not lan:
+        raise click.UsageError("--address goes with --lan")
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not its proxy
+    try:
+        settings = ServerSettings(threads=threads)
+        serve(app, host=host, port=port, lan=lan, address=address, settings=settings, echo=click.echo)
+    except Refused as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.command("backup")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write instead.")
+def backup_command(output: Path | None) -> None:
+    """Copy the SQLite database into instance/backups, even while it serves."""
+    from survey import backups
+
+    config = current_app.config
+    try:
+        database = backups.sqlite_file(config["SQLALCHEMY_DATABASE_URI"])
+        if output is not None:
+            click.echo(f"wrote {backups.back_up_to(database, output)}")
+            return
+        copy = backups.back_up(database, backups.folder_in(Path(config["INSTANCE_DIR"])), config["BACKUP_KEEP"])
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {copy.path}" if copy.new else f"nothing changed since {copy.path}")
+
+
+@click.command("restore")
+@click.argument("copy", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Even while a server has the database open (restart it at once).")
+def restore_command(copy: Path | None, force: bool) -> None:
+    """Put the copy COPY in place of the SQLite database; without COPY, list the copies.
+
+    What the database held is copied aside first. A database in use is refused
+    unless --force is given.
+    """
+    from survey import backups
+
+    config = current_app.config
+    try:
+        database = backups.sqlite_file(config["SQLALCHEMY_DATABASE_URI"])
+        folder = backups.folder_in(Path(config["INSTANCE_DIR"]))
+        if copy is None:
+            found = backups.copies_of(database, folder)
+            click.echo("\n".join(str(path) for path in found) or f"no copies in {folder}")
+            raise click.UsageError("name the copy to restore")
+        saved = backups.restore(copy, database, folder, config["BACKUP_KEEP"], force=force)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if saved is not None:
+        click.echo(f"copied what the database held to {saved.path}")
+    click.echo(f"restored {copy} into {database}; run `survey db upgrade` if the copy is older than this version")
 
 
 @click.group("user")
@@ -232,8 +306,8 @@ def questionnaire_export(code: str, version: int | None, output: Path | None) ->
 @click.command("demo")
 @click.option("--responses", type=int, default=0, show_default=True, help="Random responses to add.")
 @click.option("--seed", type=int, default=2026, show_default=True)
-@click.option("--user", "user_email", default="organiser@example.org", show_default=True)
-@click.option("--password", default="demo-password", show_default=True)
+@click.option("--user", "user_email", default=DEMO_EMAIL, show_default=True)
+@click.option("--password", default=DEMO_PASSWORD, show_default=True)
 def demo_command(responses: int, seed: int, user_email: str, password: str) -> None:
     """Create the Niamey demo programme (once), a demo organiser, and random responses."""
     from survey.services.demo import add_random_responses, ensure_demo

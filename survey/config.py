@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from reports import languages
 
@@ -39,6 +40,16 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def base_url(value: str) -> str:
+    """``value`` without its trailing slash, or ValueError if it is not an absolute
+    http(s) address: every printed link and QR code would be wrong."""
+    value = value.strip().rstrip("/")
+    parts = urlsplit(value)
+    if value and (parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment):
+        raise ValueError(f"SURVEY_BASE_URL must look like https://survey.example.org, not {value!r}")
+    return value
+
+
 def instance_secret_key(instance_dir: Path) -> str:
     """Return the key kept in ``instance/secret_key``, creating it once.
 
@@ -63,6 +74,12 @@ class Config:
     INSTANCE_DIR = INSTANCE_DIR
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'survey.db'}")
     SECRET_KEY: str | None = os.environ.get("SURVEY_SECRET_KEY") or None
+    #: The address people type or scan (links, QR codes, poster); empty: the one each request came to.
+    #: ``survey serve --lan`` sets the laptop's address when this is empty.
+    BASE_URL = base_url(_env("BASE_URL", ""))
+    #: Classroom mode copies the SQLite database this often, and keeps the newest BACKUP_KEEP copies.
+    BACKUP_MINUTES = _env_float("BACKUP_MINUTES", 60.0)
+    BACKUP_KEEP = _env_int("BACKUP_KEEP", 12)
     #: Largest request body accepted; a full form is a few kilobytes.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 256 * 1024)
     #: Longest free-text answer, in characters (a long comment).

@@ -80,3 +80,18 @@ def test_the_instance_folder_is_the_owners_only(tmp_path: Path) -> None:
     instance.chmod(0o755)
     _config_in_subprocess({"SURVEY_INSTANCE_PATH": str(instance)}, "1")
     assert instance.stat().st_mode & 0o777 == 0o700
+
+
+def test_the_public_base_address_is_read_without_its_trailing_slash(tmp_path: Path) -> None:
+    out = _config_in_subprocess(
+        {"SURVEY_INSTANCE_PATH": str(tmp_path), "SURVEY_BASE_URL": "https://survey.example.org/feedback/"},
+        "app.config['BASE_URL']",
+    )
+    assert out == "https://survey.example.org/feedback"
+
+
+@pytest.mark.parametrize("value", ["survey.example.org", "ftp://survey.example.org", "https://", "http://x.org/?a=1"])
+def test_a_base_address_that_would_print_broken_links_stops_the_start(tmp_path: Path, value: str) -> None:
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        _config_in_subprocess({"SURVEY_INSTANCE_PATH": str(tmp_path), "SURVEY_BASE_URL": value}, "1")
+    assert "SURVEY_BASE_URL must look like https://survey.example.org" in failed.value.stderr

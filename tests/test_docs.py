@@ -25,7 +25,7 @@ def settings_read_by_the_code() -> set[str]:
     for path in [*ROOT.joinpath("survey").rglob("*.py"), *ROOT.joinpath("reports").rglob("*.py")]:
         text = path.read_text(encoding="utf-8")
         names.update(re.findall(r"\b(SURVEY_[A-Z_]+[A-Z])\b", text))
-        names.update(f"SURVEY_{name}" for name in re.findall(r"_env(?:_int|_bool)?\(\"([A-Z_]+)\"", text))
+        names.update(f"SURVEY_{name}" for name in re.findall(r"_env(?:_int|_bool|_float)?\(\"([A-Z_]+)\"", text))
     return names
 
 

@@ -21,6 +21,9 @@ from survey.services.users import create_user, find_user
 from survey.storage import SubmittedAnswer
 
 DEMO_SLUG = "niamey-2026"
+#: The demo organiser, as `make run` prints it; classroom mode refuses to serve the room while it is valid.
+DEMO_EMAIL = "organiser@example.org"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose: the demo's login)
 
 #: How often the demo's trainees answer in each language of reports.languages
 #: (Niamey: mostly French); the demo programme offers them in this order.

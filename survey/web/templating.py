@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from reports.caches import memoised
 from survey.caches import STATIC_DIGESTS
+from survey.web.links import public_url
 
 
 @memoised(STATIC_DIGESTS)
@@ -34,5 +35,5 @@ def format_day(value: date | None) -> str:
 
 
 def register_templating(app: Flask) -> None:
-    app.jinja_env.globals.update(asset_url=asset_url, status_label=status_label)
+    app.jinja_env.globals.update(asset_url=asset_url, status_label=status_label, public_url=public_url)
     app.jinja_env.filters["format_date"] = format_day

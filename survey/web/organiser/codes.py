@@ -23,6 +23,7 @@ from survey.forms.codes import AccessModeForm, IssueCodesForm
 from survey.models import AccessMode, Programme
 from survey.services import codes as code_service
 from survey.web.auth import role_required
+from survey.web.links import public_url
 from survey.web.organiser import MANAGERS, bp, programme_for
 
 
@@ -121,7 +122,7 @@ def code_cards(slug: str) -> ResponseReturnValue:
     cards = []
     for code in unused:
         shown = code_service.format_code(code)
-        url = url_for("trainee.code_link", code=shown, _external=True)
+        url = public_url("trainee.code_link", code=shown)
         cards.append(Card(code=shown, url=_without_scheme(url), qr=qr_svg(url)))
     card_lang = programme.default_language
     with force_locale(card_lang):
@@ -145,7 +146,7 @@ def code_cards(slug: str) -> ResponseReturnValue:
 def poster(slug: str) -> ResponseReturnValue:
     """The projector page: the form's QR code and short link, in the programme's first language."""
     programme = programme_for(slug, manage=True)
-    url = url_for("trainee.take_form", slug=programme.slug, _external=True)
+    url = public_url("trainee.take_form", slug=programme.slug)
     with force_locale(programme.default_language):
         return render_template(
             "organiser/poster.html",

@@ -32,6 +32,7 @@ from survey.services.responses import KeyReused, PaperNumberTaken
 from survey.web.auth import role_required
 from survey.web.i18n import current_language
 from survey.web.kiosk import kiosk_token
+from survey.web.links import public_url
 from survey.web.organiser import MANAGERS, bp, programme_for
 from survey.web.security import CSP
 
@@ -72,7 +73,7 @@ def classroom_kit(slug: str) -> ResponseReturnValue:
             form=form,
             ranges=suggested_ranges(programme.languages, _default_copies(programme)),
             tally=paper.paper_tally(db.session(), programme),
-            kiosk_url=url_for("kiosk.take_form", slug=slug, token=token, _external=True),
+            kiosk_url=public_url("kiosk.take_form", slug=slug, token=token),
         ),
         status,
     )
