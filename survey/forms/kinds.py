@@ -37,11 +37,9 @@ class FormKind:
     name: ClassVar[str]
     #: The HTML control of each value: radio, checkbox, text or textarea.
     control: ClassVar[str] = "radio"
-    #: How the page lays the question out: scale (labelled points), rating (0-10 with
-    #: two anchors), options, or text.
+    #: How the page lays the question out: scale (labelled points), anchored (numbered
+    #: points, only both ends labelled, as anchors), options, or text.
     style: ClassVar[str]
-    #: Whether only the two ends of the scale are labelled, shown as anchors beside the points.
-    anchored: ClassVar[bool] = False
     field_class: ClassVar[type[Field]] = RadioField
 
     def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
@@ -73,8 +71,7 @@ class Likert(FormKind):
 
 class Rating(FormKind):
     name = "rating"
-    style = "rating"
-    anchored = True
+    style = "anchored"
 
 
 class BeforeAfter(FormKind):

@@ -35,7 +35,8 @@ class QuestionView:
     required: bool
     #: radio, checkbox, text or textarea
     control: str
-    #: scale (labelled points), rating (0-10 with two anchors), options, or text
+    #: scale (labelled points), anchored (numbered points, both ends labelled), options,
+    #: or text: survey.forms.kinds.FormKind.style
     style: str
     rows: tuple[Row, ...]
     anchors: tuple[str, str] = ("", "")
@@ -85,7 +86,7 @@ def _question_view(question: Mapping[str, Any], ctx: FormContext, lang: str, fal
         rows = tuple(
             Row(name=field_name(code, item), label=label, choices=choices) for item, label in kind.items(question, ctx)
         )
-        anchors = (labels[0], labels[-1]) if shown.anchored else ("", "")
+        anchors = (labels[0], labels[-1]) if shown.style == "anchored" else ("", "")
         return QuestionView(**common, rows=rows, anchors=anchors)
     if isinstance(kind, ShortText):
         return QuestionView(
