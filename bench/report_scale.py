@@ -192,6 +192,7 @@ def random_answers(
     lang: str,
 ) -> Iterator[tuple[int, str, int | None, str | None]]:
     """(question id, item, number, text) of one plausible response, as the demo's are."""
+    from reports.kinds import KINDS
     from survey.services.demo import COMMENTS
 
     mood = rng.gauss(0.6, 0.7)
@@ -200,21 +201,22 @@ def random_answers(
         middle = low + (high - low) * (0.62 + 0.12 * (mood + shift))
         return max(low, min(high, round(rng.gauss(middle, (high - low) / 5))))
 
-    for qid, code, kind in questions:
-        if kind == "likert":
-            yield qid, "", point(1, 5), None
-        elif kind == "rating":
-            yield qid, "", point(0, 10, 0.5), None
-        elif kind == "before_after":
+    for qid, code, name in questions:
+        kind = KINDS[name]
+        if kind.paired:
             before = point(1, 5, -2.5)
             yield qid, "before", before, None
             yield qid, "after", max(before, point(1, 5, 0.3)), None
-        elif kind == "matrix":
+        elif kind.per_session:
             yield from ((qid, s, point(1, 5), None) for s in sessions if rng.random() < 0.9)
-        elif kind == "single_choice":
-            yield qid, "", None, rng.choice(options[code])
-        elif kind == "multiple_choice":
+        elif kind.nps:
+            yield qid, "", point(0, 10, 0.5), None
+        elif kind.scale:
+            yield qid, "", point(1, 5), None
+        elif kind.multiple:
             yield from ((qid, o, 1, None) for o in options[code] if rng.random() < 0.45)
+        elif kind.choice:
+            yield qid, "", None, rng.choice(options[code])
         elif rng.random() < 0.5:
             comment = rng.choice(HOSTILE) if rng.random() < 0.01 else rng.choice(COMMENTS[lang])
             yield qid, "", None, comment
@@ -236,8 +238,8 @@ def open_programme(url: str, n: int) -> tuple[Any, Any]:
 
 def measure_statistics(url: str, n: int) -> dict[str, Any]:
     from reports import paired, stats
-    from reports.data import SCALE_KINDS
     from reports.documents import xlsx
+    from reports.kinds import kind_of
     from survey.services.aggregates import programme_data
 
     session, programme = open_programme(url, n)
@@ -247,14 +249,15 @@ def measure_statistics(url: str, n: int) -> dict[str, Any]:
     counts = xlsx.tally_counts(data)
     items = 0
     for question in data.questionnaire.questions:
-        if question.kind in SCALE_KINDS:
+        kind = kind_of(question)
+        if kind.scale:
             for item in [i.value for i in question.items] or [""]:
                 xlsx.scale_summary(data, question, item, counts)
                 items += 1
-        if question.kind == "before_after":
+        if kind.paired:
             pairs = paired.pairs_from_rows(data.rows, f"{question.code}:before", f"{question.code}:after")
             paired.paired_summary(pairs)
-        if question.kind == "rating":
+        if kind.nps:
             stats.net_promoter({int(v): c for v, c in counts[(question.code, "")].items() if isinstance(v, int)})
     dimensions = xlsx.dimension_scores(data)
     done = time.perf_counter()

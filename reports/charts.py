@@ -16,7 +16,7 @@ options: the page passes ``{"displaylogo": false, "responsive": true,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -36,6 +36,7 @@ from reports.chart_style import (
     mirror,
 )
 from reports.data import ProgrammeData, Question, option_count
+from reports.kinds import Chart, kind_of
 from reports.labels import label, localised, number, percent, percent_suffix, signed, with_value, wrap
 from reports.summary_charts import arrivals, dimension_bars
 
@@ -52,7 +53,6 @@ __all__ = [
 ]
 
 BEFORE_ITEM, AFTER_ITEM = "before", "after"
-CHOICE_KINDS = frozenset({"single_choice", "multiple_choice"})
 #: Characters per line of a question text used as a bar's label: on a phone,
 #: 40 left the bars too little room and pushed the axis title out of the card.
 QUESTION_WRAP = 30
@@ -296,7 +296,7 @@ def choice_bars(data: ProgrammeData, code: str, lang: str) -> go.Figure:
     question = questionnaire.question(code)
     rows = [wrap(localised(o.label, lang, questionnaire.languages)) for o in question.options]
     counts = [option_count(data.tallies, question, option.value) for option in question.options]
-    base = data.n_responses if question.kind == "multiple_choice" else sum(counts)
+    base = data.n_responses if kind_of(question).multiple else sum(counts)
     title = wrap(localised(question.text, lang, questionnaire.languages)) + f"<br><sup>n = {base}</sup>"
     fig = go.Figure(layout=base_layout(lang, title, bars_height(rows) + 40))
     if not any(counts):
@@ -319,18 +319,20 @@ def choice_bars(data: ProgrammeData, code: str, lang: str) -> go.Figure:
 
 
 def figure_for_question(data: ProgrammeData, question: Question, lang: str) -> go.Figure | None:
-    """The default figure for ``question`` by its kind; ``None`` for free-text kinds."""
-    if question.kind == "likert":
-        return likert_diverging(data, [question.code], lang)
-    if question.kind == "rating":
-        return rating_distribution(data, question.code, lang)
-    if question.kind == "before_after":
-        return before_after_dumbbell(data, [question.code], lang)
-    if question.kind == "matrix":
-        return matrix_heatmap(data, question.code, lang)
-    if question.kind in CHOICE_KINDS:
-        return choice_bars(data, question.code, lang)
-    return None
+    """The figure its kind draws (:attr:`reports.kinds.ReportKind.chart`); ``None`` for a kind
+    without one (free text)."""
+    chart = kind_of(question).chart
+    return None if chart is None else _DRAW[chart](data, question.code, lang)
+
+
+#: How each chart of :class:`reports.kinds.Chart` draws one question: (data, code, lang).
+_DRAW: dict[Chart, Callable[[ProgrammeData, str, str], go.Figure]] = {
+    Chart.DIVERGING: lambda data, code, lang: likert_diverging(data, [code], lang),
+    Chart.DISTRIBUTION: rating_distribution,
+    Chart.DUMBBELL: lambda data, code, lang: before_after_dumbbell(data, [code], lang),
+    Chart.HEATMAP: matrix_heatmap,
+    Chart.BARS: choice_bars,
+}
 
 
 def figure_json(fig: go.Figure) -> str:

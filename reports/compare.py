@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from reports import stats
 from reports.data import Programme, ProgrammeData, Texts
+from reports.kinds import kind_of
 from reports.summary import (
     CONFIDENCE,
     NPS_POINTS,
@@ -98,7 +99,7 @@ def compare(programmes: Sequence[ProgrammeData], confidence: float = CONFIDENCE)
 
 def _nps(data: ProgrammeData) -> stats.NpsSummary | None:
     for question in data.questionnaire.questions:
-        if question.kind == "rating" and question.points == NPS_POINTS:
+        if kind_of(question).nps and question.points == NPS_POINTS:
             summary = stats.net_promoter(scale_counts(data.tallies, question))
             return summary if summary.n else None
     return None

@@ -11,10 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-Texts = Mapping[str, str]
+from reports.kinds import kind_of
 
-#: Question kinds whose answers are numbers on an ordered scale.
-SCALE_KINDS = frozenset({"likert", "rating", "before_after", "matrix"})
+Texts = Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,7 @@ class Question:
     """
 
     code: str
+    #: A name of :data:`reports.kinds.KINDS`, which says how the question is reported.
     kind: str
     text: Texts
     dimension: str | None = None
@@ -144,7 +144,7 @@ def raw_columns(questionnaire: Questionnaire) -> tuple[Column, ...]:
     item (``code__before``, ``code__after``, ``code__<session id>``, ``code__<option>``)."""
     columns: list[Column] = []
     for question in questionnaire.questions:
-        if question.kind == "multiple_choice":
+        if kind_of(question).multiple:
             columns += [Column(f"{question.code}__{o.value}", question.code, o.value) for o in question.options]
         elif question.items:
             columns += [Column(f"{question.code}__{i.value}", question.code, i.value) for i in question.items]
@@ -156,6 +156,6 @@ def raw_columns(questionnaire: Questionnaire) -> tuple[Column, ...]:
 def option_count(tallies: Sequence[Tally], question: Question, option: str) -> int:
     """How many responses chose ``option``: a single choice stores the option as
     the value, a multiple choice as the item (with the value 1)."""
-    if question.kind == "multiple_choice":
+    if kind_of(question).multiple:
         return sum(t.count for t in tallies if t.question == question.code and t.item == option)
     return sum(t.count for t in tallies if t.question == question.code and str(t.value) == option)

@@ -22,16 +22,11 @@ from dataclasses import dataclass, field
 
 from reports import paired, stats
 from reports.data import Comment, Option, Programme, ProgrammeData, Question, Questionnaire, Tally, Texts, option_count
+from reports.kinds import kind_of
 
 #: Smallest group a breakdown may show (docs/statistics.md, "Small cells").
 MINIMUM_CELL = 5
 CONFIDENCE = 0.95
-#: Free-text kinds: their answers are the comments.
-TEXT_KINDS = frozenset({"short_text", "long_text"})
-CHOICE_KINDS = frozenset({"single_choice", "multiple_choice"})
-#: Only single agreement items make a dimension score (as on the live dashboard):
-#: before/after self-ratings and per-session matrices measure something else.
-DIMENSION_KINDS = frozenset({"likert"})
 BEFORE, AFTER = "before", "after"
 NPS_POINTS = tuple(range(11))
 
@@ -64,9 +59,9 @@ class ItemSummary:
 @dataclass(frozen=True)
 class QuestionSummary:
     """What the documents show for one question; which fields are set depends
-    on its kind (``scale`` for likert and rating, ``top_box`` for likert,
-    ``nps`` for a 0-10 rating, ``choices`` for choice kinds, ``items`` for
-    matrix and before/after). ``n`` is the number of answers the figures rest
+    on its kind (:mod:`reports.kinds`): ``scale`` for a scale without items,
+    ``top_box`` and ``nps`` where the kind has them, ``choices`` for choice
+    kinds, ``items`` for a scale with items (matrix, before/after). ``n`` is the number of answers the figures rest
     on; for a multiple choice, where one response ticks several options, it is
     every response, the base of its shares."""
 
@@ -186,7 +181,7 @@ def summarise(
     questions = tuple(
         _question_summary(data, q, population, minimum_cell, confidence, suppressed)
         for q in data.questionnaire.questions
-        if q.kind not in TEXT_KINDS
+        if not kind_of(q).free_text
     )
     published = []
     for name, counts in (breakdowns or {}).items():
@@ -214,10 +209,13 @@ def summarise(
 
 
 def dimension_items(questionnaire: Questionnaire) -> dict[str, tuple[str, ...]]:
-    """Per dimension (in questionnaire order), the codes of the questions scored in it."""
+    """Per dimension (in questionnaire order), the codes of the questions scored in it.
+
+    Only single agreement items make a dimension score (``in_dimension``):
+    before/after self-ratings and per-session matrices measure something else."""
     items: dict[str, list[str]] = {code: [] for code in questionnaire.dimensions}
     for question in questionnaire.questions:
-        if question.dimension in items and question.kind in DIMENSION_KINDS:
+        if question.dimension in items and kind_of(question).in_dimension:
             items[question.dimension].append(question.code)
     return {code: tuple(codes) for code, codes in items.items() if codes}
 
@@ -262,7 +260,7 @@ def pair_results(data: ProgrammeData, confidence: float = CONFIDENCE) -> tuple[P
     """The paired summary of every before/after question, from the response rows."""
     results = []
     for question in data.questionnaire.questions:
-        if question.kind != "before_after":
+        if not kind_of(question).paired:
             continue
         pairs = paired.pairs_from_rows(data.rows, f"{question.code}:{BEFORE}", f"{question.code}:{AFTER}")
         summary = paired.paired_summary(pairs, confidence)
@@ -325,7 +323,8 @@ def _question_summary(
 ) -> QuestionSummary:
     tallies = [t for t in data.tallies if t.question == question.code]
     n_responses = data.n_responses
-    if question.kind in CHOICE_KINDS:
+    kind = kind_of(question)
+    if kind.choice:
         return _choice_summary(data, question, confidence, population)
     if question.items:
         items = []
@@ -341,10 +340,10 @@ def _question_summary(
     withheld = dict(_mean_withheld(scale.n))
     top_box = nps = None
     top_values: tuple[int, ...] = ()
-    if question.kind == "likert" and len(question.points) >= 4:
+    if kind.top_box and len(question.points) >= 4:
         top_values = question.points[-2:]
         top_box = stats.top_box(counts, top_values, confidence, population)
-    if question.kind == "rating" and question.points == NPS_POINTS:
+    if kind.nps and question.points == NPS_POINTS:
         nps = stats.net_promoter(counts)
         if nps.n == 0:
             withheld["nps"] = "no_answers"
@@ -363,7 +362,7 @@ def _item_summary(
     n = sum(counts.values())
     # A session's raters are a group of the cohort: fewer than the minimum are
     # hidden. Before/after sides are the whole cohort twice, not groups.
-    if question.kind == "matrix" and 0 < n < minimum_cell:
+    if kind_of(question).per_session and 0 < n < minimum_cell:
         return ItemSummary(item.value, item.label, n, None, True, {"distribution": "small_cell"})
     scale = stats.describe_counts(counts, n_responses, population, confidence)
     return ItemSummary(item.value, item.label, n, scale, False, _mean_withheld(n))
@@ -374,7 +373,7 @@ def _choice_summary(
 ) -> QuestionSummary:
     counts = option_counts(data, question)
     # Several options can be ticked: shares are of all responses, like the chart.
-    base = data.n_responses if question.kind == "multiple_choice" else sum(counts.values())
+    base = data.n_responses if kind_of(question).multiple else sum(counts.values())
     choices = tuple(
         ChoiceShare(o.value, o.label, stats.share_summary(counts[o.value], base, confidence, population))
         for o in question.options

@@ -18,8 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from reports.data import SCALE_KINDS, Questionnaire, RawResponse, Texts, raw_columns
+from reports.data import Questionnaire, RawResponse, Texts, raw_columns
 from reports.i18n import N_, gettext
+from reports.kinds import Level, kind_of
 from reports.labels import language_name, localised
 from reports.languages import CODES
 
@@ -95,12 +96,12 @@ WORDS: Mapping[str, str] = {
     "paper": N_("Typed-in paper form"),
 }
 
-#: Fixed leading variables: (name, codebook kind, word key of their label).
+#: Fixed leading variables: (name, codebook kind, word key of their label, measurement level).
 FIXED = (
-    ("response_id", "id", "var_response_id"),
-    ("submitted_at", "datetime", "var_submitted_at"),
-    ("language", "language", "var_language"),
-    ("source", "source", "var_source"),
+    ("response_id", "id", "var_response_id", None),
+    ("submitted_at", "datetime", "var_submitted_at", None),
+    ("language", "language", "var_language", Level.NOMINAL),
+    ("source", "source", "var_source", Level.NOMINAL),
 )
 SOURCES = ("web", "kiosk", "paper")
 
@@ -137,6 +138,8 @@ class Variable:
     ``column`` is the key in :attr:`RawResponse.values` ("" for the fixed
     leading variables); ``label`` is the question text (with the item's label)
     per language; ``values`` the value labels, in scale or option order.
+    ``kind`` is the question's kind, or for a fixed variable what it holds
+    (id, datetime, language, source).
     """
 
     name: str
@@ -148,6 +151,12 @@ class Variable:
     numeric: bool
     label: Texts
     values: tuple[tuple[int | str, Texts], ...] = ()
+    #: The measurement level SPSS and R give it; None for an identifier, a time or free text.
+    level: Level | None = None
+    #: The cell of a response without this answer: 0 for an option not ticked, else empty.
+    unanswered: int | None = None
+    #: Whether it holds comments the trainees typed (a wide column, no value labels).
+    free_text: bool = False
 
 
 def variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
@@ -165,16 +174,17 @@ def variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
             numeric=False,
             label=words[key],
             values=_fixed_values(kind, questionnaire.languages, langs, words),
+            level=level,
         )
-        for name, kind, key in FIXED
+        for name, kind, key, level in FIXED
     ]
     taken = {v.name for v in out}
     for column in raw_columns(questionnaire):
         question = questionnaire.question(column.question)
+        kind = kind_of(question)
         text: Texts = question.text
         values: tuple[tuple[int | str, Texts], ...] = ()
-        numeric = question.kind in SCALE_KINDS or question.kind == "multiple_choice"
-        if question.kind == "multiple_choice":
+        if kind.multiple:
             values = ((0, words["not_selected"]), (1, words["selected"]))
         elif question.points:
             values = tuple(
@@ -185,7 +195,7 @@ def variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
         elif question.options:
             values = tuple((option.value, option.label) for option in question.options)
         if column.item:
-            subs = question.options if question.kind == "multiple_choice" else question.items
+            subs = question.options if kind.multiple else question.items
             position = next((i for i, o in enumerate(subs, start=1) if o.value == column.item), 0)
             item_label = next((o.label for o in subs if o.value == column.item), {})
             text = {lang: _join(t, localised(item_label, lang, questionnaire.languages)) for lang, t in text.items()}
@@ -196,7 +206,18 @@ def variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
         taken.add(name)
         out.append(
             Variable(
-                name, column.name, question.code, column.item, question.kind, question.dimension, numeric, text, values
+                name,
+                column.name,
+                question.code,
+                column.item,
+                question.kind,
+                question.dimension,
+                kind.numeric,
+                text,
+                values,
+                level=kind.level,
+                unanswered=0 if kind.multiple else None,
+                free_text=kind.free_text,
             )
         )
     return tuple(out)
@@ -222,7 +243,7 @@ def cells(response: RawResponse, variables_: Sequence[Variable]) -> list[Cell]:
             out.append(fixed[v.name])
         else:
             value = response.values.get(v.column)
-            out.append(0 if value is None and v.kind == "multiple_choice" else value)
+            out.append(v.unanswered if value is None else value)
     return out
 
 

@@ -17,6 +17,7 @@ from reports import charts
 from reports.chart_style import INK, TEAL, TEAL_STRONG, bars_height, base_layout, mirror
 from reports.compare import Comparison
 from reports.data import ProgrammeData, Question
+from reports.kinds import kind_of
 from reports.labels import label, localised, number, wrap
 from reports.summary import EvaluationSummary, dimension_means, dimension_scale
 
@@ -53,7 +54,7 @@ def published_data(data: ProgrammeData, summary: EvaluationSummary) -> Programme
 
 def question_chart(data: ProgrammeData, question: Question, lang: str) -> go.Figure | None:
     """The chart of one question, or None (free text; a matrix with every row hidden)."""
-    if question.kind == "matrix" and not question.items:
+    if kind_of(question).per_session and not question.items:
         return None
     return charts.figure_for_question(data, question, lang)
 

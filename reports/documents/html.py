@@ -28,6 +28,7 @@ from reports.caches import REPORT_FILES, memoised
 from reports.compare import Comparison, compare
 from reports.documents import ReportSource
 from reports.documents import figures as fig
+from reports.kinds import kind_of
 from reports.labels import label, language_name, localised, number, percent
 from reports.languages import direction, is_rtl
 from reports.summary import EvaluationSummary, summarise
@@ -73,14 +74,18 @@ def render(
 
     add("dimensions", fig.dimension_chart(summary, lang))
     for question in data.questionnaire.questions:
-        if question.kind != "before_after":
+        if not kind_of(question).paired:  # drawn together, in their own section
             add(question.code, fig.question_chart(data, question, lang))
-    add("before_after", fig.before_after_chart(data, [p.question.code for p in summary.pairs], lang))
+    add("pairs", fig.before_after_chart(data, [p.question.code for p in summary.pairs], lang))
     return (
         _environment()
         .get_template("report.html")
         .render(
             s=summary,
+            # Each question in its own article, except the pairs, reported in their own section.
+            by_question=[q for q in summary.questions if not kind_of(q.question).paired],
+            # Choices whose shares are of every response, since one can tick several.
+            of_all_responses={q.question.code for q in summary.questions if kind_of(q.question).multiple},
             charts=found,
             notes=suppression_notes(summary, lang),
             **_context(lang, mode, plotly_js, summary.questionnaire.languages),

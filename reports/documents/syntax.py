@@ -20,6 +20,7 @@ from typing import BinaryIO
 from reports.data import Questionnaire
 from reports.documents import ReportSource
 from reports.documents.codebook import Cell, Variable, cells, csv_row, variables
+from reports.kinds import Level
 from reports.labels import localised
 
 DATA_FILE = "answers.csv"
@@ -30,8 +31,6 @@ SPSS_MAX_STRING = 32767
 #: Characters per piece of a long SPSS string literal (joined with "+"), so no
 #: syntax line gets long enough to trouble older SPSS versions.
 SPSS_PIECE = 60
-ORDINAL_KINDS = frozenset({"likert", "before_after", "matrix"})
-NOMINAL_KINDS = frozenset({"single_choice", "multiple_choice", "language", "source"})
 
 
 class TextWidths:
@@ -171,15 +170,11 @@ def _spss_format(variable: Variable, questionnaire: Questionnaire, widths: Mappi
 
 
 def _levels(variables_: Iterable[Variable]) -> list[tuple[str, list[str]]]:
-    groups: dict[str, list[str]] = {"ORDINAL": [], "SCALE": [], "NOMINAL": []}
+    groups: dict[Level, list[str]] = {Level.ORDINAL: [], Level.SCALE: [], Level.NOMINAL: []}
     for v in variables_:
-        if v.kind in ORDINAL_KINDS:
-            groups["ORDINAL"].append(v.name)
-        elif v.kind == "rating":
-            groups["SCALE"].append(v.name)
-        elif v.kind in NOMINAL_KINDS:
-            groups["NOMINAL"].append(v.name)
-    return [(level, names) for level, names in groups.items() if names]
+        if v.level is not None:
+            groups[v.level].append(v.name)
+    return [(level.value, names) for level, names in groups.items() if names]
 
 
 def _spss_string(text: str, limit: int) -> str:

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 import xlsxwriter
 
 from reports import stats
-from reports.data import SCALE_KINDS, ProgrammeData, Question
+from reports.data import ProgrammeData, Question
 from reports.documents import ReportSource
 from reports.documents.codebook import (
     Cell,
@@ -35,6 +35,7 @@ from reports.documents.codebook import (
     variables,
     word,
 )
+from reports.kinds import kind_of
 from reports.labels import localised
 from reports.languages import is_rtl
 from reports.summary import dimension_items, dimension_results
@@ -247,10 +248,11 @@ def _summary(
         if not variable.question:
             continue
         question = questionnaire.question(variable.question)
+        kind = kind_of(question)
         label = localised(variable.label, lang, langs)
-        if question.kind in SCALE_KINDS:
+        if kind.scale:
             sheet.line([variable.name, label, *scale_summary(data, question, variable.item, counts)], styles)
-        elif question.kind == "single_choice":
+        elif kind.choice and not kind.multiple:
             n = sum(counts.get((question.code, ""), {}).values())
             sheet.line([variable.name, label, n, max(data.n_responses - n, 0)], styles)
     sheet.skip()
@@ -305,14 +307,15 @@ def _distributions(
         if variable.question not in wanted:
             continue
         question = data.questionnaire.question(variable.question)
+        kind = kind_of(question)
         sheet.line([variable.name, localised(variable.label, lang, langs)], style="bold")
-        if question.kind in ("short_text", "long_text"):
+        if kind.free_text:
             sheet.line(["", word("free_text", lang)], style="muted")
             sheet.skip()
             continue
         found = counts.get((question.code, variable.item), {})
         rows: list[tuple[int | str, str, int]] = []
-        if question.kind == "multiple_choice":
+        if kind.multiple:
             option = next(o for o in question.options if o.value == variable.item)
             rows = [(1, localised(option.label, lang, langs), found.get(1, 0))]
             total = data.n_responses
@@ -326,7 +329,7 @@ def _distributions(
         sheet.line([word(k, lang) for k in ("value", "label", "count", "share")], style="header")
         for value, label, count in rows:
             sheet.line([value, label, count, count / total if total else DASH], styles=[None, None, None, "percent"])
-        if question.kind in SCALE_KINDS:
+        if kind.scale:
             summary = scale_summary(data, question, variable.item, counts)
             sheet.line(
                 [word("n", lang), summary[0], word("mean", lang), summary[2], word("sd", lang), summary[4]],
@@ -338,8 +341,7 @@ def _distributions(
 def _responses(sheet: SheetWriter, source: ReportSource, variables_: Sequence[Variable]) -> None:
     widths = {"response_id": 38, "submitted_at": 21, "language": 9, "source": 9}
     for col, variable in enumerate(variables_):
-        text = variable.kind in ("short_text", "long_text")
-        width = widths.get(variable.name) or (50 if text else max(10, min(len(variable.name) + 2, 28)))
+        width = widths.get(variable.name) or (50 if variable.free_text else max(10, min(len(variable.name) + 2, 28)))
         sheet.sheet.set_column(col, col, width)
     sheet.sheet.freeze_panes(1, 0)
     sheet.line([v.name for v in variables_], style="header")

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from survey.forms.kinds import form_kind
 from survey.questionnaire.definition import kind_of
 from survey.questionnaire.kinds import FormContext, ScaleKind, ShortText, field_name
 
@@ -34,7 +35,8 @@ class QuestionView:
     required: bool
     #: radio, checkbox, text or textarea
     control: str
-    #: scale (labelled points), rating (0-10 with two anchors), options, or text
+    #: scale (labelled points), anchored (numbered points, both ends labelled), options,
+    #: or text: survey.forms.kinds.FormKind.style
     style: str
     rows: tuple[Row, ...]
     anchors: tuple[str, str] = ("", "")
@@ -66,6 +68,7 @@ def page_sections(definition: Mapping[str, Any], ctx: FormContext, page: int, la
 
 def _question_view(question: Mapping[str, Any], ctx: FormContext, lang: str, fallback: str) -> QuestionView:
     kind = kind_of(question)
+    shown = form_kind(question)
     code = question["code"]
     common = {
         "code": code,
@@ -73,6 +76,8 @@ def _question_view(question: Mapping[str, Any], ctx: FormContext, lang: str, fal
         "text": _text(question["text"], lang, fallback),
         "help": _text(question.get("help"), lang, fallback),
         "required": bool(question["required"]),
+        "control": shown.control,
+        "style": shown.style,
     }
     if isinstance(kind, ScaleKind):
         labels = kind.point_labels(question, ctx, lang) or kind.point_labels(question, ctx, fallback)
@@ -81,20 +86,11 @@ def _question_view(question: Mapping[str, Any], ctx: FormContext, lang: str, fal
         rows = tuple(
             Row(name=field_name(code, item), label=label, choices=choices) for item, label in kind.items(question, ctx)
         )
-        if question["kind"] == "rating":
-            return QuestionView(**common, control="radio", style="rating", rows=rows, anchors=(labels[0], labels[-1]))
-        return QuestionView(**common, control="radio", style="scale", rows=rows)
+        anchors = (labels[0], labels[-1]) if shown.style == "anchored" else ("", "")
+        return QuestionView(**common, rows=rows, anchors=anchors)
     if isinstance(kind, ShortText):
-        control = "textarea" if question["kind"] == "long_text" else "text"
         return QuestionView(
-            **common,
-            control=control,
-            style="text",
-            rows=(Row(name=field_name(code), label=""),),
-            max_length=kind.limit(question, ctx),
+            **common, rows=(Row(name=field_name(code), label=""),), max_length=kind.limit(question, ctx)
         )
     choices = tuple(Choice(o["value"], _text(o["label"], lang, fallback)) for o in question["options"])
-    control = "checkbox" if question["kind"] == "multiple_choice" else "radio"
-    return QuestionView(
-        **common, control=control, style="options", rows=(Row(name=field_name(code), label="", choices=choices),)
-    )
+    return QuestionView(**common, rows=(Row(name=field_name(code), label="", choices=choices),))

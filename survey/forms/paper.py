@@ -22,6 +22,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from reports.languages import ENDONYMS
 from survey.caches import PAPER_ENTRY_FORMS
+from survey.forms.kinds import form_kind
 from survey.forms.layout import QuestionView, page_sections
 from survey.questionnaire.definition import iter_questions, kind_of
 from survey.questionnaire.kinds import FormContext
@@ -213,7 +214,7 @@ def paper_entry_form_class(definition: Mapping[str, Any], ctx: FormContext) -> t
     if form_class is None:
         attrs: dict[str, Field] = {}
         for _page, _section, question in iter_questions(definition):
-            attrs.update(kind_of(question).fields({**question, "required": False}, ctx))
+            attrs.update(form_kind(question).fields({**question, "required": False}, ctx))
         form_class = PAPER_ENTRY_FORMS.put(key, type("PaperEntryForm", (PaperEntryBase,), attrs))
     return form_class
 

@@ -1,7 +1,13 @@
-"""The question-kind registry: each kind validates its definition, builds its
-form fields, and turns submitted values into answer rows.
+"""The question-kind registry of the domain: each kind validates its
+definition, says what each of its form fields accepts (:class:`FieldRule`),
+turns submitted values into answer rows, and describes itself.
 
-A new kind is one class here (plus its template macro and tests).
+The description (``scale``, ``choice``, ``multiple``, ``free_text``,
+``paired``, ``per_session``) is what the other layers ask instead of comparing
+kind names: the forms (:mod:`survey.forms.kinds`), the services, and through
+the reports' own registry (:mod:`reports.kinds`, same names) the documents.
+A new kind is one class in each of those three modules; ``tests/test_question_kinds.py``
+fails until every layer has it (see CONTRIBUTING.md, "Add a question kind").
 """
 
 from __future__ import annotations
@@ -11,8 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import StopValidation
 
 from survey.questionnaire.texts import texts_per_language
 
@@ -58,7 +62,7 @@ class FieldRule:
     Plain data, checked in a loop: the trainee form checks every field of
     every page on each send, and WTForms' field objects cost several times the
     check itself. Other forms (paper data entry) wrap the same rule in a
-    WTForms validator (``FollowsRule``), so the rules live in one place.
+    WTForms validator (``survey.forms.kinds.FollowsRule``), so the rules live in one place.
     """
 
     #: "one" (a radio group), "many" (checkboxes) or "text".
@@ -109,28 +113,26 @@ class FieldRule:
         object.__setattr__(self, "_allowed", frozenset(self.choices))
 
 
-class FollowsRule:
-    """A WTForms validator that applies a FieldRule, for forms other than the trainee's."""
-
-    def __init__(self, rule: FieldRule) -> None:
-        self.rule = rule
-
-    def __call__(self, form: Any, field: Field) -> None:
-        problem = self.rule.problem([str(v) for v in field.raw_data or []])
-        if problem is not None:
-            raise StopValidation(problem)
-
-
 def _required_message() -> Any:
     return _l("Please answer this question.")
 
 
 class QuestionKind:
-    """Base class; subclasses set ``name`` and override what differs."""
+    """Base class; subclasses set ``name``, describe themselves and override what differs."""
 
     name: ClassVar[str]
-    #: Whether answers are numbers on a scale (means and distributions apply).
-    numeric: ClassVar[bool] = False
+    #: Answers are points of a numeric scale (means and distributions apply).
+    scale: ClassVar[bool] = False
+    #: Answers are among the question's ``options``.
+    choice: ClassVar[bool] = False
+    #: Several options may be ticked: each is stored as its own item, with the number 1.
+    multiple: ClassVar[bool] = False
+    #: The answer is text the trainee typed (a comment), stored as text.
+    free_text: ClassVar[bool] = False
+    #: Two items, ``before`` and ``after`` the programme, on the same scale.
+    paired: ClassVar[bool] = False
+    #: One item per session of the programme (its id), as the ``rows`` setting picks them.
+    per_session: ClassVar[bool] = False
 
     def normalise(
         self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]
@@ -149,23 +151,6 @@ class QuestionKind:
         """What each of the question's form fields accepts, by field name."""
         raise NotImplementedError
 
-    def fields(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, Field]:
-        """The question's fields as WTForms fields, checked by the same rules."""
-        out: dict[str, Field] = {}
-        for name, rule in self.rules(question, ctx).items():
-            validators = [FollowsRule(rule)]
-            if rule.shape == "text":
-                form_field: Field = self.text_field_class(filters=[clean_text], validators=validators)
-            else:
-                field_class = SelectMultipleField if rule.shape == "many" else RadioField
-                form_field = field_class(
-                    choices=[SelectChoice(v, v) for v in rule.choices], validate_choice=False, validators=validators
-                )
-            out[name] = form_field
-        return out
-
-    text_field_class: ClassVar[type[Field]] = StringField
-
     def answers(self, question: Mapping[str, Any], data: Mapping[str, Any], ctx: FormContext) -> list[AnswerValue]:
         raise NotImplementedError
 
@@ -182,7 +167,7 @@ AnswerReader = Callable[[Mapping[str, Any]], list[AnswerValue]]
 class ScaleKind(QuestionKind):
     """A choice of one point on a numeric scale, possibly for several items."""
 
-    numeric = True
+    scale = True
 
     def normalise(
         self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]
@@ -236,6 +221,7 @@ class BeforeAfter(ScaleKind):
     """A retrospective self-rating: the same scale before the programme and now."""
 
     name = "before_after"
+    paired = True
 
     def items(self, question: Mapping[str, Any], ctx: FormContext) -> list[tuple[str, str]]:
         return [("before", str(_l("Before the programme"))), ("after", str(_l("Now, after the programme")))]
@@ -252,6 +238,7 @@ class Matrix(ScaleKind):
     """One scale asked about each session of the programme."""
 
     name = "matrix"
+    per_session = True
 
     def normalise(
         self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]
@@ -296,6 +283,7 @@ class Rating(ScaleKind):
 
 class SingleChoice(QuestionKind):
     name = "single_choice"
+    choice = True
 
     def normalise(
         self, raw: Mapping[str, Any], where: str, definition: Mapping[str, Any], problems: list[str]
@@ -342,6 +330,7 @@ class SingleChoice(QuestionKind):
 
 class MultipleChoice(SingleChoice):
     name = "multiple_choice"
+    multiple = True
 
     def rules(self, question: Mapping[str, Any], ctx: FormContext) -> dict[str, FieldRule]:
         rule = FieldRule(
@@ -360,6 +349,7 @@ class MultipleChoice(SingleChoice):
 
 class ShortText(QuestionKind):
     name = "short_text"
+    free_text = True
     DEFAULT_MAX: ClassVar[int] = 200
 
     def normalise(
@@ -391,10 +381,15 @@ class ShortText(QuestionKind):
 class LongText(ShortText):
     name = "long_text"
     DEFAULT_MAX = 2000
-    text_field_class = TextAreaField
 
 
 KINDS: dict[str, QuestionKind] = {
     kind.name: kind()
     for kind in (Likert, Rating, SingleChoice, MultipleChoice, ShortText, LongText, BeforeAfter, Matrix)
 }
+
+
+def kind_names(having: Callable[[QuestionKind], bool]) -> tuple[str, ...]:
+    """The names of the kinds for which ``having`` is true, in registry order:
+    what a SQL filter on the stored ``Question.kind`` compares with."""
+    return tuple(name for name, kind in KINDS.items() if having(kind))

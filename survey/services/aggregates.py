@@ -22,11 +22,15 @@ from reports import data
 from reports.labels import label
 from survey.models import Answer, Exclusion, Programme, Question, Questionnaire, Response
 from survey.questionnaire.definition import iter_questions
-from survey.questionnaire.kinds import KINDS, ScaleKind
+from survey.questionnaire.kinds import KINDS, ScaleKind, kind_names
 from survey.services.programmes import form_context
 
 #: Kinds whose answers are free text: the comments.
-TEXT_KINDS = ("short_text", "long_text")
+FREE_TEXT_KINDS = kind_names(lambda kind: kind.free_text)
+#: Kinds whose one answer is the chosen option, stored as text (a single choice).
+OPTION_AS_TEXT_KINDS = kind_names(lambda kind: kind.choice and not kind.multiple)
+#: Kinds that store a ticked option as its own item, with the number 1 (a multiple choice).
+OPTION_AS_ITEM_KINDS = kind_names(lambda kind: kind.multiple)
 
 
 def counted() -> ColumnElement[bool]:
@@ -103,13 +107,13 @@ def questionnaire_spec(programme: Programme, questionnaire: Questionnaire | None
         if isinstance(kind, ScaleKind):
             points = tuple(kind.points(question, ctx))
             point_labels = {lang: tuple(kind.point_labels(question, ctx, lang)) for lang in definition["languages"]}
-            if question["kind"] == "before_after":
+            if kind.paired:
                 # Named as the report's charts and tables name them (one wording, in the catalogs).
                 items = tuple(
                     data.Option(item, {lang: label(item, lang) for lang in definition["languages"]})
-                    for item in ("before", "after")
+                    for item in kind.item_keys(question, ctx)
                 )
-            elif question["kind"] == "matrix":
+            elif kind.per_session:
                 items = tuple(
                     data.Option(item, dict.fromkeys(definition["languages"], title))
                     for item, title in kind.items(question, ctx)
@@ -167,7 +171,7 @@ def tallies(session: Session, programme: Programme) -> tuple[data.Tally, ...]:
         .where(
             Response.programme_id == programme.id,
             counted(),
-            Question.kind == "single_choice",
+            Question.kind.in_(OPTION_AS_TEXT_KINDS),
             Answer.text.is_not(None),
         )
         .group_by(Question.code, Answer.item, Answer.text)
@@ -248,7 +252,7 @@ def numeric_rows(session: Session, programme: Programme) -> tuple[NumericRow, ..
             Response.programme_id == programme.id,
             counted(),
             Answer.number.is_not(None),
-            Question.kind != "multiple_choice",
+            Question.kind.not_in(OPTION_AS_ITEM_KINDS),
         )
         .order_by(Answer.response_id)
         .execution_options(yield_per=STREAM_BATCH)
@@ -296,7 +300,7 @@ def comments(
         select(Question.code, Response.language, Answer.text, Response.submitted_at)
         .join(Question, Question.id == Answer.question_id)
         .join(Response, Response.id == Answer.response_id)
-        .where(Response.programme_id == programme.id, counted(), Question.kind.in_(TEXT_KINDS))
+        .where(Response.programme_id == programme.id, counted(), Question.kind.in_(FREE_TEXT_KINDS))
         .order_by(Response.submitted_at.desc(), Answer.id.desc())
     )
     if question:

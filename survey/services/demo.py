@@ -10,11 +10,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reports.kinds import KINDS as REPORT_KINDS
 from survey.models import Programme, ProgrammeStatus, Role
-from survey.questionnaire.definition import Definition, iter_questions
-from survey.questionnaire.kinds import AnswerValue
+from survey.questionnaire.definition import Definition, iter_questions, kind_of
+from survey.questionnaire.kinds import AnswerValue, ScaleKind
 from survey.services import access
-from survey.services.programmes import SessionSpec, create_programme
+from survey.services.programmes import SessionSpec, create_programme, form_context
 from survey.services.questionnaires import import_questionnaire
 from survey.services.responses import submit_response
 from survey.services.users import create_user, find_user
@@ -104,26 +105,38 @@ def _random_answers(
         middle = low + (high - low) * (0.62 + 0.12 * (mood + shift))
         return max(low, min(high, round(rng.gauss(middle, (high - low) / 5))))
 
+    ctx = form_context(programme)
     for _page, _section, question in iter_questions(definition):
-        code, kind = question["code"], question["kind"]
+        code, kind = question["code"], kind_of(question)
         if not question["required"] and rng.random() < 0.15:
             continue
         values: list[AnswerValue] = []
-        if kind == "likert":
-            values = [AnswerValue("", number=point(1, 5))]
-        elif kind == "rating":
-            values = [AnswerValue("", number=point(0, 10, 0.5))]
-        elif kind == "before_after":
-            before = point(1, 5, -2.5)
-            values = [AnswerValue("before", number=before), AnswerValue("after", number=max(before, point(1, 5, 0.3)))]
-        elif kind == "matrix":
-            values = [AnswerValue(str(s.id), number=point(1, 5)) for s in programme.sessions if rng.random() < 0.9]
-        elif kind == "single_choice":
-            values = [AnswerValue("", text=rng.choice(question["options"])["value"])]
-        elif kind == "multiple_choice":
+        if isinstance(kind, ScaleKind):
+            points = kind.points(question, ctx)
+            low, high = points[0], points[-1]
+            if kind.paired:
+                before_item, after_item = kind.item_keys(question, ctx)
+                before = point(low, high, -2.5)
+                values = [
+                    AnswerValue(before_item, number=before),
+                    AnswerValue(after_item, number=max(before, point(low, high, 0.3))),
+                ]
+            elif kind.per_session:
+                values = [
+                    AnswerValue(item, number=point(low, high))
+                    for item in kind.item_keys(question, ctx)
+                    if rng.random() < 0.9
+                ]
+            else:
+                # Trainees recommend a little more readily than they agree.
+                shift = 0.5 if REPORT_KINDS[kind.name].nps else 0.0
+                values = [AnswerValue("", number=point(low, high, shift))]
+        elif kind.multiple:
             chosen = [o["value"] for o in question["options"] if rng.random() < 0.45]
             values = [AnswerValue(v, number=1) for v in chosen]
-        elif kind in {"short_text", "long_text"} and rng.random() < 0.5:
+        elif kind.choice:
+            values = [AnswerValue("", text=rng.choice(question["options"])["value"])]
+        elif kind.free_text and rng.random() < 0.5:
             values = [AnswerValue("", text=rng.choice(COMMENTS[lang]))]
         out.extend(SubmittedAnswer(code, value) for value in values)
     return out

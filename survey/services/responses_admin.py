@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from reports.data import Question as QuestionSpec
 from reports.labels import localised
 from survey.models import Answer, Exclusion, Programme, Question, Questionnaire, Response, User
+from survey.questionnaire.kinds import KINDS
 from survey.services import NotFound, aggregates
 
 #: Rows per page of the list and of the comments.
@@ -148,7 +149,7 @@ def response_detail(session: Session, programme: Programme, response_id: uuid.UU
             kind=q.kind,
             text=localised(q.text, lang, spec.languages),
             lines=tuple(_lines(q, given.get(q.code, []), lang, spec.languages)),
-            free_text=q.kind in aggregates.TEXT_KINDS,
+            free_text=KINDS[q.kind].free_text,
         )
         for q in spec.questions
     )
@@ -170,10 +171,11 @@ def _lines(
 ) -> list[AnswerLine]:
     """The stored rows of one question, labelled; in the questionnaire's item order."""
     options = {o.value: localised(o.label, lang, languages) for o in question.options}
-    if question.kind == "multiple_choice":
+    kind = KINDS[question.kind]
+    if kind.multiple:
         chosen = {item for item, number, _ in given if number}
         return [AnswerLine("", options[o.value]) for o in question.options if o.value in chosen]
-    if question.kind == "single_choice" or question.kind in aggregates.TEXT_KINDS:
+    if kind.choice or kind.free_text:
         return [AnswerLine("", options.get(text or "", text or "")) for _, _, text in given]
     labels = _point_labels(question, lang, languages)
     items = {o.value: localised(o.label, lang, languages) for o in question.items}
@@ -243,7 +245,7 @@ def browse_comments(
     conditions = [
         Response.programme_id == programme.id,
         aggregates.counted(),
-        Question.kind.in_(aggregates.TEXT_KINDS),
+        Question.kind.in_(aggregates.FREE_TEXT_KINDS),
         Answer.text.is_not(None),
     ]
     if question:
@@ -277,7 +279,7 @@ def browse_comments(
         select(Response.language).where(Response.programme_id == programme.id).group_by(Response.language)
     )
     filters = CommentFilters(
-        questions=tuple((q.code, texts[q.code]) for q in spec.questions if q.kind in aggregates.TEXT_KINDS),
+        questions=tuple((q.code, texts[q.code]) for q in spec.questions if KINDS[q.kind].free_text),
         languages=tuple(dict.fromkeys([*programme.languages, *sorted(seen)])),
     )
     return CommentsPage(Paged(rows, page, pages, total), filters)

@@ -11,6 +11,7 @@ from flask import Flask
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
+from survey.forms.kinds import form_kind
 from survey.questionnaire import DEFAULT_QUESTIONNAIRE, load_definition
 from survey.questionnaire.definition import iter_questions, kind_of
 from survey.questionnaire.kinds import FieldRule, FormContext
@@ -78,7 +79,7 @@ def test_an_optional_field_may_stay_empty_but_not_wrong(app: Flask) -> None:
 
 @pytest.mark.parametrize(("posted", "valid"), [("5", True), ("9", False), ("", True)])
 def test_the_paper_entry_form_applies_the_same_rule(app: Flask, posted: str, valid: bool) -> None:
-    fields = kind_of({"kind": "likert"}).fields({"code": "x", "required": False, "scale": "s"}, _scale_ctx())
+    fields = form_kind({"kind": "likert"}).fields({"code": "x", "required": False, "scale": "s"}, _scale_ctx())
     (field,) = fields
     form_class = type("Entry", (Form,), fields)
     with app.test_request_context():
