@@ -49,7 +49,7 @@ def register_config(app: Flask, config: type[Config] | dict[str, Any] | None) ->
         raise ValueError(
             f"SURVEY_DEFAULT_LANGUAGE={app.config['DEFAULT_LANGUAGE']!r}: not one of {', '.join(languages.CODES)}"
         )
-    # The default SQLite file lives there: it must exist before the first migration.
+    # The default database file lives there: it must exist before the first migration.
     # It holds the database and the secret key: its owner's only.
     instance = Path(app.config["INSTANCE_DIR"])
     instance.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -83,12 +83,12 @@ def serve_command(host: str | None, port: int, threads: int, lan: bool, address:
 @click.command("backup")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write instead.")
 def backup_command(output: Path | None) -> None:
-    """Copy the SQLite database into instance/backups, even while it serves."""
-    from survey import backups
+    """Copy the embedded database file into instance/backups, even while it serves."""
+    from survey.storage import backups
 
     config = current_app.config
     try:
-        database = backups.sqlite_file(config["SQLALCHEMY_DATABASE_URI"])
+        database = backups.database_file(config["SQLALCHEMY_DATABASE_URI"])
         if output is not None:
             click.echo(f"wrote {backups.back_up_to(database, output)}")
             return
@@ -102,16 +102,16 @@ def backup_command(output: Path | None) -> None:
 @click.argument("copy", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Even while a server has the database open (restart it at once).")
 def restore_command(copy: Path | None, force: bool) -> None:
-    """Put the copy COPY in place of the SQLite database; without COPY, list the copies.
+    """Put the copy COPY in place of the embedded database file; without COPY, list the copies.
 
     What the database held is copied aside first. A database in use is refused
     unless --force is given.
     """
-    from survey import backups
+    from survey.storage import backups
 
     config = current_app.config
     try:
-        database = backups.sqlite_file(config["SQLALCHEMY_DATABASE_URI"])
+        database = backups.database_file(config["SQLALCHEMY_DATABASE_URI"])
         folder = backups.folder_in(Path(config["INSTANCE_DIR"]))
         if copy is None:
             found = backups.copies_of(database, folder)

@@ -17,11 +17,9 @@ import io
 import ipaddress
 import re
 import signal
-import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -34,11 +32,11 @@ from waitress import wasyncore
 from waitress.server import BaseWSGIServer
 from waitress.server import create_server as waitress_server
 
-from survey import backups
 from survey.extensions import db
 from survey.lan_address import Interface, candidates, system_interfaces
 from survey.services import classroom
 from survey.services.demo import DEMO_PASSWORD
+from survey.storage import backups
 from survey.web.links import public_url
 
 Echo = Callable[[str], None]
@@ -52,7 +50,7 @@ class ServerSettings:
 
     #: Requests handled at once. The work is mostly CPU on two cores, where more
     #: threads add no speed; eight leave room for requests that wait (a PDF
-    #: printed by Chromium, a writer's turn on SQLite) while trainees are served.
+    #: printed by Chromium, a database writer's turn) while trainees are served.
     threads: int = 8
     #: Seconds a connection may stay silent (mid-request or idle between
     #: requests) before it is closed; a phone that resends opens a new one.
@@ -195,21 +193,6 @@ def print_qr(url: str, echo: Echo) -> None:
     echo(drawn.getvalue().rstrip("\n"))
 
 
-@contextmanager
-def database_marked_in_use(app: Flask) -> Iterator[Path | None]:
-    """Keep a connection to the SQLite database open while serving, so that
-    ``survey restore`` sees it in use from the start; yields its file (None
-    for another database)."""
-    try:
-        database = backups.sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
-    except backups.BackupError:
-        yield None
-        return
-    with closing(sqlite3.connect(database, isolation_level=None)) as connection:
-        connection.execute("PRAGMA schema_version").fetchone()  # a read takes the shared lock
-        yield database
-
-
 def backup_schedule(app: Flask, database: Path, echo: Echo) -> backups.Schedule:
     folder = backups.folder_in(Path(app.config["INSTANCE_DIR"]))
     keep = int(app.config["BACKUP_KEEP"])
@@ -248,7 +231,7 @@ def serve(
     """Serve ``app`` until stopped: on 127.0.0.1 for this computer alone, or in
     classroom mode (``lan``) on every interface, with the laptop's address (or
     SURVEY_BASE_URL) in every link, QR code and poster, and backups of the
-    SQLite database every BACKUP_MINUTES and at closing.
+    embedded database every BACKUP_MINUTES and at closing.
 
     Refused, before anything listens, when the network would be opened with the
     demo password still valid, with no account, or with cookies that browsers
@@ -282,7 +265,7 @@ def serve(
         )
         unspecified = ipaddress.ip_address(host).is_unspecified
         _announce(app, base or ("" if unspecified else _url(host, server.port)), network, echo)
-        with database_marked_in_use(app) as database:
+        with backups.held_open(app.config["SQLALCHEMY_DATABASE_URI"]) as database:
             _serve_with_backups(app, server, database if lan else None, lan, echo, ready)
     finally:
         server.close()
@@ -306,7 +289,7 @@ def _serve_with_backups(
         )
         schedule.start()
     elif lan:
-        echo("No backups here: the database is not SQLite (use its own tools, such as pg_dump).")
+        echo(f"No backups here: {backups.NOT_A_FILE}.")
     try:
         echo("Press Ctrl-C to stop.")
         if ready is not None:

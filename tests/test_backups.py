@@ -15,9 +15,9 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from survey import backups
 from survey.services.demo import DEMO_SLUG, add_random_responses
 from survey.services.programmes import find_programme
+from survey.storage import backups
 from tests.serving import room_app, stored
 
 NOON = datetime(2026, 11, 27, 12, 0, 0)
@@ -144,7 +144,7 @@ def test_restore_refuses_what_is_not_a_copy_of_this_service(
 
 def test_other_databases_are_not_copied_here() -> None:
     with pytest.raises(backups.BackupError, match="pg_dump"):
-        backups.sqlite_file("postgresql+psycopg://survey@127.0.0.1/survey")
+        backups.database_file("postgresql+psycopg://survey@127.0.0.1/survey")
 
 
 def test_the_schedule_copies_on_its_own_and_once_more_when_stopped(database: Path, folder: Path) -> None:

@@ -8,7 +8,7 @@ several gunicorn workers and no state shared between them but the database.
 * Server-sent events would hold one (sync) gunicorn worker per open dashboard
   for as long as it stays open: a projector, an organiser's laptop and two
   phones would take four of the few workers the trainees need at that very
-  moment. Without a broker (Redis, PostgreSQL LISTEN/NOTIFY, which SQLite lacks)
+  moment. Without a broker (Redis, or a server database's notifications, which the embedded one lacks)
   each stream would poll the database itself anyway.
 * Polling every 2 seconds with ``If-None-Match`` keeps each request short and
   stateless; a proxy or worker restart costs nothing. When nothing changed

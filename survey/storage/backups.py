@@ -16,8 +16,8 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -47,13 +47,15 @@ class Copy:
     new: bool
 
 
-def sqlite_file(url: str) -> Path:
-    """The file of a SQLite database URL; BackupError for any other database."""
+#: Why a server database has no copies here.
+NOT_A_FILE = "the database is not the embedded SQLite file (use its own tools, such as pg_dump and pg_restore)"
+
+
+def database_file(url: str) -> Path:
+    """The file of the embedded (SQLite) database at ``url``; BackupError for any other database."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        raise BackupError(
-            f"the database is {parsed.get_backend_name()}, not SQLite: use its own tools (pg_dump, pg_restore)"
-        )
+        raise BackupError(NOT_A_FILE)
     if not parsed.database or parsed.database == ":memory:":
         raise BackupError("an in-memory database cannot be copied")
     return Path(parsed.database).resolve()
@@ -229,3 +231,18 @@ def _hold_alone(live: sqlite3.Connection, database: Path) -> None:
             "or pass --force and restart the server at once"
         ) from exc
     live.execute("COMMIT")
+
+
+@contextmanager
+def held_open(url: str) -> Iterator[Path | None]:
+    """Keep a connection to the SQLite database open while serving, so that
+    ``survey restore`` sees it in use from the start; yields its file (None
+    for another database)."""
+    try:
+        database = database_file(url)
+    except BackupError:
+        yield None
+        return
+    with closing(sqlite3.connect(database, isolation_level=None)) as connection:
+        connection.execute("PRAGMA schema_version").fetchone()  # a read takes the shared lock
+        yield database
