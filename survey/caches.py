@@ -32,7 +32,7 @@ QUESTIONNAIRE_DEFINITIONS: Cache[object, dict[str, Any]] = Cache(
 PROGRAMME_COPIES: Cache[str, Any] = Cache(
     "programmes as trainees see them, by short name",
     512,
-    "a copy is shown for at most SURVEY_PROGRAMME_COPY_SECONDS after it was last found current "
+    "a copy is shown for at most SURVEY_PUBLISHED_PROGRAMME_SECONDS after it was last found current "
     "(one small query compares its revision), a change made in this worker is seen at once, and "
     "a response is stored only if the programme is still at the copy's revision",
 )

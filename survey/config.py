@@ -88,7 +88,7 @@ class Config:
     DEFAULT_LANGUAGE = _env("DEFAULT_LANGUAGE", languages.DEFAULT_LANGUAGE)
     #: Seconds a worker shows trainee pages from its copy of a programme before
     #: asking the database again (a response is always checked when stored).
-    PROGRAMME_COPY_SECONDS = _env_float("PROGRAMME_COPY_SECONDS", 1.0)
+    PUBLISHED_PROGRAMME_SECONDS = _env_float("PUBLISHED_PROGRAMME_SECONDS", 1.0)
     #: Serve cookies only over HTTPS; on by default, off for ``make run`` on plain http.
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

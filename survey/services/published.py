@@ -9,7 +9,7 @@ survey.models.programmes).
 
 That check was itself a fifth of a trainee's time in the application, so a
 page may be shown from a copy checked less than a second ago (the caller
-says how long, SURVEY_PROGRAMME_COPY_SECONDS); a change committed in this
+says how long, SURVEY_PUBLISHED_PROGRAMME_SECONDS); a change committed in this
 worker is seen at once. What a page shows is only ever a preview: a response
 is stored after its transaction has checked that the copy the answers were
 checked against is still the programme's current version (survey.storage).

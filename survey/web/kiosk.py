@@ -25,7 +25,7 @@ from survey.services import paper
 from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.web.answering import open_form, receive_page, send, status_of
 from survey.web.i18n import LANG_COOKIE, current_language, speak_languages_of
-from survey.web.programme_copy import again_if_programme_changed
+from survey.web.published import again_if_programme_changed
 
 bp = Blueprint("kiosk", __name__, url_prefix="/k")
 # As for the trainee form: FormFlow checks the CSRF token (survey.web.form_guard) and keeps the answers.

@@ -22,7 +22,7 @@ from survey.services.published import PublishedProgramme, open_programme, publis
 from survey.web.answering import open_form, receive_page, send, status_of
 from survey.web.compression import SharedStartPage
 from survey.web.i18n import current_language, speak_languages_of
-from survey.web.programme_copy import again_if_programme_changed, copy_trusted_for
+from survey.web.published import again_if_programme_changed, published_trusted_for
 
 bp = Blueprint("trainee", __name__)
 # The trainee form checks its own CSRF token (survey.web.form_guard), so that a
@@ -88,7 +88,7 @@ def take_form(slug: str) -> ResponseReturnValue:
     code answers 422: on the code page, or on the form page with every answer
     kept and a field to type another code.
     """
-    programme = open_programme(db.session(), slug, checked_within=copy_trusted_for())
+    programme = open_programme(db.session(), slug, checked_within=published_trusted_for())
     flow = open_form(programme)
     with_codes = programme.access_mode == AccessMode.CODES.value
     access: CodeState | None = None
@@ -181,7 +181,7 @@ def code_link(code: str) -> ResponseReturnValue:
 @bp.get("/s/<slug>/done")
 def thanks(slug: str) -> ResponseReturnValue:
     """The receipt: says the response is stored, and whether it was a repeat."""
-    programme = published_programme(db.session(), slug, checked_within=copy_trusted_for())
+    programme = published_programme(db.session(), slug, checked_within=published_trusted_for())
     speak_languages_of(programme)
     try:
         response_hex, duplicate = _receipts(_secret()).loads(request.args.get("r", ""))

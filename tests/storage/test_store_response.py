@@ -32,7 +32,7 @@ from survey.questionnaire import DEFAULT_QUESTIONNAIRE, load_definition
 from survey.storage.engines import make_engine, statements_for, writer_turns
 from tests.helpers import FormClient, Page, full_answers, open_seed_programme
 from tests.web.test_form_in_one_post import send_whole
-from tests.web.test_programme_copy import change_elsewhere, remove_session_elsewhere
+from tests.web.test_published_programme import change_elsewhere, remove_session_elsewhere
 from tests.web.test_trainee_form import answers_of, stored_responses
 
 

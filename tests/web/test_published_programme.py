@@ -1,7 +1,7 @@
 """Each worker keeps a copy of a programme for its trainee pages (survey.services.published).
 
 What an organiser changes must still reach the very next trainee of their own
-worker at once, and of other workers within SURVEY_PROGRAMME_COPY_SECONDS; a
+worker at once, and of other workers within SURVEY_PUBLISHED_PROGRAMME_SECONDS; a
 response is never stored on the strength of an out-of-date copy. The revision
 goes up with every change to the programme or its sessions.
 """
@@ -129,14 +129,14 @@ def test_another_workers_change_shows_once_the_copy_time_is_over(
 ) -> None:
     assert "Formation de spécialistes" in client.get("/s/niamey").get_data(as_text=True)
     change_elsewhere(programme, title="Titre changé ailleurs")
-    clock[0] += app.config["PROGRAMME_COPY_SECONDS"]
+    clock[0] += app.config["PUBLISHED_PROGRAMME_SECONDS"]
     assert "Titre changé ailleurs" in client.get("/s/niamey").get_data(as_text=True)
 
 
 def test_with_no_copy_time_every_page_asks_the_database(
     app: Flask, client: FlaskClient, programme: Programme, clock: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(app.config, "PROGRAMME_COPY_SECONDS", 0.0)
+    monkeypatch.setitem(app.config, "PUBLISHED_PROGRAMME_SECONDS", 0.0)
     assert client.get("/s/niamey").status_code == 200
     change_elsewhere(programme, status=ProgrammeStatus.CLOSED.value)
     assert client.get("/s/niamey").status_code == 410

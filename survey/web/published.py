@@ -19,9 +19,9 @@ R = TypeVar("R")
 ATTEMPTS = 3
 
 
-def copy_trusted_for() -> float:
+def published_trusted_for() -> float:
     """Seconds a page may be shown from a copy of the programme without asking the database."""
-    return float(current_app.config["PROGRAMME_COPY_SECONDS"])
+    return float(current_app.config["PUBLISHED_PROGRAMME_SECONDS"])
 
 
 def again_if_programme_changed(view: Callable[P, R]) -> Callable[P, R]:
