@@ -20,6 +20,7 @@ TARGET_THROUGHPUT = 100.0  # completed trainees/s at concurrency 32
 TARGET_CONCURRENCY = 32
 TARGET_CPU_MS = 10.0  # server CPU per completed trainee
 TARGET_RATIO = 0.5  # of the bare endpoint's throughput, per request
+TARGET_NO_JS_CPU_MS = 5.0  # server CPU per trainee walking the pages without JavaScript
 #: Share of the machine used by other processes above which a run is flagged.
 OTHERS_WARNING = 10.0
 
@@ -143,7 +144,7 @@ def compare_with_bare(runs: list[Run]) -> None:
 
 @dataclass(frozen=True)
 class Verdict:
-    #: "throughput", "cpu" or "ratio".
+    #: "throughput", "cpu", "ratio" or "cpu, no JS".
     key: str
     target: str
     database: str
@@ -186,6 +187,18 @@ def judge(runs: list[Run]) -> list[Verdict]:
                 run.concurrency,
                 ratio,
                 None if ratio is None else ratio >= TARGET_RATIO,
+            )
+        )
+    for run in (r for r in runs if r.unit == TRAINEE_NO_JS):
+        cpu = run.per_unit(run.server_cpu_ms)
+        verdicts.append(
+            Verdict(
+                "cpu, no JS",
+                f"<= {TARGET_NO_JS_CPU_MS:g} ms server CPU per trainee without JavaScript",
+                run.database,
+                run.concurrency,
+                _round(cpu, 1),
+                None if cpu is None else cpu <= TARGET_NO_JS_CPU_MS,
             )
         )
     return verdicts
