@@ -3,7 +3,8 @@
 GET /bare reads one row and answers a tiny page; POST /bare inserts one row and
 answers 303, like the trainee form's last page. Same database, same gunicorn
 options, and on SQLite the same durability settings as the application (WAL,
-synchronous=NORMAL), so the difference is the application's own work.
+and survey.storage.engines.SQLITE_SYNCHRONOUS: an acknowledged row survives a
+power cut in both), so the difference is the application's own work.
 
 Served as ``gunicorn 'bench.bare_app:create_app()'`` with the database URL in
 BENCH_BARE_DATABASE_URL; the bench creates the table before starting it.
@@ -33,6 +34,8 @@ from sqlalchemy import (
     select,
 )
 
+from survey.storage.engines import SQLITE_SYNCHRONOUS
+
 URL_VARIABLE = "BENCH_BARE_DATABASE_URL"
 
 metadata = MetaData()
@@ -49,7 +52,7 @@ rows = Table(
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
