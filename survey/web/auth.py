@@ -68,11 +68,12 @@ def _safe_next(target: str | None) -> str:
     if (
         target
         and target.startswith("/")
+        and not target.startswith("//")  # "//host" and "///host" both lead to host
         and target.isprintable()
         and not any(char.isspace() or char == "\\" for char in target)
     ):
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and not parts.path.startswith("//"):
+        if not parts.scheme and not parts.netloc:
             return target
     return url_for("organiser.index")
 

@@ -85,6 +85,7 @@ def test_a_session_idle_longer_than_the_setting_ends(
         "/%0d/",
         "/%0a/evil.example",
         "//evil.example/",
+        "///evil.example/",
         "/\\evil.example",
         "https://evil.example/",
         "/%00/",
