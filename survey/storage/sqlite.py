@@ -1,8 +1,8 @@
 """SQLite: the response writer's statements, and writers taking turns.
 
 SQLite lets one writer in at a time. A writer that finds the database locked
-sleeps and tries again (SQLite's busy handler: 1 ms, then 2, 5, 10 ms and
-more) while a trainee's write holds the lock for far less than that, so under
+sleeps and tries again (SQLite's busy handler, with ever longer sleeps)
+while a trainee's write holds the lock for far less than one sleep, so under
 load the workers slept more than they worked. Writers therefore queue first
 on a lock of their own (WriterTurns): a thread lock inside the process and
 flock() on a file beside the database across processes, so the kernel wakes
