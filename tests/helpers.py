@@ -148,18 +148,26 @@ def submit_all(forms: FormClient, slug: str, pages: list[dict[str, Any]], **head
     return page
 
 
-def open_seed_programme(session: Session, definition: dict[str, object]) -> Programme:
-    """The ``programme`` fixture's programme, created and committed in ``session``."""
+def open_seed_programme(
+    session: Session,
+    definition: dict[str, object],
+    *,
+    slug: str = "niamey",
+    title: str = "Formation de spécialistes",
+    expected_participants: int = 29,
+) -> Programme:
+    """The ``programme`` fixture's programme (or one like it with another
+    questionnaire, short name and size), created and committed in ``session``."""
     questionnaire, _ = import_questionnaire(session, definition)
     programme = create_programme(
         session,
-        slug="niamey",
-        title="Formation de spécialistes",
+        slug=slug,
+        title=title,
         questionnaire=questionnaire,
         location="Niamey",
         country="NE",
         timezone="Africa/Niamey",
-        expected_participants=29,
+        expected_participants=expected_participants,
         languages=("fr", "ar", "en"),
         sessions=DEMO_SESSIONS[:3],
     )

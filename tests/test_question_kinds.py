@@ -35,11 +35,9 @@ from survey.models import Answer, Programme, Question, Response, Role, User
 from survey.questionnaire.definition import parse_definition
 from survey.questionnaire.kinds import KINDS, FieldRule
 from survey.services import access
-from survey.services.demo import DEMO_SESSIONS
-from survey.services.programmes import create_programme, form_context
-from survey.services.questionnaires import import_questionnaire
+from survey.services.programmes import form_context
 from survey.services.users import create_user
-from tests.helpers import FormClient, read_page
+from tests.helpers import FormClient, open_seed_programme, read_page
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "kinds"
@@ -99,22 +97,9 @@ def definition_with(kind: str) -> dict[str, Any]:
 
 
 def open_programme(kind: str) -> Programme:
-    questionnaire, _ = import_questionnaire(db.session(), definition_with(kind))
-    programme = create_programme(
-        db.session(),
-        slug=SLUG,
-        title="Every kind",
-        questionnaire=questionnaire,
-        location="Niamey",
-        country="NE",
-        timezone="Africa/Niamey",
-        expected_participants=10,
-        languages=("fr", "ar", "en"),
-        sessions=DEMO_SESSIONS[:3],
+    return open_seed_programme(
+        db.session(), definition_with(kind), slug=SLUG, title="Every kind", expected_participants=10
     )
-    programme.status = "open"
-    db.session.commit()
-    return programme
 
 
 def field_rules(programme: Programme) -> dict[str, FieldRule]:
