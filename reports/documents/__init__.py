@@ -49,6 +49,8 @@ class Format:
     charts: bool = False
     #: Whether Chromium prints it: a server without Chromium cannot make it.
     printed: bool = False
+    #: What its file name says it holds, where two formats share an extension.
+    file_word: str = ""
 
     @property
     def comparable(self) -> bool:
@@ -70,6 +72,14 @@ FORMATS: dict[str, Format] = {
             raw_data=True,
         ),
         Format("csv", "zip", "application/zip", "reports.documents.csv_export:write_csv_zip", raw_data=True),
+        Format(
+            "csv-semicolon",
+            "zip",
+            "application/zip",
+            "reports.documents.csv_export:write_csv_zip_semicolon",
+            raw_data=True,
+            file_word="data-semicolon",
+        ),
         Format("spss", "sps", "text/plain; charset=utf-8", "reports.documents.syntax:write_spss", raw_data=True),
         Format("r", "R", "text/plain; charset=utf-8", "reports.documents.syntax:write_r", raw_data=True),
     )

@@ -27,6 +27,10 @@ from reports.languages import CODES
 #: A spreadsheet reads a cell starting with one of these as a formula (or, for
 #: tab and carriage return, strips them and then may): OWASP's CSV injection list.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: A formula prefix after a character that a spreadsheet may split a CSV line on (the list
+#: separator of its locale: a comma in English, a semicolon in French or Arabic, a tab), after
+#: any spaces: opened with another separator than the file's, that is where a cell begins.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t] *)(?=[=+\-@\t\r])")
 
 Cell = int | float | str | None
 
@@ -247,10 +251,19 @@ def cells(response: RawResponse, variables_: Sequence[Variable]) -> list[Cell]:
     return out
 
 
+def neutralise_for_csv(text: str) -> str:
+    """``text`` made inert in a CSV file whatever separator the spreadsheet splits it on:
+    :func:`neutralise`, and a single quote before a formula prefix that follows a comma,
+    a semicolon or a tab (``Merci;=1+1`` becomes ``Merci;'=1+1``), since Excel set to
+    French or Arabic splits a comma-separated line on semicolons. Line breaks become
+    spaces (SPSS ends a case at a line break even inside quotes)."""
+    return _FORMULA_AFTER_SEPARATOR.sub(r"\1'", _LINE_BREAKS.sub(" ", neutralise(text)))
+
+
 def csv_row(row: Sequence[Cell]) -> list[Cell]:
-    """``row`` as the CSV export writes it: text neutralised, line breaks as
-    spaces (SPSS ends a case at a line break even inside quotes), numbers as they are."""
-    return [_LINE_BREAKS.sub(" ", neutralise(value)) if isinstance(value, str) else value for value in row]
+    """``row`` as the CSV export writes it: text through :func:`neutralise_for_csv`,
+    numbers as they are."""
+    return [neutralise_for_csv(value) if isinstance(value, str) else value for value in row]
 
 
 def iso_utc(moment: datetime) -> str:

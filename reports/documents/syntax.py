@@ -72,6 +72,7 @@ def spss_syntax(
     lang: str,
     widths: Mapping[str, int],
     title: str = "",
+    delimiter: str = ",",
 ) -> str:
     langs = questionnaire.languages
     lines = [
@@ -90,7 +91,7 @@ def spss_syntax(
         "  /ARRANGEMENT=DELIMITED",
         "  /DELCASE=LINE",
         "  /FIRSTCASE=2",
-        "  /DELIMITERS=','",
+        f"  /DELIMITERS='{delimiter}'",
         "  /QUALIFIER='\"'",
         "  /VARIABLES=",
     ]
@@ -118,7 +119,9 @@ def spss_syntax(
     return "\n".join(lines)
 
 
-def r_syntax(questionnaire: Questionnaire, variables_: Sequence[Variable], lang: str, title: str = "") -> str:
+def r_syntax(
+    questionnaire: Questionnaire, variables_: Sequence[Variable], lang: str, title: str = "", delimiter: str = ","
+) -> str:
     langs = questionnaire.languages
     classes = ",\n".join(f"    {v.name} = {_r_string(_r_class(v))}" for v in variables_)
     lines = [
@@ -132,6 +135,7 @@ def r_syntax(questionnaire: Questionnaire, variables_: Sequence[Variable], lang:
         "",
         "answers <- read.csv(",
         f"  {_r_string(DATA_FILE)},",
+        f"  sep = {_r_string(delimiter)},",
         '  fileEncoding = "UTF-8-BOM",',
         '  na.strings = "",',
         "  colClasses = c(",

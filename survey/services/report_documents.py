@@ -158,7 +158,7 @@ def report_filename(slugs: Sequence[str], fmt: str, lang: str, day: date) -> str
     """``niamey-2026_report_fr_2026-12-01.pdf``; raw data says ``data``, and a
     comparison joins its slugs with ``+``."""
     spec = FORMATS[fmt]
-    kind = "comparison" if len(slugs) > 1 else "data" if spec.raw_data else "report"
+    kind = "comparison" if len(slugs) > 1 else spec.file_word or ("data" if spec.raw_data else "report")
     return f"{'+'.join(slugs)}_{kind}_{lang}_{day.isoformat()}.{spec.extension}"
 
 

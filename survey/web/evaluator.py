@@ -52,6 +52,10 @@ DESCRIPTIONS = {
     "json": (_l("Summary (JSON)"), _l("Every figure of the report, for your own tools.")),
     "xlsx": (_l("Workbook (Excel)"), _l("Summary, dimensions, the raw answers and the codebook.")),
     "csv": (_l("Raw data (CSV)"), _l("One row per response, with the codebook, in a ZIP file.")),
+    "csv-semicolon": (
+        _l("Raw data (CSV with semicolons)"),
+        _l("The same, separated by semicolons, as Excel set to French or Arabic opens it."),
+    ),
     "spss": (_l("SPSS syntax"), _l("Variable and value labels for the raw data.")),
     "r": (_l("R script"), _l("Reads the raw data with its labels.")),
 }

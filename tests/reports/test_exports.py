@@ -23,7 +23,7 @@ from openpyxl.utils.escape import unescape
 
 from reports.data import Option, Programme, ProgrammeData, Question, Questionnaire, RawResponse, Tally
 from reports.documents import FORMATS, ReportSource, writer
-from reports.documents.codebook import RESERVED, neutralise, variables
+from reports.documents.codebook import RESERVED, neutralise, neutralise_for_csv, variables
 
 AGREEMENT = {
     "fr": ("Pas du tout d'accord", "Plutôt pas d'accord", "Neutre", "Plutôt d'accord", "Tout à fait d'accord"),
@@ -186,13 +186,13 @@ def sheet_rows(sheet: Any) -> list[tuple[Any, ...]]:
     return [tuple(unescape(v) if isinstance(v, str) else v for v in row) for row in sheet.iter_rows(values_only=True)]
 
 
-def unzip(lang: str = "en", src: ReportSource | None = None) -> zipfile.ZipFile:
-    return zipfile.ZipFile(io.BytesIO(render("csv", lang, src)))
+def unzip(lang: str = "en", src: ReportSource | None = None, fmt: str = "csv") -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(render(fmt, lang, src)))
 
 
-def csv_rows(archive: zipfile.ZipFile, name: str) -> list[list[str]]:
+def csv_rows(archive: zipfile.ZipFile, name: str, delimiter: str = ",") -> list[list[str]]:
     text = archive.read(name).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text, newline="")))
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def by_variable(header: list[str] | tuple[Any, ...], row: list[str] | tuple[Any, ...]) -> dict[str, Any]:
@@ -210,6 +210,76 @@ def test_text_a_spreadsheet_would_run_gets_a_leading_quote(text: str) -> None:
 @pytest.mark.parametrize("text", ["Bien", "3 + 4", "", "'déjà cité", " =1", "é=1", ARABIC])
 def test_other_text_is_left_alone(text: str) -> None:
     assert neutralise(text) == text
+
+
+#: Formulas hidden after a separator: harmless to a spreadsheet that splits on the file's own
+#: separator, run by one set to another locale's (Excel in French or Arabic splits on ";").
+AFTER_SEPARATOR = {
+    "Merci;=1+1": "Merci;'=1+1",
+    "Bien,+1+1": "Bien,'+1+1",
+    "Oui ;  -2+3": "Oui ;  '-2+3",
+    "a\t@SUM(A1)": "a\t'@SUM(A1)",
+    "=1;=2": "'=1;'=2",
+}
+
+
+@pytest.mark.parametrize(("text", "inert"), AFTER_SEPARATOR.items())
+def test_a_formula_after_any_separator_gets_a_quote_in_the_csv(text: str, inert: str) -> None:
+    assert neutralise_for_csv(text) == inert
+
+
+@pytest.mark.parametrize("text", ["Bien, merci", "3 + 4; 5 - 1", "a;b,c", "'déjà cité", ARABIC + "، =", "1-2"])
+def test_separators_without_a_formula_are_left_alone(text: str) -> None:
+    assert neutralise_for_csv(text) == text
+
+
+def hostile_archive(fmt: str) -> zipfile.ZipFile:
+    extra = [response(30 + i, comment=text) for i, text in enumerate(AFTER_SEPARATOR)]
+    return unzip("fr", source([*RESPONSES, *extra]), fmt)
+
+
+@pytest.mark.parametrize(("fmt", "delimiter"), [("csv", ","), ("csv-semicolon", ";")])
+def test_each_archive_reads_back_with_its_own_separator(fmt: str, delimiter: str) -> None:
+    rows = csv_rows(hostile_archive(fmt), "answers.csv", delimiter)
+    comments = {row[0]: by_variable(rows[0], row)[COMMENT] for row in rows[1:]}
+    for i, inert in enumerate(AFTER_SEPARATOR.values()):
+        assert comments[response(30 + i).response_id] == inert
+    assert comments[response(1).response_id] == FRENCH
+    assert len({len(row) for row in rows}) == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-semicolon"])
+@pytest.mark.parametrize("split_on", [",", ";", "\t"])
+def test_no_cell_starts_a_formula_whichever_separator_a_spreadsheet_splits_on(fmt: str, split_on: str) -> None:
+    """The worst reading: a spreadsheet that splits every line on ``split_on`` and
+    ignores the quotes. No piece may then begin as a formula (numbers aside)."""
+    archive = hostile_archive(fmt)
+    for name in ("answers.csv", "codebook.csv"):
+        for line in archive.read(name).decode("utf-8-sig").split("\r\n")[1:]:
+            for piece in line.split(split_on):
+                cell = piece.strip(' "')
+                if cell and not re.fullmatch(r"-?\d+(\.\d+)?", cell):
+                    assert not cell.startswith(("=", "+", "-", "@")), (name, line, cell)
+
+
+def test_every_text_cell_is_quoted_and_every_number_bare() -> None:
+    text = hostile_archive("csv").read("answers.csv").decode("utf-8-sig")
+    header, first, *_ = text.split("\r\n")
+    assert header.startswith('"response_id","submitted_at","language","source",')
+    cells = dict(zip(next(csv.reader([header])), first.split(","), strict=False))
+    assert cells["response_id"] == f'"{response(1).response_id}"'
+    assert cells["cq_relevance"] == "5"
+    assert cells["cq_depth"] == "4"
+
+
+def test_the_semicolon_archive_says_so_and_its_syntax_reads_semicolons() -> None:
+    archive = unzip("fr", fmt="csv-semicolon")
+    assert "point-virgule" in archive.read("README.txt").decode("utf-8-sig")
+    assert "/DELIMITERS=';'" in archive.read("answers.sps").decode()
+    assert 'sep = ";"' in archive.read("answers.R").decode()
+    comma = unzip("fr")
+    assert "/DELIMITERS=','" in comma.read("answers.sps").decode()
+    assert 'sep = ","' in comma.read("answers.R").decode()
 
 
 def test_hostile_comments_are_inert_text_in_the_workbook() -> None:
@@ -451,7 +521,7 @@ def test_r_syntax_reads_answers_and_labels_every_variable() -> None:
 
 
 def test_every_raw_format_is_registered() -> None:
-    for name in ("xlsx", "csv", "spss", "r"):
+    for name in ("xlsx", "csv", "csv-semicolon", "spss", "r"):
         assert FORMATS[name].raw_data
         assert render(name)
 
