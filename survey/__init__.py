@@ -66,10 +66,14 @@ def register_request_state(app: Flask) -> None:
     signed-in user or language would leak into the next.
     """
 
+    from survey.web.form_body import SurveyRequest
+
     def fresh_g() -> None:
         g.__dict__.clear()
 
     app.before_request(fresh_g)
+    # Reads a form body field by field: a byte that is not UTF-8 costs one answer, not all.
+    app.request_class = SurveyRequest
 
 
 def register_extensions(app: Flask) -> None:

@@ -209,10 +209,12 @@ class FormFlow:
         self.idem = uuid.uuid4().hex
         self.carry = self.compiled.empty_carry(self.secret_key)
 
-    def receive(self, formdata: MultiDict[str, str], action: str) -> bool:
+    def receive(self, formdata: MultiDict[str, str], action: str, unreadable: frozenset[str] = frozenset()) -> bool:
         """Take a POST; returns True when every page is valid and the form is complete.
 
         ``action`` is "next", "back", "send" or "stay" (a language switch).
+        ``unreadable`` names the fields whose value was not UTF-8 (survey.web.form_body):
+        each comes back marked, as far as it could be read, and nothing is stored.
         """
         whole = formdata.get("whole") == "1"
         # A browser that sent the whole form turns the pages itself: give it every page back.
@@ -249,6 +251,9 @@ class FormFlow:
             self.form_errors.append(
                 str(_l("Your session had expired. Your answers are kept below: please send them again."))
             )
+            self._finish()
+            return False
+        if self._mark_unreadable(unreadable):
             self._finish()
             return False
         sending = action == "send" or (action == "next" and self.is_last_page)
@@ -323,6 +328,16 @@ class FormFlow:
             if problem is not None:
                 self.errors[name] = [problem]
         return not self.errors
+
+    def _mark_unreadable(self, unreadable: frozenset[str]) -> bool:
+        """Show the first page with an answer that was not UTF-8, each such answer marked."""
+        damaged = unreadable & self._merged.keys()
+        if not damaged:
+            return False
+        self.page = next(page for page in range(self.page_count) if damaged & set(self.page_fields(page)))
+        message = _l("Some characters of this answer could not be read (shown as �). Please check it and send again.")
+        self.errors = {name: [message] for name in self.page_fields(self.page) if name in damaged}
+        return True
 
     def _finish(self) -> None:
         """Sign every answer not shown on the page being rendered."""

@@ -15,6 +15,7 @@ from survey.extensions import db
 from survey.forms.trainee import FormFlow
 from survey.services.published import PublishedProgramme
 from survey.services.responses import KeyReused, Receipt, submit_response
+from survey.web.form_body import unreadable_fields
 from survey.web.form_guard import CookieGuard
 from survey.web.i18n import choose_language, current_language, speak_languages_of
 
@@ -40,7 +41,7 @@ def receive_page(programme: PublishedProgramme, flow: FormFlow) -> bool:
     if switch in programme.languages:
         choose_language(switch)
         action = "stay"
-    return flow.receive(request.form, action)
+    return flow.receive(request.form, action, unreadable_fields(request.form))
 
 
 def send(programme: PublishedProgramme, flow: FormFlow, *, source: str, access_code: str | None = None) -> Receipt:
