@@ -3,7 +3,9 @@ after rolling back whatever the failed request had started."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from typing import Any
+
+from flask import Flask, abort, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -49,6 +51,18 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def register(app: Flask) -> None:
+    @app.url_value_preprocessor
+    def no_nul_in_paths(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        # No slug, code or token holds a NUL, and PostgreSQL refuses one in any text it is
+        # asked to compare: the address names nothing here.
+        if values and any(isinstance(value, str) and "\x00" in value for value in values.values()):
+            abort(404)
+
+    @app.before_request
+    def no_nul_in_queries() -> None:
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500

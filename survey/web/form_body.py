@@ -7,9 +7,9 @@ trainee's every answer vanished while the page said they were kept. And a
 percent-escape that decodes to invalid UTF-8 came through as the literal
 escape (``Tr%E8s``), stored as if the trainee had typed it.
 
-Here each name and value is decoded on its own: a value that is not UTF-8 is
-decoded with U+FFFD in place of what could not be read, and its field is
-listed in :attr:`DecodedForm.unreadable`, so the form can say which answer to
+Here each name and value is decoded on its own: a value that is not UTF-8 (or
+holds a NUL) is decoded with U+FFFD in place of what could not be read, and its
+field is listed in :attr:`DecodedForm.unreadable`, so the form can say which answer to
 check while keeping every other one.
 """
 
@@ -37,12 +37,16 @@ def decode_form(body: bytes) -> DecodedForm:
         if not pair:
             continue
         raw_name, _, raw_value = pair.partition(b"=")
-        name = unquote_to_bytes(raw_name.replace(b"+", b" ")).decode("utf-8", "replace")
+        name = unquote_to_bytes(raw_name.replace(b"+", b" ")).decode("utf-8", "replace").replace("\x00", "\ufffd")
         value_bytes = unquote_to_bytes(raw_value.replace(b"+", b" "))
         try:
             value = value_bytes.decode("utf-8")
         except UnicodeDecodeError:
             value = value_bytes.decode("utf-8", "replace")
+            unreadable.add(name)
+        if "\x00" in value:
+            # No keyboard types a NUL, and PostgreSQL refuses one in any text: unreadable too.
+            value = value.replace("\x00", "\ufffd")
             unreadable.add(name)
         items.append((name, value))
     form = DecodedForm(items)

@@ -44,7 +44,8 @@ class CookieGuard:
         if not _enabled():
             return True
         value = _browser_value(mint=False)
-        return bool(value) and hmac.compare_digest(_sign(value), token)
+        # Bytes: compare_digest raises on a str with non-ASCII characters (a posted "é").
+        return bool(value) and hmac.compare_digest(_sign(value).encode(), token.encode("utf-8", "replace"))
 
 
 def _enabled() -> bool:

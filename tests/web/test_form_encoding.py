@@ -45,6 +45,7 @@ def textarea(html: str, name: str) -> str:
         (b"Tr\xe8s bien", "Tr\ufffds bien"),  # a raw Latin-1 byte
         (b"Tr%E8s+bien", "Tr\ufffds bien"),  # a percent-escape of one
         (b"Bien%FF%FE", "Bien\ufffd\ufffd"),
+        (b"Bien%00", "Bien\ufffd"),  # no keyboard types a NUL; PostgreSQL refuses one
     ],
 )
 def test_an_answer_that_is_not_utf8_comes_back_marked_with_every_other_answer_kept(
@@ -78,14 +79,15 @@ def test_once_corrected_the_form_is_stored_once(client: FlaskClient, forms: Form
 
 
 def test_each_field_is_decoded_on_its_own() -> None:
-    form = decode_form(b"a=Tr%C3%A8s&b=Tr%E8s&c=x+y&c=%2B&d&=e&&f=%ZZ")
+    form = decode_form(b"a=Tr%C3%A8s&b=Tr%E8s&c=x+y&c=%2B&d&=e&&f=%ZZ&g=%00")
     assert form.getlist("a") == ["Très"]
     assert form.getlist("b") == ["Tr\ufffds"]
     assert form.getlist("c") == ["x y", "+"]
     assert form.getlist("d") == [""]
     assert form.getlist("") == ["e"]
     assert form.getlist("f") == ["%ZZ"]
-    assert form.unreadable == frozenset({"b"})
+    assert form.getlist("g") == ["\ufffd"]
+    assert form.unreadable == frozenset({"b", "g"})
 
 
 def test_a_sign_in_that_is_not_utf8_is_a_wrong_sign_in(client: FlaskClient) -> None:
@@ -98,3 +100,14 @@ def test_a_sign_in_that_is_not_utf8_is_a_wrong_sign_in(client: FlaskClient) -> N
     reply = client.post("/login", data=body, content_type="application/x-www-form-urlencoded")
     assert reply.status_code in {400, 401, 422}
     assert 'name="email"' in reply.get_data(as_text=True)
+
+
+def test_a_csrf_token_with_other_letters_is_an_expired_session_not_an_error(
+    client: FlaskClient, forms: FormClient, programme: Programme
+) -> None:
+    body = whole_form_body(forms, programme, b"Bien")
+    body = re.sub(rb"csrf_token=[^&]*", b"csrf_token=%C3%A9t%C3%A9", body)
+    reply = client.post("/s/niamey", data=body, content_type="application/x-www-form-urlencoded")
+    assert reply.status_code == 422
+    assert "Votre session avait expiré" in reply.get_data(as_text=True)
+    assert stored() == 0
