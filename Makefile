@@ -10,13 +10,32 @@ CLASSROOM := $(filter 1 yes true,$(LAN))
 # Plain http on a laptop or a LAN without TLS: cookies cannot be Secure there.
 RUN_ENV := SURVEY_SECURE_COOKIES=$${SURVEY_SECURE_COOKIES:-0}
 
-.PHONY: bench-quick run test test-sqlite test-postgres lint fmt typecheck i18n-extract i18n-update i18n-compile bench browser clean
+.PHONY: audit lock bench-quick run test test-sqlite test-postgres lint fmt typecheck i18n-extract i18n-update i18n-compile bench browser clean
 
-$(STAMP): setup.cfg pyproject.toml
+## Every dependency, the dev extra's included, pinned with its hashes in requirements.lock
+## (`make lock` refreshes it from setup.cfg); pip refuses hashes for an editable install, so
+## the locked set goes in first, then the project itself without dependencies.
+$(STAMP): requirements.lock setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+## requirements.lock from setup.cfg (install_requires and the dev extra), with hashes.
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --output-file requirements.lock setup.cfg
+
+## Known vulnerabilities in the locked dependencies (pip-audit asks PyPI's advisory data, one
+## pinned release at a time); skipped, saying so, where that cannot be reached for the first
+## pinned release (a closed classroom network, or a registry mirror without PyPI's JSON API).
+AUDIT_PROBE = import re, urllib.request as u; name, version = re.search(r"^([A-Za-z0-9_.-]+)==(\S+)", open("requirements.lock").read(), re.M).groups(); u.urlopen(f"https://pypi.org/pypi/{name}/{version}/json", timeout=10)
+audit: $(STAMP)
+	@if $(BIN)/python -c '$(AUDIT_PROBE)' 2>/dev/null; then \
+	  $(BIN)/pip-audit --strict --require-hashes --disable-pip --requirement requirements.lock; \
+	else \
+	  echo "make audit: skipped, PyPI's advisory data cannot be reached from here (https://pypi.org/pypi/<name>/<version>/json); run it where it can"; \
+	fi
 
 ## Install, migrate the SQLite database under instance/, load the demo once, serve on :5000 with
 ## waitress (survey serve). LAN=1: classroom mode, for the phones on the room's Wi-Fi, without

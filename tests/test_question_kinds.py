@@ -225,10 +225,13 @@ def check_document(fmt: str, body: bytes, given: dict[str, list[Row]]) -> None:
         rows = [list(row) for row in workbook["Responses"].iter_rows(values_only=True)]
         check_raw_rows([str(name) for name in rows[0]], rows[1:], given)
         assert any(row[1] == CODE for row in workbook["Codebook"].iter_rows(values_only=True))
-    elif fmt == "csv":
+    elif fmt in ("csv", "csv-semicolon"):
+        delimiter = ";" if fmt == "csv-semicolon" else ","
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            table = list(csv.reader(io.TextIOWrapper(archive.open("answers.csv"), encoding="utf-8-sig")))
-            codebook = list(csv.reader(io.TextIOWrapper(archive.open("codebook.csv"), encoding="utf-8-sig")))
+            answers = io.TextIOWrapper(archive.open("answers.csv"), encoding="utf-8-sig")
+            table = list(csv.reader(answers, delimiter=delimiter))
+            codebook_file = io.TextIOWrapper(archive.open("codebook.csv"), encoding="utf-8-sig")
+            codebook = list(csv.reader(codebook_file, delimiter=delimiter))
         check_raw_rows(table[0], table[1:], given)
         assert any(row[1] == CODE for row in codebook[1:])
     else:  # spss, r: the question's variables are read and labelled
