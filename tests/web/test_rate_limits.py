@@ -10,6 +10,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -400,7 +401,7 @@ def _redis_answers() -> bool:
 
 def test_two_processes_share_their_counts_through_redis(app: Flask, tmp_path: Any) -> None:
     if not _redis_answers():
-        if os.environ.get("SURVEY_REQUIRE_REDIS") == "1":
+        if os.environ.get("SURVEY_REQUIRE_REDIS") == "1" or os.environ.get("CI") == "true":
             pytest.fail(f"no Redis answers at {REDIS_URL}")
         pytest.skip(f"no Redis at {REDIS_URL} (set SURVEY_TEST_REDIS_URL)")
     # Keys of their own, in a Redis others may use.
@@ -433,3 +434,13 @@ def test_two_processes_share_their_counts_through_redis(app: Flask, tmp_path: An
         for made in (first, second):
             made.extensions["survey.db"].dispose()
         db._engine = app.extensions["survey.db"]
+
+
+def test_the_docs_give_the_codes_and_limits_of_the_code() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "rate-limits.md").read_text(encoding="utf-8")
+    size = len(code_service.ALPHABET)
+    assert f"`{code_service.ALPHABET}`" in text
+    assert f"{code_service.CODE_LENGTH} symbols from an alphabet of {size}" in text
+    assert f"{size}⁸ = {size**code_service.CODE_LENGTH:,}" in text
+    ten_minutes, hour, day = (limit.amount for limit in limits.CODE_REFUSALS_BY_CLIENT)
+    assert f"at most **{ten_minutes} in 10 minutes, {hour} an hour, {day:,} a day**" in text
