@@ -188,13 +188,15 @@ def rate_limits(app: Flask | None = None) -> RateLimits:
 
 
 def client_address() -> str:
-    """The client's address as the limits name it: IPv4 whole, IPv6 by its /64."""
+    """The client's address as the limits name it: IPv4 whole (mapped into IPv6 too), IPv6 by its /64."""
     raw = request.remote_addr or ""
     try:
         address = ipaddress.ip_address(raw)
     except ValueError:
         return raw or "unknown"
-    if address.version == 6:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:  # an IPv4 client of a server listening on [::]
+            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address) + "/64"
     return str(address)
 

@@ -444,3 +444,17 @@ def test_the_docs_give_the_codes_and_limits_of_the_code() -> None:
     assert f"{size}⁸ = {size**code_service.CODE_LENGTH:,}" in text
     ten_minutes, hour, day = (limit.amount for limit in limits.CODE_REFUSALS_BY_CLIENT)
     assert f"at most **{ten_minutes} in 10 minutes, {hour} an hour, {day:,} a day**" in text
+
+
+@pytest.mark.parametrize(
+    ("connection", "counted_as"),
+    [
+        ("203.0.113.5", "203.0.113.5"),
+        ("::ffff:203.0.113.5", "203.0.113.5"),  # IPv4 on a server listening on [::]
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),  # the same subscriber's network
+    ],
+)
+def test_clients_are_told_apart_by_address(app: Flask, connection: str, counted_as: str) -> None:
+    with app.test_request_context(environ_base={"REMOTE_ADDR": connection}):
+        assert limits.client_address() == counted_as
