@@ -41,6 +41,8 @@ class Database:
             "SURVEY_INSTANCE_PATH": str(self.instance),
             "SURVEY_SECRET_KEY": SECRET_KEY,
             "SURVEY_SECURE_COOKIES": "0",
+            # gunicorn's workers share their rate-limit counts, as in production (README.md).
+            "SURVEY_REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
             bare_app.URL_VARIABLE: self.url,
         }
 

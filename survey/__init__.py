@@ -30,6 +30,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     )
     register_config(app, config)
     register_request_state(app)
+    register_limits(app)
     register_extensions(app)
     register_i18n(app)
     register_blueprints(app)
@@ -74,6 +75,13 @@ def register_request_state(app: Flask) -> None:
     app.before_request(fresh_g)
     # Reads a form body field by field: a byte that is not UTF-8 costs one answer, not all.
     app.request_class = SurveyRequest
+
+
+def register_limits(app: Flask) -> None:
+    """Rate limits first: an app that would count them per process among several is refused."""
+    from survey.web.limits import init_limits
+
+    init_limits(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -173,7 +173,7 @@ def user_list() -> None:
     from survey.services.users import list_users
 
     for row in list_users(db.session()):
-        status = "disabled" if not row.user.active else "locked" if row.locked else "active"
+        status = "active" if row.user.active else "disabled"
         programmes = "all programmes" if row.user.role == Role.ADMIN.value else f"{row.grants} programme(s)"
         click.echo(f"{row.user.email}\t{row.user.role}\t{status}\t{programmes}")
 

@@ -89,6 +89,15 @@ class Config:
     #: Seconds a worker shows trainee pages from its copy of a programme before
     #: asking the database again (a response is always checked when stored).
     PUBLISHED_PROGRAMME_SECONDS = _env_float("PUBLISHED_PROGRAMME_SECONDS", 1.0)
+    #: Where the rate limits keep their counts (survey.web.limits): empty, this process's memory,
+    #: which serves `survey serve` (one process); a Redis URL when several processes or hosts serve.
+    REDIS_URL = _env("REDIS_URL", "")
+    #: How many processes serve this service, on every host together; 0: one, or several
+    #: when gunicorn runs it. More than one requires REDIS_URL (checked when the app is made).
+    WORKERS = _env_int("WORKERS", 0)
+    #: Reverse proxies in front that add X-Forwarded-For; the client's address is read that many
+    #: hops back. 0: none, the address is the connection's.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     #: Serve cookies only over HTTPS; on by default, off for ``make run`` on plain http.
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -117,3 +126,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("SURVEY_TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    # The tests' own rate-limit counts, whatever the machine's environment says.
+    REDIS_URL = ""
+    WORKERS = 0
+    TRUSTED_PROXIES = 0

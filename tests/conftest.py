@@ -22,6 +22,7 @@ from survey.models import Programme, Role, User
 from survey.questionnaire import DEFAULT_QUESTIONNAIRE, load_definition
 from survey.services.users import create_user
 from survey.storage.engines import make_engine
+from survey.web.limits import rate_limits
 from tests.helpers import FormClient, open_seed_programme
 
 # No time limit per example: speed is measured in bench/, never asserted here,
@@ -87,7 +88,9 @@ def app_for_db(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 @pytest.fixture
 def app(app_for_db: Flask) -> Iterator[Flask]:
-    """The app, its session joined to an outer transaction rolled back after the test."""
+    """The app, its session joined to an outer transaction rolled back after the test,
+    and rate-limit counts that start at zero."""
+    rate_limits(app_for_db).reset()
     connection: Connection = app_for_db.extensions["survey.db"].connect()
     outer = connection.begin()
     db.bind_to_connection(connection)

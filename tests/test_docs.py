@@ -9,7 +9,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The project's own documents (CHANGES.md is history: it may name what was renamed since).
-DOCS = ("README.md", "CONTRIBUTING.md", "bench/README.md", "docs/questionnaire-format.md", "docs/statistics.md")
+DOCS = (
+    "README.md",
+    "CONTRIBUTING.md",
+    "bench/README.md",
+    "docs/questionnaire-format.md",
+    "docs/statistics.md",
+    "docs/rate-limits.md",
+)
 #: Files that configure the build and the tools, whose comments point to documents.
 CONFIG_FILES = ("setup.cfg", "pyproject.toml", "ruff.toml", "Makefile")
 #: A path of this repository (in backquotes in the docs): a folder, or a source or document file.

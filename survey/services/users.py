@@ -1,7 +1,9 @@
 """Accounts: create them, check their passwords, manage roles and programme grants.
 
-Sign-in failures are counted in the database (``User.failed_logins``), not in
-process memory, so the lock holds across every gunicorn worker.
+Nothing here locks an account after failed sign-ins: a lock that any stranger
+can set locks the owner out. Guessing is slowed down per client and account by
+the rate limits of the web layer (survey.web.limits). ``User.failed_logins`` and
+``User.locked_until`` are no longer read or written.
 """
 
 from __future__ import annotations
@@ -9,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -22,10 +23,6 @@ from survey.services import DomainError, NotFound
 from survey.services.access import grant
 from survey.storage.engines import write_intent
 
-#: Failed sign-ins in a row that lock an account.
-MAX_FAILED_LOGINS = 5
-#: How long a locked account refuses every sign-in, the right password included.
-LOCK_DURATION = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -44,14 +41,6 @@ class WeakPassword(DomainError):
     pass
 
 
-class AccountLocked(DomainError):
-    """Too many failed sign-ins in a row; refused until ``until`` (UTC)."""
-
-    def __init__(self, until: datetime) -> None:
-        self.until = until
-        super().__init__(f"locked until {until.isoformat()}")
-
-
 class LastAdmin(DomainError):
     """The change would leave no active administrator to manage accounts."""
 
@@ -63,7 +52,6 @@ class UserRow:
     user: User
     #: Programmes granted to this user (admins see every programme without one).
     grants: int
-    locked: bool
 
 
 @dataclass(frozen=True)
@@ -138,59 +126,21 @@ def require_user(session: Session, email: str) -> User:
     return user
 
 
-def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User | None:
-    """The active user with these credentials, else None (same answer for every failure).
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials, else None (the same answer for every failure).
 
-    Raises AccountLocked while the account is locked, whatever the password:
-    after MAX_FAILED_LOGINS wrong passwords in a row, for LOCK_DURATION. A
-    success resets the count. Commits the count, so the caller must not rely
-    on anything it had loaded before.
+    Exactly one password hash is checked whether the email names an account or
+    not, so an unknown email takes as long to refuse as a wrong password. Reads only.
     """
-    now = now or datetime.now(UTC)
-    with _writing(session):  # every attempt may count
-        user = find_user(session, email)
-        if user is None:
-            check_password_hash(_dummy_hash(), password)
-            session.rollback()
-            return None
-        if user.locked_until is not None and user.locked_until > now:
-            raise AccountLocked(user.locked_until)  # rolled back by _writing
-        if not user.check_password(password):
-            _count_failure(session, user, now)
-            session.commit()
-            locked_until = user.locked_until
-            if locked_until is not None and locked_until > now:
-                raise AccountLocked(locked_until)
-            return None
-        if not user.active:
-            session.rollback()
-            return None
-        if user.failed_logins or user.locked_until is not None:
-            user.failed_logins = 0
-            user.locked_until = None
-        session.commit()
-        return user
+    user = find_user(session, email)
+    right = check_password_hash(user.password_hash if user is not None else _dummy_hash(), password)
+    if user is None or not right or not user.active:
+        return None
+    return user
 
 
-def _count_failure(session: Session, user: User, now: datetime) -> None:
-    """One more failure, counted by the database itself so that two workers
-    failing at the same moment both count; the fifth locks and restarts the count."""
-    reached = User.failed_logins + 1 >= MAX_FAILED_LOGINS
-    session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(
-            failed_logins=case((reached, 0), else_=User.failed_logins + 1),
-            locked_until=case((reached, now + LOCK_DURATION), else_=User.locked_until),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(user)
-
-
-def list_users(session: Session, now: datetime | None = None) -> list[UserRow]:
+def list_users(session: Session) -> list[UserRow]:
     """Every account with its number of programme grants, by email."""
-    now = now or datetime.now(UTC)
     grants = func.count(ProgrammeGrant.programme_id)
     rows = session.execute(
         select(User, grants)
@@ -198,10 +148,7 @@ def list_users(session: Session, now: datetime | None = None) -> list[UserRow]:
         .group_by(User.id)
         .order_by(User.email)
     ).all()
-    return [
-        UserRow(user=user, grants=count, locked=user.locked_until is not None and user.locked_until > now)
-        for user, count in rows
-    ]
+    return [UserRow(user=user, grants=count) for user, count in rows]
 
 
 def user_detail(session: Session, user_id: int) -> UserDetail:
@@ -237,7 +184,7 @@ def set_role(session: Session, user: User, role: Role) -> None:
 def set_active(session: Session, user: User, active: bool) -> None:
     """Disable (no sign-in, signed out at the next request) or enable an account, and commit.
 
-    Enabling also lifts a sign-in lock. LastAdmin if disabling the last active admin.
+    LastAdmin if disabling the last active admin.
     """
     with _writing(session):
         if not active and user.role == Role.ADMIN.value and _other_active_admins(session, user) == 0:
@@ -245,21 +192,16 @@ def set_active(session: Session, user: User, active: bool) -> None:
         user.active = active
         if not active:
             user.session_version += 1
-        if active:
-            user.failed_logins = 0
-            user.locked_until = None
         session.commit()
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Replace a user's password (WeakPassword if too short), lift any lock,
-    end the user's sessions, and commit."""
+    """Replace a user's password (WeakPassword if too short), end the user's
+    sessions, and commit."""
     _check_password(password)
     with _writing(session):
         user.set_password(password)
         user.session_version += 1  # whoever knew the old one is signed out
-        user.failed_logins = 0
-        user.locked_until = None
         session.commit()
 
 

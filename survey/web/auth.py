@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,7 +18,8 @@ from flask_login import current_user, login_user, logout_user
 from survey.extensions import db, login_manager
 from survey.forms.auth import LoginForm
 from survey.models import Role, User
-from survey.services.users import AccountLocked, authenticate, end_sessions
+from survey.services.users import authenticate, end_sessions
+from survey.web.limits import sign_in_failed, sign_in_wait, signed_in, with_retry_after
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -78,34 +78,51 @@ def _safe_next(target: str | None) -> str:
     return url_for("organiser.index")
 
 
+def too_many_attempts(seconds: int) -> str:
+    """Say how long to wait, in whole minutes, or hours beyond an hour and a half."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes <= 90:
+        return str(
+            ngettext(
+                "Too many attempts. Please wait %(num)d minute and try again.",
+                "Too many attempts. Please wait %(num)d minutes and try again.",
+                minutes,
+            )
+        )
+    return str(
+        ngettext(
+            "Too many attempts. Please wait %(num)d hour and try again.",
+            "Too many attempts. Please wait %(num)d hours and try again.",
+            math.ceil(minutes / 60),
+        )
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
-    """Sign in: 401 for wrong credentials, 429 while the account is locked
-    (5 failures in a row lock it for 15 minutes, in the database, so every
-    worker sees the lock), 422 for an incomplete form."""
+    """Sign in: 401 for wrong credentials, 422 for an incomplete form, 429 with
+    Retry-After while this client must wait before trying this email again
+    (survey.web.limits): never because of another client's guesses, unless
+    guesses from many addresses reached the account's ceiling. Every answer is
+    the same for an email with an account and one without."""
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            user = authenticate(db.session(), form.email.data, form.password.data)
-        except AccountLocked as exc:
-            minutes = max(1, math.ceil((exc.until - datetime.now(UTC)).total_seconds() / 60))
-            form.password.errors.append(
-                ngettext(
-                    "Too many attempts. Please wait %(num)d minute and try again.",
-                    "Too many attempts. Please wait %(num)d minutes and try again.",
-                    minutes,
-                )
-            )
-            status = 429
-        else:
-            if user is not None:
-                login_user(user)
-                # Permanent: the cookie then expires after STAFF_IDLE_HOURS without a request.
-                session.permanent = True
-                return redirect(_safe_next(request.args.get("next")))
-            form.password.errors.append(_("Email or password is not right."))
-            status = 401
+        email = form.email.data
+        waiting = sign_in_wait(email)
+        if waiting:
+            form.password.errors.append(too_many_attempts(waiting))
+            return with_retry_after(make_response(render_template("auth/login.html", form=form), 429), waiting)
+        user = authenticate(db.session(), email, form.password.data)
+        if user is not None:
+            signed_in(email)
+            login_user(user)
+            # Permanent: the cookie then expires after STAFF_IDLE_HOURS without a request.
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")))
+        sign_in_failed(email)
+        form.password.errors.append(_("Email or password is not right."))
+        status = 401
     elif request.method == "POST":
         status = 422
     return render_template("auth/login.html", form=form), status

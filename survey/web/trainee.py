@@ -6,9 +6,21 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import escape
 
@@ -22,6 +34,7 @@ from survey.services.published import PublishedProgramme, open_programme, publis
 from survey.web.answering import open_form, receive_page, send, status_of
 from survey.web.compression import SharedStartPage
 from survey.web.i18n import current_language, speak_languages_of
+from survey.web.limits import code_refused, code_wait, limit_code_links, with_retry_after
 from survey.web.published import again_if_programme_changed, published_trusted_for
 
 bp = Blueprint("trainee", __name__)
@@ -49,6 +62,8 @@ class CodeState:
 
     code: str
     problem: str = ""
+    #: Seconds before a code is checked for this client again (too many refused); 0: none.
+    retry_after: int = 0
 
     @property
     def shown(self) -> str:
@@ -63,18 +78,50 @@ def _code_message(exc: CodeRefused) -> str:
     return str(_("This code does not open this evaluation. Please check it and type it again."))
 
 
+def too_many_codes(seconds: int) -> str:
+    """What a trainee reads while this address waits: a room shares one, so it
+    says the network, not the person."""
+    minutes = max(1, -(-seconds // 60))
+    if minutes <= 90:
+        return str(
+            ngettext(
+                "Too many wrong codes were typed from this network. Please wait %(num)d minute and try again.",
+                "Too many wrong codes were typed from this network. Please wait %(num)d minutes and try again.",
+                minutes,
+            )
+        )
+    return str(
+        ngettext(
+            "Too many wrong codes were typed from this network. Please wait %(num)d hour and try again.",
+            "Too many wrong codes were typed from this network. Please wait %(num)d hours and try again.",
+            -(-minutes // 60),
+        )
+    )
+
+
+def _waiting(code: str) -> CodeState | None:
+    """The code refused unchecked while this client waits (survey.web.limits), else None."""
+    seconds = code_wait()
+    return CodeState(code, too_many_codes(seconds), seconds) if seconds else None
+
+
 def _check_code(programme: PublishedProgramme, typed: str) -> CodeState:
+    waiting = _waiting(codes.normalise_code(typed))
+    if waiting:
+        return waiting
     try:
         return CodeState(codes.check_code(db.session(), programme, typed))
     except CodeRefused as exc:
+        if not isinstance(exc, CodeMissing):
+            code_refused(programme.slug)
         return CodeState(codes.normalise_code(typed), _code_message(exc))
 
 
-def _code_page(programme: PublishedProgramme, typed: str, problem: str) -> ResponseReturnValue:
-    return (
-        render_template("trainee/code.html", programme=programme, typed=typed, problem=problem),
-        422 if problem else 200,
-    )
+def _code_page(programme: PublishedProgramme, typed: str, access: CodeState) -> ResponseReturnValue:
+    html = render_template("trainee/code.html", programme=programme, typed=typed, problem=access.problem)
+    if access.retry_after:
+        return with_retry_after(make_response(html, 429), access.retry_after)
+    return html, 422 if access.problem else 200
 
 
 @bp.route("/s/<slug>", methods=["GET", "POST"])
@@ -97,13 +144,20 @@ def take_form(slug: str) -> ResponseReturnValue:
         if with_codes:
             access = CodeState(codes.normalise_code(request.form.get("access_code", "")))
         if receive_page(programme, flow):
-            try:
-                receipt = send(programme, flow, source="web", access_code=access.code if access else None)
-            except CodeRefused as exc:
-                access = CodeState(access.code if access else "", _code_message(exc))
+            # While this client waits, its code is not even checked: the answers come back kept.
+            waiting = _waiting(access.code) if access is not None else None
+            if waiting:
+                access = waiting
             else:
-                token = _receipts(_secret()).dumps([receipt.response_id.hex, receipt.duplicate])
-                return redirect(url_for(".thanks", slug=slug, r=token), code=303)
+                try:
+                    receipt = send(programme, flow, source="web", access_code=access.code if access else None)
+                except CodeRefused as exc:
+                    if not isinstance(exc, CodeMissing):
+                        code_refused(programme.slug)
+                    access = CodeState(access.code if access else "", _code_message(exc))
+                else:
+                    token = _receipts(_secret()).dumps([receipt.response_id.hex, receipt.duplicate])
+                    return redirect(url_for(".thanks", slug=slug, r=token), code=303)
         elif access is not None:
             access = _check_code(programme, access.code)
         status = status_of(flow, bool(access and access.problem))
@@ -111,11 +165,14 @@ def take_form(slug: str) -> ResponseReturnValue:
         if with_codes:
             typed = request.args.get("code")
             if typed is None:
-                return _code_page(programme, "", "")
+                return _code_page(programme, "", CodeState(""))
             access = _check_code(programme, typed)
             if access.problem:
-                return _code_page(programme, typed, access.problem)
+                return _code_page(programme, typed, access)
         flow.start()
+    if access is not None and access.retry_after:
+        page = make_response(_form_page(programme, flow, access), 429)
+        return with_retry_after(page, access.retry_after)
     return _form_page(programme, flow, access), status
 
 
@@ -167,10 +224,17 @@ def _shared_page(programme: PublishedProgramme, flow: FormFlow, hidden: dict[str
     return page.response(tail)
 
 
+def _codes_waiting_page(seconds: int) -> ResponseReturnValue:
+    message = too_many_codes(seconds)
+    return render_template("errors/error.html", status=429, title=_("Please wait"), message=message), 429
+
+
 @bp.get("/c/<code>")
+@limit_code_links(_codes_waiting_page)
 def code_link(code: str) -> ResponseReturnValue:
     """The short link printed on a code card (and in its QR code): straight to
-    the programme's form with the code filled in; 404 for an unknown code."""
+    the programme's form with the code filled in; 404 for an unknown code, counted
+    against the client, and 429 while it waits (survey.web.limits)."""
     try:
         slug, canonical = codes.programme_slug_for_code(db.session(), code)
     except CodeUnknown:

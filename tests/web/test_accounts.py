@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Programme, ProgrammeGrant, Role, User
 from survey.services import access
-from survey.services.users import LOCK_DURATION, create_user
+from survey.services.users import create_user
 from tests.helpers import read_page
-
-LOCKED = "Too many attempts"
 
 
 def login(client: FlaskClient, email: str, password: str) -> tuple[int, str]:
@@ -56,54 +52,7 @@ def token(client: FlaskClient, path: str = "/admin/users") -> str:
     return read_page(client.get(path)).hidden["csrf_token"]
 
 
-# --- sign-in throttling ---------------------------------------------------------------------
-
-
-def test_five_failures_lock_the_account_for_fifteen_minutes(english: FlaskClient, organiser: User) -> None:
-    for _ in range(4):
-        assert login(english, "org@example.org", "wrong password")[0] == 401
-    status, html = login(english, "org@example.org", "wrong password")
-    assert status == 429
-    assert LOCKED in html
-    # Locked: even the right password is refused, and says why.
-    status, html = login(english, "org@example.org", "correct horse")
-    assert status == 429
-    assert "Please wait 15 minutes" in html
-    locked_until = reload(organiser).locked_until
-    assert locked_until is not None
-    assert timedelta(minutes=14) < locked_until - datetime.now(UTC) <= LOCK_DURATION
-    # Fifteen minutes later.
-    db.session.execute(update(User).where(User.id == organiser.id).values(locked_until=datetime.now(UTC)))
-    db.session.commit()
-    assert login(english, "org@example.org", "correct horse")[0] == 302
-    assert reload(organiser).failed_logins == 0
-    assert reload(organiser).locked_until is None
-
-
-def test_a_success_resets_the_count(english: FlaskClient, organiser: User) -> None:
-    for _ in range(4):
-        login(english, "org@example.org", "wrong password")
-    assert reload(organiser).failed_logins == 4
-    assert login(english, "org@example.org", "correct horse")[0] == 302
-    assert reload(organiser).failed_logins == 0
-    logout(english)
-    for _ in range(4):
-        assert login(english, "org@example.org", "wrong password")[0] == 401
-    assert login(english, "org@example.org", "correct horse")[0] == 302
-
-
-def test_the_lock_holds_for_every_browser_and_worker(app: Flask, organiser: User) -> None:
-    """The count lives in the database: another client (another gunicorn worker) sees the lock."""
-    for _ in range(5):
-        login(app.test_client(), "org@example.org", "wrong password")
-    assert login(app.test_client(), "org@example.org", "correct horse")[0] == 429
-
-
-def test_an_unknown_email_never_locks_and_says_the_same_as_a_wrong_password(english: FlaskClient) -> None:
-    for _ in range(7):
-        status, html = login(english, "nobody@example.org", "whatever-password")
-        assert status == 401
-        assert "Email or password is not right." in html
+# --- signing in (rate limits: tests/web/test_rate_limits.py) --------------------------------
 
 
 def test_a_disabled_account_cannot_sign_in(english: FlaskClient, organiser: User) -> None:
@@ -225,13 +174,11 @@ def test_a_disabled_user_is_signed_out_and_cannot_sign_in_until_enabled(
     assert login(theirs, "org@example.org", "correct horse")[0] == 302
 
 
-def test_enabling_or_a_new_password_lifts_a_lock(as_admin: FlaskClient, app: Flask, organiser: User) -> None:
-    for _ in range(5):
-        login(app.test_client(), "org@example.org", "wrong password")
-    assert "Locked for a while" in as_admin.get("/admin/users").get_data(as_text=True)
+def test_a_new_password_works_at_once(as_admin: FlaskClient, app: Flask, organiser: User) -> None:
     path = f"/admin/users/{organiser.id}"
     response = as_admin.post(f"{path}/password", data={"csrf_token": token(as_admin, path), "password": "new-password"})
     assert response.status_code == 303
+    assert login(app.test_client(), "org@example.org", "correct horse")[0] == 401
     assert login(app.test_client(), "org@example.org", "new-password")[0] == 302
 
 

@@ -35,9 +35,11 @@ from jinja2.utils import htmlsafe_json_dumps
 
 from reports.languages import is_supported
 from survey.extensions import db, login_manager
+from survey.models import AccessMode
 from survey.services import access, aggregates, live
 from survey.web.auth import role_required
 from survey.web.i18n import current_language
+from survey.web.limits import codes_guessed
 from survey.web.organiser import STAFF, bp, programme_for
 from survey.web.security import STAFF_CACHE_CONTROL, allow_chart_styles
 from survey.web.templating import status_label
@@ -77,10 +79,13 @@ def index() -> ResponseReturnValue:
 @role_required(*STAFF)
 def dashboard(slug: str) -> ResponseReturnValue:
     """Response count against expected, arrivals, dimension scores, a chart per
-    question and the latest comments; ``?view=projector`` for the big screen."""
+    question and the latest comments; ``?view=projector`` for the big screen.
+    Says so (not on the projector) when someone was stopped guessing invitation codes."""
     programme = programme_for(slug)
     lang = current_language()
     view = live.live_view(db.session(), programme, lang)
+    projector = request.args.get("view") == "projector"
+    guessing = not projector and programme.access_mode == AccessMode.CODES.value and codes_guessed(programme.slug)
     allow_chart_styles()
     return render_template(
         "organiser/dashboard.html",
@@ -90,7 +95,8 @@ def dashboard(slug: str) -> ResponseReturnValue:
         expected=view.kpis.expected,
         rate=view.kpis.rate,
         figures=[{"code": f.code, "json": f.json} for f in view.figures],
-        projector=request.args.get("view") == "projector",
+        projector=projector,
+        codes_guessed=guessing,
         plotly_locale=plotly_locale(lang),
     )
 
