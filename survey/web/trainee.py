@@ -6,7 +6,18 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -186,7 +197,8 @@ def code_link(code: str) -> ResponseReturnValue:
     redirect to an address holding the code; 404 for an unknown code.
 
     The code is in this request's path, so the access log records the route,
-    never the path (survey.web.access_log)."""
+    never the path (survey.web.access_log), and the page sends no Referer: the
+    form's next request does not carry the address on to a proxy's log."""
     try:
         slug, canonical = codes.programme_slug_for_code(db.session(), code)
     except CodeUnknown:
@@ -194,7 +206,9 @@ def code_link(code: str) -> ResponseReturnValue:
     programme = open_programme(db.session(), slug, checked_within=published_trusted_for())
     if programme.access_mode != AccessMode.CODES.value:
         return redirect(url_for(".take_form", slug=slug), code=303)
-    return _start_with_code(programme, canonical)
+    page = make_response(_start_with_code(programme, canonical))
+    page.headers["Referrer-Policy"] = "no-referrer"
+    return page
 
 
 @bp.get("/s/<slug>/done")

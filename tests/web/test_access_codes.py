@@ -217,6 +217,7 @@ def test_a_short_link_leads_to_the_right_programme_and_an_unknown_one_to_404(app
     page = read_page(client.get(f"/c/{format_code(code).lower()}"))
     assert page.response.status_code == 200
     assert "Location" not in page.response.headers
+    assert page.response.headers["Referrer-Policy"] == "no-referrer"  # the next request does not carry it on
     assert page.hidden["access_code"] == code
     assert 'action="/s/niamey"' in page.html
     assert client.get("/c/KKKK-KKKK").status_code == 404
