@@ -100,6 +100,7 @@ def register_i18n(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from survey.web import admin, auth, errors, evaluator, kiosk, organiser, trainee
+    from survey.web.access_log import register_access_log
     from survey.web.form_guard import init_form_guard
 
     app.register_blueprint(trainee.bp)
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(evaluator.bp)
     errors.register(app)
+    register_access_log(app)
     auth.init_login(app)
     init_form_guard(app)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import ipaddress
+import logging
 import re
 import signal
 import sys
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TextIO
 
 import segno
 from flask import Flask
@@ -37,6 +38,7 @@ from survey.lan_address import Interface, candidates, system_interfaces
 from survey.services import classroom
 from survey.services.demo import DEMO_PASSWORD
 from survey.storage import backups
+from survey.web.access_log import ACCESS_LOG
 from survey.web.links import public_url
 
 Echo = Callable[[str], None]
@@ -256,6 +258,7 @@ def serve(
     elif lan and address:
         echo(f"SURVEY_BASE_URL is set: links use {base}, not {address}.")
     server = create_server(app, host, port, settings)
+    access_log = log_requests()
     try:
         if chosen is not None:
             app.config["BASE_URL"] = base = _url(chosen, server.port)
@@ -268,7 +271,20 @@ def serve(
         with backups.held_open(app.config["SQLALCHEMY_DATABASE_URI"]) as database:
             _serve_with_backups(app, server, database if lan else None, lan, echo, ready)
     finally:
+        ACCESS_LOG.removeHandler(access_log)
         server.close()
+
+
+def log_requests(stream: TextIO | None = None) -> logging.Handler:
+    """Write the access log (survey.web.access_log: routes, never addresses)
+    to ``stream``, standard error by default; returns the handler to remove."""
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    ACCESS_LOG.addHandler(handler)
+    ACCESS_LOG.setLevel(logging.INFO)
+    # Not also through the root logger, in whatever form another library set it up.
+    ACCESS_LOG.propagate = False
+    return handler
 
 
 def _serve_with_backups(

@@ -108,13 +108,14 @@
       var item = element("li", "comment");
       var text = element("p", "comment__text", comment.text);
       text.setAttribute("dir", "auto");
-      text.setAttribute("lang", comment.language);
       var meta = element("p", "comment__meta muted");
-      meta.appendChild(element("span", "badge", comment.language.toUpperCase()));
-      meta.appendChild(document.createTextNode(" "));
+      // No language where few share it, and never a time: see docs/anonymity.md.
+      if (comment.language) {
+        text.setAttribute("lang", comment.language);
+        meta.appendChild(element("span", "badge", comment.language.toUpperCase()));
+        meta.appendChild(document.createTextNode(" "));
+      }
       meta.appendChild(element("span", "", comment.question_text));
-      meta.appendChild(document.createTextNode(" · "));
-      meta.appendChild(element("time", "", comment.submitted_at));
       item.appendChild(text);
       item.appendChild(meta);
       return item;

@@ -83,7 +83,8 @@ class AccessCode(Base):
     """A single-use invitation code.
 
     Deliberately holds no link to the response it let in: no response id, no
-    time of use, nothing ordered by use. Only whether it was used.
+    time of use, nothing ordered by use. Only whether it was used, and whether
+    staff may see so yet (revealed in batches of k, survey.services.anonymity).
     """
 
     __tablename__ = "access_codes"
@@ -93,3 +94,6 @@ class AccessCode(Base):
     #: What the trainee types: short, no ambiguous characters (see services.codes).
     code: Mapped[str] = mapped_column(String(16), unique=True)
     used: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: What staff pages show as used: set for a whole batch of at least k used
+    #: codes at once, so that no page tells which code went with which response.
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

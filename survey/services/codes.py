@@ -5,7 +5,8 @@ table has no response id and no time of use, and the response stores no code.
 A code is used up in the response's own transaction, by the storage door,
 which also leaves no trace of *which* row changed (see
 survey.storage._use_code; tests/services/test_codes.py checks it from the
-database).
+database). Staff learn which codes were used only a batch of at least k at a
+time (``revealed``; docs/anonymity.md); how many were used, always.
 """
 
 from __future__ import annotations
@@ -141,11 +142,16 @@ def code_counts(session: Session, programme: Programme) -> CodeCounts:
 
 
 def unused_codes(session: Session, programme: Programme) -> list[str]:
-    """The codes still to hand out, in the order they were issued (for printing)."""
+    """The codes not known to be used, in the order they were issued (for printing).
+
+    A used code leaves this list only with a batch of at least k others
+    (survey.services.anonymity): until then, which code just went is not told,
+    and a card printed for it is refused at the door as used.
+    """
     return list(
         session.scalars(
             select(AccessCode.code)
-            .where(AccessCode.programme_id == programme.id, AccessCode.used.is_(False))
+            .where(AccessCode.programme_id == programme.id, AccessCode.revealed.is_(False))
             .order_by(AccessCode.id)
         )
     )

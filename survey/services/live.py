@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
@@ -23,12 +22,12 @@ from reports.data import ProgrammeData
 from reports.labels import localised
 from reports.summary import dimension_means, dimension_results, dimension_scale
 from survey.models import Programme, ProgrammeGrant, Role, User
-from survey.services import aggregates
+from survey.services import aggregates, anonymity
 
 #: Bump when the JSON the dashboard receives changes shape, so a browser
 #: holding an old ETag gets the new payload after a deployment.
 PAYLOAD_VERSION = "1"
-#: How many comments the dashboard shows, newest first.
+#: How many comments the dashboard shows: the latest batches that fit (survey.services.anonymity).
 LATEST_COMMENTS = 10
 #: Roles that may read a programme they are granted (admins read every programme).
 READERS = (Role.ADMIN.value, Role.ORGANISER.value, Role.EVALUATOR.value)
@@ -136,12 +135,11 @@ class LiveComment:
     question: str
     #: The question's text in the page language.
     question_text: str
-    #: The language the trainee answered in (the comment is in it).
+    #: The language the trainee answered in (the comment is in it); "" where
+    #: fewer than k shown comments' authors share it (survey.services.anonymity).
     language: str
     #: As typed by the trainee: show it as text, never as markup.
     text: str
-    #: UTC, aware.
-    submitted_at: datetime
 
 
 @dataclass(frozen=True)
@@ -150,6 +148,8 @@ class LiveView:
     kpis: Kpis
     figures: tuple[LiveFigure, ...]
     comments: tuple[LiveComment, ...]
+    #: Comments are revealed this many responses at a time (k).
+    comment_batch: int
 
 
 def live_view(session: Session, programme: Programme, lang: str) -> LiveView:
@@ -161,7 +161,7 @@ def live_view(session: Session, programme: Programme, lang: str) -> LiveView:
     """
     etag = fingerprint(session, programme).etag(lang)
     counted, excluded = aggregates.response_counts(session, programme)
-    data = aggregates.programme_data(session, programme, with_rows=True, comment_limit=LATEST_COMMENTS)
+    data = aggregates.programme_data(session, programme, with_rows=True, comment_limit=0)
     expected = programme.expected_participants
     kpis = Kpis(
         responses=counted,
@@ -170,7 +170,9 @@ def live_view(session: Session, programme: Programme, lang: str) -> LiveView:
         excluded=excluded,
         status=programme.status,
     )
-    return LiveView(etag, kpis, tuple(_figures(data, programme, lang)), _comments(data, lang))
+    comments = _comments(anonymity.room_comments(session, programme, LATEST_COMMENTS), data, lang)
+    batch = anonymity.group_size_of(programme)
+    return LiveView(etag, kpis, tuple(_figures(data, programme, lang)), comments, batch)
 
 
 def _figures(data: ProgrammeData, programme: Programme, lang: str) -> list[LiveFigure]:
@@ -190,10 +192,7 @@ def _figures(data: ProgrammeData, programme: Programme, lang: str) -> list[LiveF
     return figures
 
 
-def _comments(data: ProgrammeData, lang: str) -> tuple[LiveComment, ...]:
+def _comments(shown: tuple[anonymity.RoomComment, ...], data: ProgrammeData, lang: str) -> tuple[LiveComment, ...]:
     questionnaire = data.questionnaire
     texts = {q.code: localised(q.text, lang, questionnaire.languages) for q in questionnaire.questions}
-    return tuple(
-        LiveComment(c.question, texts.get(c.question, c.question), c.language, c.text, c.submitted_at)
-        for c in data.comments
-    )
+    return tuple(LiveComment(c.question, texts.get(c.question, c.question), c.language, c.text) for c in shown)

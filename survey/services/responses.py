@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from survey import storage
 from survey.models import AccessMode, Programme
 from survey.services import DomainError, NotAccepting, NotFound
+from survey.services.anonymity import group_size_of
 from survey.services.codes import CodeMissing, CodeUnknown, CodeUsed, normalise_code
 from survey.services.published import PublishedProgramme, out_of_date
 from survey.storage import Outcome, Refusal, SubmittedAnswer
@@ -82,6 +83,7 @@ def submit_response(
         source=source,
         paper_number=paper_number,
         access_code=normalise_code(access_code or "") if needs_code else None,
+        reveal_codes_by=group_size_of(programme),
     )
     status = programme.status
     # End the request's read transaction, if any: the response is written in one of its own.

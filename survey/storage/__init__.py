@@ -109,6 +109,9 @@ class NewResponse:
     #: The invitation code this response uses up, in canonical form ("" when
     #: none was typed); None when the programme needs none.
     access_code: str | None = None
+    #: How many used codes staff learn of at once (the programme's minimum
+    #: group size): a used code is revealed only with at least this many others.
+    reveal_codes_by: int = 1
     #: When it was first submitted; required in IMPORT mode, now otherwise.
     submitted_at: datetime | None = None
 
@@ -172,7 +175,7 @@ def _write(
         # A re-send of a response stored before closing still gets its receipt.
         return _stored_before(sql, connection, new) or _refused(Refusal.CLOSED)
     if mode is Mode.LIVE and new.access_code is not None:
-        refusal = _use_code(sql, connection, new.destination.programme_id, new.access_code)
+        refusal = _use_code(sql, connection, new.destination.programme_id, new.access_code, new.reveal_codes_by)
         if refusal is not None:
             transaction.rollback()
             # A re-sent form whose first copy used the code.
@@ -210,8 +213,9 @@ def _stored_before(sql: ModuleType, connection: Any, new: NewResponse) -> StoreR
     return StoreResult(Outcome.ALREADY_STORED, response_id)
 
 
-def _use_code(sql: ModuleType, connection: Any, programme_id: int, code: str) -> Refusal | None:
-    """Mark ``code`` used, or say why not.
+def _use_code(sql: ModuleType, connection: Any, programme_id: int, code: str, batch: int) -> Refusal | None:
+    """Mark ``code`` used, or say why not; reveal the used codes to staff once
+    at least ``batch`` of them wait to be.
 
     Marking the row alone is not enough: a database also records *how* a row
     changed. On PostgreSQL an UPDATE writes a new row version stamped with
@@ -226,12 +230,16 @@ def _use_code(sql: ModuleType, connection: Any, programme_id: int, code: str) ->
         return Refusal.CODE_MISSING
     sql.lock_programme(connection, programme_id)
     rows = sql.codes(connection, programme_id)
-    used = {row_code: row_used for _id, row_code, row_used in rows}
+    used = {row_code: row_used for _id, row_code, row_used, _revealed in rows}
     if code not in used:
         return Refusal.CODE_UNKNOWN
     if used[code]:
         return Refusal.CODE_USED
-    sql.rewrite_codes(connection, programme_id, [(id_, c, was_used or c == code) for id_, c, was_used in rows])
+    marked = [(id_, c, was_used or c == code, revealed) for id_, c, was_used, revealed in rows]
+    waiting = sum(1 for _id, _c, now_used, revealed in marked if now_used and not revealed)
+    if waiting >= batch:
+        marked = [(id_, c, now_used, now_used) for id_, c, now_used, _revealed in marked]
+    sql.rewrite_codes(connection, programme_id, marked)
     return None
 
 

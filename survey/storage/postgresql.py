@@ -40,9 +40,9 @@ INSERT_ANSWERS = (
 # Submissions to one programme in codes mode take turns on its row, so a
 # code sent twice at once is refused the second time.
 LOCK_PROGRAMME = "SELECT id FROM programmes WHERE id = %s FOR NO KEY UPDATE"
-CODES = "SELECT id, code, used FROM access_codes WHERE programme_id = %s ORDER BY id"
+CODES = "SELECT id, code, used, revealed FROM access_codes WHERE programme_id = %s ORDER BY id"
 DELETE_CODES = "DELETE FROM access_codes WHERE programme_id = %s"
-INSERT_CODES = "INSERT INTO access_codes (id, programme_id, code, used) VALUES (%s, %s, %s, %s)"
+INSERT_CODES = "INSERT INTO access_codes (id, programme_id, code, used, revealed) VALUES (%s, %s, %s, %s, %s)"
 
 
 def question_ids(connection: psycopg.Connection[Any], questionnaire_id: int) -> dict[str, int]:
@@ -78,16 +78,17 @@ def lock_programme(connection: psycopg.Connection[Any], programme_id: int) -> No
     connection.execute(LOCK_PROGRAMME, (programme_id,))
 
 
-def codes(connection: psycopg.Connection[Any], programme_id: int) -> list[tuple[int, str, bool]]:
-    return [(id_, code, bool(used)) for id_, code, used in connection.execute(CODES, (programme_id,))]
+def codes(connection: psycopg.Connection[Any], programme_id: int) -> list[tuple[int, str, bool, bool]]:
+    rows = connection.execute(CODES, (programme_id,))
+    return [(id_, code, bool(used), bool(revealed)) for id_, code, used, revealed in rows]
 
 
 def rewrite_codes(
-    connection: psycopg.Connection[Any], programme_id: int, rows: Sequence[tuple[int, str, bool]]
+    connection: psycopg.Connection[Any], programme_id: int, rows: Sequence[tuple[int, str, bool, bool]]
 ) -> None:
     connection.execute(DELETE_CODES, (programme_id,))
     with connection.cursor() as cursor:
-        cursor.executemany(INSERT_CODES, [(id_, programme_id, code, used) for id_, code, used in rows])
+        cursor.executemany(INSERT_CODES, [(id_, programme_id, *row) for id_, *row in rows])
 
 
 def begin(connection: psycopg.Connection[Any]) -> None:

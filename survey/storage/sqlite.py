@@ -61,9 +61,9 @@ _IF_NEW_KEY = " ON CONFLICT (idempotency_key) DO NOTHING"
 INSERT_RESPONSE = _RESPONSE + _IF_NEW_KEY
 INSERT_RESPONSE_IF_CURRENT = _RESPONSE + _IF_CURRENT + _IF_NEW_KEY
 INSERT_ANSWERS = "INSERT INTO answers (response_id, question_id, item, number, text) VALUES (?, ?, ?, ?, ?)"
-CODES = "SELECT id, code, used FROM access_codes WHERE programme_id = ? ORDER BY id"
+CODES = "SELECT id, code, used, revealed FROM access_codes WHERE programme_id = ? ORDER BY id"
 DELETE_CODES = "DELETE FROM access_codes WHERE programme_id = ?"
-INSERT_CODES = "INSERT INTO access_codes (id, programme_id, code, used) VALUES (?, ?, ?, ?)"
+INSERT_CODES = "INSERT INTO access_codes (id, programme_id, code, used, revealed) VALUES (?, ?, ?, ?, ?)"
 
 
 def question_ids(connection: sqlite3.Connection, questionnaire_id: int) -> dict[str, int]:
@@ -98,13 +98,17 @@ def lock_programme(connection: sqlite3.Connection, programme_id: int) -> None:
     """Nothing: BEGIN IMMEDIATE already keeps every other writer out."""
 
 
-def codes(connection: sqlite3.Connection, programme_id: int) -> list[tuple[int, str, bool]]:
-    return [(row[0], row[1], bool(row[2])) for row in connection.execute(CODES, (programme_id,))]
+def codes(connection: sqlite3.Connection, programme_id: int) -> list[tuple[int, str, bool, bool]]:
+    return [(row[0], row[1], bool(row[2]), bool(row[3])) for row in connection.execute(CODES, (programme_id,))]
 
 
-def rewrite_codes(connection: sqlite3.Connection, programme_id: int, rows: Sequence[tuple[int, str, bool]]) -> None:
+def rewrite_codes(
+    connection: sqlite3.Connection, programme_id: int, rows: Sequence[tuple[int, str, bool, bool]]
+) -> None:
+    """Rows of (id, code, used, revealed), written again in that order."""
     connection.execute(DELETE_CODES, (programme_id,))
-    connection.executemany(INSERT_CODES, [(id_, programme_id, code, int(used)) for id_, code, used in rows])
+    values = [(id_, programme_id, code, int(used), int(revealed)) for id_, code, used, revealed in rows]
+    connection.executemany(INSERT_CODES, values)
 
 
 def begin(connection: sqlite3.Connection) -> None:

@@ -129,15 +129,18 @@ def _code_page(programme: PublishedProgramme, typed: str, access: CodeState) -> 
 def take_form(slug: str) -> ResponseReturnValue:
     """The evaluation form; 404 for unknown or draft programmes, 410 once closed.
 
-    In "codes" mode the form first asks for an invitation code (``?code=``,
-    also where /c/<code> leads); the code then travels in a hidden field, is
-    checked again at each page, and is used up with the response. A refused
-    code answers 422: on the code page, or on the form page with every answer
-    kept and a field to type another code.
+    In "codes" mode the form first asks for an invitation code, posted (never
+    in the URL, so that no address logged or kept in a history holds it;
+    /c/<code> leads to the same form); the code then travels in a hidden
+    field, is checked again at each page, and is used up with the response. A
+    refused code answers 422: on the code page, or on the form page with every
+    answer kept and a field to type another code.
     """
     programme = open_programme(db.session(), slug, checked_within=published_trusted_for())
-    flow = open_form(programme)
     with_codes = programme.access_mode == AccessMode.CODES.value
+    if with_codes and request.method == "POST" and _CODE_FIELD in request.form and "access_code" not in request.form:
+        return _start_with_code(programme, request.form[_CODE_FIELD])
+    flow = open_form(programme)
     access: CodeState | None = None
     status = 200
     if request.method == "POST":
@@ -163,17 +166,26 @@ def take_form(slug: str) -> ResponseReturnValue:
         status = status_of(flow, bool(access and access.problem))
     else:
         if with_codes:
-            typed = request.args.get("code")
-            if typed is None:
-                return _code_page(programme, "", CodeState(""))
-            access = _check_code(programme, typed)
-            if access.problem:
-                return _code_page(programme, typed, access)
+            return _code_page(programme, "", CodeState(""))
         flow.start()
     if access is not None and access.retry_after:
         page = make_response(_form_page(programme, flow, access), 429)
         return with_retry_after(page, access.retry_after)
     return _form_page(programme, flow, access), status
+
+
+#: The field of the code page (templates/trainee/code.html).
+_CODE_FIELD = "code"
+
+
+def _start_with_code(programme: PublishedProgramme, typed: str) -> ResponseReturnValue:
+    """The form's first page for a code that lets the trainee in, else the code page with why not."""
+    flow = open_form(programme)
+    access = _check_code(programme, typed)
+    if access.problem:
+        return _code_page(programme, typed, access)
+    flow.start()
+    return _form_page(programme, flow, access)
 
 
 def _form_page(programme: PublishedProgramme, flow: FormFlow, access: CodeState | None) -> Response | str:
@@ -232,14 +244,24 @@ def _codes_waiting_page(seconds: int) -> ResponseReturnValue:
 @bp.get("/c/<code>")
 @limit_code_links(_codes_waiting_page)
 def code_link(code: str) -> ResponseReturnValue:
-    """The short link printed on a code card (and in its QR code): straight to
-    the programme's form with the code filled in; 404 for an unknown code, counted
-    against the client, and 429 while it waits (survey.web.limits)."""
+    """The short link printed on a code card (and in its QR code): the
+    programme's form with the code filled in, answered here rather than by a
+    redirect to an address holding the code; 404 for an unknown code, counted
+    against the client, and 429 while it waits (survey.web.limits).
+
+    The code is in this request's path, so the access log records the route,
+    never the path (survey.web.access_log), and the page sends no Referer: the
+    form's next request does not carry the address on to a proxy's log."""
     try:
         slug, canonical = codes.programme_slug_for_code(db.session(), code)
     except CodeUnknown:
         abort(404)
-    return redirect(url_for(".take_form", slug=slug, code=codes.format_code(canonical)))
+    programme = open_programme(db.session(), slug, checked_within=published_trusted_for())
+    if programme.access_mode != AccessMode.CODES.value:
+        return redirect(url_for(".take_form", slug=slug), code=303)
+    page = make_response(_start_with_code(programme, canonical))
+    page.headers["Referrer-Policy"] = "no-referrer"
+    return page
 
 
 @bp.get("/s/<slug>/done")

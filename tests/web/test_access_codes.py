@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from survey.extensions import db
 from survey.models import AccessMode, Programme, Role, User
 from survey.services import access, aggregates
+from survey.services.anonymity import group_size_of
 from survey.services.codes import code_counts, format_code, issue_codes, set_access_mode
 from survey.services.programmes import create_programme
 from survey.services.users import create_user
@@ -84,16 +85,16 @@ def test_twenty_nine_trainees_answer_with_their_codes_and_a_reused_code_is_refus
             page = read_page(forms.client.get(f"/c/{code}", follow_redirects=True))
         elif number % 3 == 1:  # types it on the code page, in small letters, with a space
             assert "inputmode" in forms.open("niamey").html
-            page = read_page(forms.client.get("/s/niamey", query_string={"code": code.lower().replace("-", " ")}))
+            page = read_page(forms.client.post("/s/niamey", data={"code": code.lower().replace("-", " ")}))
         else:
-            page = read_page(forms.client.get("/s/niamey", query_string={"code": code}))
+            page = read_page(forms.client.post("/s/niamey", data={"code": code}))
         assert page.response.status_code == 200, number
         assert page.hidden["access_code"] == code.replace("-", "")
         sent = fill_in(forms, page, programme)
         assert sent.response.status_code == 303, (number, sent.html[:2000])
 
     latecomer = trainee(app)
-    refused = latecomer.client.get("/s/niamey", query_string={"code": codes[7]})
+    refused = latecomer.client.post("/s/niamey", data={"code": codes[7]})
     assert refused.status_code == 422
     assert USED in refused.get_data(as_text=True)
     assert latecomer.client.get(f"/c/{codes[7]}", follow_redirects=True).status_code == 422
@@ -110,7 +111,7 @@ def test_a_code_used_meanwhile_is_refused_at_submit_and_the_answers_are_kept(app
     first, second = trainee(app), trainee(app)
     pages = full_answers(coded)
     # The second trainee (given the same card by mistake) is on the last page ...
-    last_page = read_page(second.client.get("/s/niamey", query_string={"code": code}))
+    last_page = read_page(second.client.post("/s/niamey", data={"code": code}))
     for answers in pages[:-1]:
         last_page = second.post("niamey", last_page, answers)
     assert last_page.response.status_code == 200
@@ -139,7 +140,7 @@ def test_a_code_used_meanwhile_is_refused_at_submit_and_the_answers_are_kept(app
 def test_a_resent_form_is_the_same_response_not_a_refusal(app: Flask, coded: Programme) -> None:
     (code,) = issue_codes(db.session(), coded, 1)
     forms = trainee(app)
-    page = read_page(forms.client.get("/s/niamey", query_string={"code": code}))
+    page = read_page(forms.client.post("/s/niamey", data={"code": code}))
     pages = full_answers(coded)
     for answers in pages[:-1]:
         page = forms.post("niamey", page, answers)
@@ -154,7 +155,7 @@ def test_a_resent_form_is_the_same_response_not_a_refusal(app: Flask, coded: Pro
 def test_a_code_that_became_invalid_is_caught_on_the_next_page(app: Flask, coded: Programme) -> None:
     (code,) = issue_codes(db.session(), coded, 1)
     forms = trainee(app)
-    page = read_page(forms.client.get("/s/niamey", query_string={"code": code}))
+    page = read_page(forms.client.post("/s/niamey", data={"code": code}))
     forged = forms.post("niamey", page, {**full_answers(coded)[0], "access_code": "KKKKKKKK"})
     assert forged.response.status_code == 422
     assert NOT_THIS in forged.html
@@ -190,7 +191,7 @@ def test_bad_codes_are_refused_with_a_clear_message(app: Flask, coded: Programme
             == 303
         )
         typed = code
-    response = trainee(app).client.get("/s/niamey", query_string={"code": typed})
+    response = trainee(app).client.post("/s/niamey", data={"code": typed})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html
@@ -212,10 +213,25 @@ def test_the_code_page_is_one_field_easy_to_type_on_a_phone(app: Flask, coded: P
 def test_a_short_link_leads_to_the_right_programme_and_an_unknown_one_to_404(app: Flask, coded: Programme) -> None:
     (code,) = issue_codes(db.session(), coded, 1)
     client = trainee(app).client
-    response = client.get(f"/c/{format_code(code).lower()}")
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/s/niamey?code=")
+    # The form itself, not a redirect to an address that would carry the code on.
+    page = read_page(client.get(f"/c/{format_code(code).lower()}"))
+    assert page.response.status_code == 200
+    assert "Location" not in page.response.headers
+    assert page.response.headers["Referrer-Policy"] == "no-referrer"  # the next request does not carry it on
+    assert page.hidden["access_code"] == code
+    assert 'action="/s/niamey"' in page.html
     assert client.get("/c/KKKK-KKKK").status_code == 404
+
+
+def test_a_code_in_the_address_is_not_taken(app: Flask, coded: Programme) -> None:
+    """Only a posted code opens the form: one in the query string would be kept in
+    histories and logs, so the code page is shown instead."""
+    (code,) = issue_codes(db.session(), coded, 1)
+    page = read_page(trainee(app).client.get("/s/niamey", query_string={"code": code}))
+    assert page.response.status_code == 200
+    assert page.names == ["code"]
+    assert code not in page.html
+    assert 'method="post"' in page.html
 
 
 def test_in_link_mode_the_form_opens_without_a_code(app: Flask, programme: Programme) -> None:
@@ -281,12 +297,21 @@ def test_cards_carry_the_code_its_short_link_and_a_qr_code(manager: FlaskClient,
     assert "style=" not in html  # the strict CSP holds
 
 
-def test_used_codes_are_not_printed_again(app: Flask, manager: FlaskClient, coded: Programme) -> None:
-    first, second = issue_codes(db.session(), coded, 2)
-    forms = trainee(app)
-    fill_in(forms, read_page(forms.client.get(f"/c/{first}", follow_redirects=True)), coded)
-    html = manager.get("/o/niamey/codes/cards").get_data(as_text=True)
-    assert re.findall(r'data-code="([^"]+)"', html) == [format_code(second)]
+def test_used_codes_leave_the_cards_k_at_a_time(app: Flask, manager: FlaskClient, coded: Programme) -> None:
+    """A used code is not printed again once k codes were used since the last batch;
+    before, the cards would tell which code went with the response that just arrived."""
+    k = group_size_of(coded)
+    issued = [format_code(code) for code in issue_codes(db.session(), coded, k + 1)]
+
+    def printed() -> list[str]:
+        return re.findall(r'data-code="([^"]+)"', manager.get("/o/niamey/codes/cards").get_data(as_text=True))
+
+    for number, code in enumerate(issued[:k]):
+        assert sorted(printed()) == sorted(issued), number
+        forms = trainee(app)
+        assert fill_in(forms, read_page(forms.client.get(f"/c/{code}")), coded).response.status_code == 303
+        assert code_counts(db.session(), coded).used == number + 1  # the count is told at once
+    assert printed() == [issued[k]]
 
 
 def test_poster_shows_the_form_link_and_qr_code_in_the_programme_language(

@@ -20,6 +20,7 @@ from werkzeug.test import TestResponse
 from survey.extensions import db
 from survey.models import Programme, ProgrammeStatus, Response, Role, User
 from survey.services import access, exclusions
+from survey.services.anonymity import group_size_of
 from survey.services.demo import add_random_responses
 from survey.services.users import create_user
 from tests.helpers import FormClient, full_answers, read_page, submit_all
@@ -136,10 +137,8 @@ def test_live_data_shows_n_of_29_and_the_exact_distributions(
     codes = [f["code"] for f in payload["figures"]]
     assert {"session_usefulness", "ba_knowledge", "helpful_formats", "overall_satisfaction"} <= set(codes)
     assert "comment_useful" not in codes
-    # The latest comments, newest first, with their language.
-    assert [c["text"] for c in payload["comments"]] == ["Les études de cas"] * 3
-    assert {c["language"] for c in payload["comments"]} == {"fr"}
-    assert payload["comments"][0]["question_text"] == "What was most useful to you?"
+    # Three trainees wrote, fewer than k: no comment is shown yet (tests/web/test_room_comments.py).
+    assert payload["comments"] == []
 
 
 def test_dashboard_page_shows_kpis_charts_comments_and_the_polling_url(
@@ -162,10 +161,10 @@ def test_dashboard_page_shows_kpis_charts_comments_and_the_polling_url(
     assert "cdn" not in html.lower()
 
 
-def test_at_most_ten_comments_newest_first(signed_in: FlaskClient, programme: Programme) -> None:
+def test_at_most_ten_comments(signed_in: FlaskClient, programme: Programme) -> None:
     add_random_responses(db.session(), programme, 40, seed=5)
     comments = live(signed_in).get_json()["comments"]
-    assert len(comments) == 10
+    assert 0 < len(comments) <= 10
 
 
 def test_projector_view_drops_the_chrome(signed_in: FlaskClient, programme: Programme) -> None:
@@ -318,6 +317,8 @@ def test_hostile_comment_is_text_on_the_dashboard_and_in_the_json(
     signed_in: FlaskClient, forms: FormClient, programme: Programme
 ) -> None:
     submit(forms, programme, q__comment_useful=HOSTILE)
+    for _other in range(group_size_of(programme) - 1):  # comments show k trainees at a time
+        submit(forms, programme)
     html = signed_in.get("/o/niamey").get_data(as_text=True)
     assert "<script>alert(1)" not in html
     assert "<img src=x" not in html
@@ -329,7 +330,7 @@ def test_hostile_comment_is_text_on_the_dashboard_and_in_the_json(
     assert "<script>" not in raw
     assert "<img" not in raw
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.get_json()["comments"][0]["text"] == HOSTILE  # the data itself is intact
+    assert HOSTILE in [c["text"] for c in response.get_json()["comments"]]  # the data itself is intact
 
 
 def test_dashboard_script_inserts_texts_as_text_only() -> None:

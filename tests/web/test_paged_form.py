@@ -149,7 +149,7 @@ def test_in_codes_mode_each_page_carries_its_own_code(app: Flask, programme: Pro
     seen = []
     for code in codes:
         forms = FormClient(app.test_client())
-        page = read_page(forms.client.get("/s/niamey", query_string={"code": code}))
+        page = read_page(forms.client.post("/s/niamey", data={"code": code}))
         assert page.hidden["access_code"] == code
         seen.append(forms.post("niamey", page, pages[0]))
     first, second = seen

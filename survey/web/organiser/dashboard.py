@@ -153,7 +153,6 @@ def _live_json(slug: str, lang: str) -> ResponseReturnValue:
                 "question_text": c.question_text,
                 "language": c.language,
                 "text": c.text,
-                "submitted_at": programme_time(c.submitted_at, programme.timezone),
             }
             for c in view.comments
         ],

@@ -1,0 +1,85 @@
+"""What staff may learn of who answered what: k, and comments shown in batches.
+
+A page that changes the moment one response arrives tells whoever watches it
+which response that was; if the same page (or another one) also shows which
+code was just used, or which trainee just put their phone down, the two can
+be paired. So what is tied to a single response is only ever revealed for a
+batch of at least k responses at once (k: :func:`group_size_of`), in an order
+unrelated to arrival (the responses' random ids), without times. Counts may
+change one at a time: a count says nothing about which response is new.
+
+docs/anonymity.md lists the guarantees and the tests that prove them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reports.summary import MINIMUM_CELL
+from survey.models import Answer, Programme, Question, Response
+from survey.services.aggregates import FREE_TEXT_KINDS, counted
+from survey.services.published import PublishedProgramme
+
+
+def group_size_of(programme: Programme | PublishedProgramme) -> int:
+    """The programme's minimum group size k: the fewest responses anything
+    tied to single responses is shown for (a batch of comments, a batch of
+    used codes). The one place k is read."""
+    return MINIMUM_CELL
+
+
+@dataclass(frozen=True)
+class RoomComment:
+    """A comment as the dashboard and the projector show it: no time."""
+
+    question: str
+    #: The language the trainee answered in; "" where fewer than k revealed
+    #: responses share it (a label would point at the few who speak it).
+    language: str
+    #: As typed by the trainee: show it as text, never as markup.
+    text: str
+
+
+def room_comments(session: Session, programme: Programme, limit: int) -> tuple[RoomComment, ...]:
+    """The latest comments revealed to the room, batch by batch.
+
+    The responses with a comment are cut, in arrival order, into batches of k;
+    only complete batches are shown: the latest batch, and the ones before it
+    as long as their comments fit within ``limit`` (the latest batch is shown
+    whole, even beyond ``limit``). Within what is shown, comments are ordered
+    by their response's random id, then by question, never by arrival.
+    """
+    k = group_size_of(programme)
+    rows = session.execute(
+        select(Response.id, Response.language, Question.code, Question.position, Answer.text)
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Response.programme_id == programme.id, counted(), Question.kind.in_(FREE_TEXT_KINDS))
+        .order_by(Response.submitted_at, Response.id)
+    ).all()
+    arrival: list[uuid.UUID] = []
+    by_response: dict[uuid.UUID, list[tuple[str, int, str, str]]] = {}
+    for response_id, language, code, position, text in rows:
+        if response_id not in by_response:
+            arrival.append(response_id)
+            by_response[response_id] = []
+        by_response[response_id].append((code, position, language, text or ""))
+    complete = len(arrival) // k * k
+    shown: list[uuid.UUID] = []
+    for end in range(complete, 0, -k):
+        batch = arrival[end - k : end]
+        size = sum(len(by_response[r]) for r in (*shown, *batch))
+        if shown and size > limit:
+            break
+        shown.extend(batch)
+    languages = Counter(by_response[r][0][2] for r in shown)
+    out = []
+    for response_id in sorted(shown):
+        for code, _position, language, text in sorted(by_response[response_id], key=lambda c: (c[1], c[0])):
+            out.append(RoomComment(code, language if languages[language] >= k else "", text))
+    return tuple(out)
