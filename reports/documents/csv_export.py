@@ -31,7 +31,7 @@ from reports.documents.codebook import (
     header,
     variables,
 )
-from reports.documents.syntax import TextWidths, r_syntax, spss_syntax
+from reports.documents.syntax import TextWidths, disclosure_note, r_syntax, spss_syntax
 from reports.i18n import N_, gettext
 
 ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark
@@ -64,15 +64,17 @@ def write_csv_zip(source: ReportSource, lang: str, out: BinaryIO) -> None:
     questionnaire = data.questionnaire
     variables_ = variables(questionnaire)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        readme = gettext(README, lang).format(title=data.programme.title)
+        note = disclosure_note(data.programme.minimum_group_size, lang)
+        readme = gettext(README, lang).format(title=data.programme.title) + "\n" + note + "\n"
         archive.writestr("README.txt", readme.replace("\n", "\r\n").encode(ENCODING))
         with archive.open("answers.csv", "w") as raw:
             widths = write_answers(raw, source, variables_)
         with archive.open("codebook.csv", "w") as raw:
             write_codebook(raw, questionnaire, variables_, lang)
         title = data.programme.title
-        archive.writestr("answers.sps", spss_syntax(questionnaire, variables_, lang, widths.widths, title).encode())
-        archive.writestr("answers.R", r_syntax(questionnaire, variables_, lang, title).encode())
+        spss = spss_syntax(questionnaire, variables_, lang, widths.widths, title, note)
+        archive.writestr("answers.sps", spss.encode())
+        archive.writestr("answers.R", r_syntax(questionnaire, variables_, lang, title, note).encode())
 
 
 def write_answers(raw: IO[bytes], source: ReportSource, variables_: Sequence[Variable]) -> TextWidths:

@@ -108,10 +108,13 @@
       var item = element("li", "comment");
       var text = element("p", "comment__text", comment.text);
       text.setAttribute("dir", "auto");
-      text.setAttribute("lang", comment.language);
       var meta = element("p", "comment__meta muted");
-      meta.appendChild(element("span", "badge", comment.language.toUpperCase()));
-      meta.appendChild(document.createTextNode(" "));
+      // No language: its group is too small to name (reports/disclosure.py).
+      if (comment.language) {
+        text.setAttribute("lang", comment.language);
+        meta.appendChild(element("span", "badge", comment.language.toUpperCase()));
+        meta.appendChild(document.createTextNode(" "));
+      }
       meta.appendChild(element("span", "", comment.question_text));
       meta.appendChild(document.createTextNode(" · "));
       meta.appendChild(element("time", "", comment.submitted_at));
@@ -162,6 +165,11 @@
       })
       .then(function (payload) {
         errorDelay = 0;
+        if (payload && String(payload.kpis.small_group) !== root.getAttribute("data-small-group")) {
+          // The programme crossed its minimum group size: the page itself changes (charts, notice).
+          window.location.reload();
+          return;
+        }
         if (payload) {
           updateKpis(payload.kpis);
           draw(payload.figures);

@@ -90,6 +90,7 @@ def test_live_data_shows_n_of_29_and_the_exact_distributions(
     submit(forms, programme, q__recommend="6", q__attended_before="yes", q__cq_relevance="2")
     submit(forms, programme, q__recommend="10", q__attended_before="no", q__cq_relevance="5", q__cq_clarity="1")
     access.grant(db.session(), organiser, programme)
+    programme.minimum_group_size = 3  # the smallest allowed: three responses are shown
     db.session.commit()
     login(client, "org@example.org", "correct horse")
 
@@ -104,6 +105,7 @@ def test_live_data_shows_n_of_29_and_the_exact_distributions(
         "excluded": 0,
         "status": "open",
         "status_label": "Open",
+        "small_group": False,
     }
     # 0-10 rating: one 6 (detractor), one 9 and one 10 (promoters).
     rating = figure(payload, "recommend")
@@ -317,6 +319,10 @@ def test_unknown_programme_is_404(signed_in: FlaskClient) -> None:
 def test_hostile_comment_is_text_on_the_dashboard_and_in_the_json(
     signed_in: FlaskClient, forms: FormClient, programme: Programme
 ) -> None:
+    programme.minimum_group_size = 3  # three responses: comments are shown
+    db.session.commit()
+    submit(forms, programme)
+    submit(forms, programme)
     submit(forms, programme, q__comment_useful=HOSTILE)
     html = signed_in.get("/o/niamey").get_data(as_text=True)
     assert "<script>alert(1)" not in html
