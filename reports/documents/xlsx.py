@@ -258,7 +258,8 @@ def _summary(
             sheet.line([name, *cells_], styles=["bold", None, None, *["decimal"] * 6])
     sheet.skip()
     keys = ("variable", "question", "n", "skipped", "mean", "median", "sd", "ci_low", "ci_high", "top2")
-    sheet.line([word(k, lang) for k in (*keys, "top2_low", "top2_high")], style="header")
+    if variables_:  # none for a programme under its minimum group size
+        sheet.line([word(k, lang) for k in (*keys, "top2_low", "top2_high")], style="header")
     styles = ["bold", "wrap", None, None, *["decimal"] * 5, *["percent"] * 3]
     for variable in variables_:
         if not variable.question:
