@@ -122,9 +122,11 @@ def confirm_raw_data(slug: str, fmt: str) -> ResponseReturnValue:
     """The raw answers of a programme under its minimum group size: a form to
     confirm, then the file; the download is recorded (survey.services.disclosure)."""
     programme = programme_for(slug)
-    if fmt not in FORMATS or not FORMATS[fmt].raw_data:
+    if fmt not in FORMATS:
         abort(404)
     lang = _report_language(programme.default_language)
+    if not FORMATS[fmt].raw_data:  # a summary shows no small group: nothing to confirm
+        return redirect(url_for("evaluator.download", slug=slug, fmt=fmt, lang=lang))
     form = SmallGroupDownloadForm()
     if form.validate_on_submit():
         spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent)

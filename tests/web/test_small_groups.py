@@ -132,10 +132,13 @@ def test_raw_data_of_a_small_programme_needs_a_confirmation_that_is_logged(
     assert (fields["programme"], fields["format"], fields["user_id"]) == ("niamey", "xlsx", evaluator.id)
 
 
-def test_a_summary_format_has_no_confirmation_page(client: FlaskClient, programme: Programme) -> None:
+def test_a_summary_format_needs_no_confirmation(client: FlaskClient, programme: Programme) -> None:
     with_responses(programme, 4)
     as_evaluator(client, programme)
-    assert client.get("/e/niamey/reports/html/confirm?lang=en").status_code == 404
+    response = client.get("/e/niamey/reports/html/confirm?lang=en")
+    assert response.status_code == 302
+    assert response.location.endswith("/e/niamey/reports/html?lang=en")
+    assert client.get("/e/niamey/reports/nothing/confirm?lang=en").status_code == 404
 
 
 def test_a_small_language_group_is_not_named_in_the_downloads_or_on_the_dashboard(
