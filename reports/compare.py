@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reports import stats
+from reports import disclosure, stats
 from reports.data import Programme, ProgrammeData, Texts
 from reports.kinds import kind_of
 from reports.summary import (
@@ -33,6 +33,8 @@ class ComparedProgramme:
     response_rate: float | None
     #: Net promoter score of the first 0-10 rating; None without one or without answers.
     nps: stats.NpsSummary | None
+    #: Fewer responses than its minimum group size: only its count is shown (no score, no NPS).
+    small_group: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,17 +57,25 @@ class Comparison:
     confidence: float
     #: The range of the dimension items' scale (1..5), to fix a chart's axis.
     scale: tuple[float, float] | None = None
+    #: The smallest of the programmes' minimum group sizes: no group under it is shown.
+    minimum_group_size: int = disclosure.DEFAULT_MINIMUM_GROUP
 
 
 def compare(programmes: Sequence[ProgrammeData], confidence: float = CONFIDENCE) -> Comparison:
     """Dimension scores (mean, CI with each programme's FPC, alpha, n) of each
     programme, in the given order; dimensions in the order of first appearance.
+    A programme under its minimum group size keeps its count and nothing else
+    (its cells are None and ``small_group`` says why).
 
     :raises ValueError: with no programmes.
     """
     if not programmes:
         raise ValueError("nothing to compare")
-    per_programme = [{r.code: r for r in dimension_results(data, confidence)} for data in programmes]
+    small = [disclosure.programme_withheld(d.n_responses, d.programme.minimum_group_size) for d in programmes]
+    per_programme = [
+        {} if withheld else {r.code: r for r in dimension_results(data, confidence)}
+        for data, withheld in zip(programmes, small, strict=True)
+    ]
     codes: list[str] = []
     labels: dict[str, Texts] = {}
     for results in per_programme:
@@ -87,14 +97,16 @@ def compare(programmes: Sequence[ProgrammeData], confidence: float = CONFIDENCE)
             questionnaire=(data.questionnaire.code, data.questionnaire.version),
             n_responses=data.n_responses,
             response_rate=stats.response_rate(data.n_responses, data.programme.expected_participants),
-            nps=_nps(data),
+            nps=None if withheld else _nps(data),
+            small_group=withheld,
         )
-        for data in programmes
+        for data, withheld in zip(programmes, small, strict=True)
     )
     versions = {c.questionnaire for c in compared}
     scale = dimension_scale(data.questionnaire for data in programmes)
     first = programmes[0].questionnaire
-    return Comparison(compared, dimensions, first.languages, len(versions) == 1, confidence, scale)
+    minimum = min(data.programme.minimum_group_size for data in programmes)
+    return Comparison(compared, dimensions, first.languages, len(versions) == 1, confidence, scale, minimum)
 
 
 def _nps(data: ProgrammeData) -> stats.NpsSummary | None:

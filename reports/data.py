@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from reports.disclosure import DEFAULT_MINIMUM_GROUP
 from reports.kinds import kind_of
 
 Texts = Mapping[str, str]
@@ -74,6 +75,8 @@ class Programme:
     ends_on: date | None
     expected_participants: int | None
     languages: tuple[str, ...]
+    #: The smallest group whose answers may be shown (:mod:`reports.disclosure`).
+    minimum_group_size: int = DEFAULT_MINIMUM_GROUP
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,9 @@ class ProgrammeData:
     comments: tuple[Comment, ...] = ()
     #: (UTC submission time) of every response, for the arrivals chart.
     submitted_at: tuple[datetime, ...] = ()
+    #: How many responses were given in each language, counted by the database:
+    #: the language breakdown, and which comments may carry a language label.
+    responses_by_language: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

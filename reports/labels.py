@@ -101,6 +101,7 @@ LABELS: Mapping[str, str] = {
     "comments": N_("Comments"),
     "n_comments": N_("{n} comments"),
     "no_comments": N_("No comments."),
+    "comments_other_languages": N_("Other languages"),
     # -- why a figure is not shown --------------------------------------------------
     "withheld_no_answers": N_("No answers"),
     "withheld_too_few_answers": N_("Fewer than 2 answers"),
@@ -111,6 +112,9 @@ LABELS: Mapping[str, str] = {
     "withheld_no_nonzero_differences": N_("No rating changed"),
     "withheld_small_cell": N_("Fewer than {minimum} answers: not shown"),
     "withheld_no_expected": N_("Expected participants unknown"),
+    "withheld_small_group": N_(
+        "Fewer than {minimum} responses: to protect the trainees' anonymity, no answer, score or comment is shown."
+    ),
     "not_shown": N_("not shown"),
     "suppressed_note": N_("Groups of fewer than {minimum} respondents are not shown: {cells}."),
     # -- comparison --------------------------------------------------------------------
@@ -160,6 +164,15 @@ LABELS: Mapping[str, str] = {
         "answers) are replaced by the reason."
     ),
     "methods_comments": N_("Comments are reproduced as written, in the language of the response, by question."),
+    "methods_disclosure": N_(
+        "Minimum group size: {minimum}, set for this programme. A programme with fewer responses shows "
+        "only their number. Where the total minus the groups shown would reveal a hidden group, a second "
+        "group is hidden too. Comments of a hidden language group are shown without their language."
+    ),
+    "methods_disclosure_compare": N_(
+        "Minimum group size: {minimum} or more, set for each programme. A programme with fewer responses "
+        "than its minimum shows only their number, and no score."
+    ),
 }
 
 

@@ -10,9 +10,13 @@ per-response rows.
 Where a statistic cannot be computed, its field is ``None`` and the
 ``withheld`` mapping of the same object says why, with a reason code that
 :mod:`reports.labels` words as ``withheld_<code>`` (``too_few_answers``,
-``too_few_cases`` ...). Breakdowns of the respondents into groups (a session
-of the programme, a response language) hide groups smaller than
-:data:`MINIMUM_CELL` and list what they hid in ``EvaluationSummary.suppressed``.
+``too_few_cases`` ...). What a group too small to show is, is
+:mod:`reports.disclosure`'s to say, with the programme's minimum group size: a
+programme under it keeps only its count (``withheld["answers"] ==
+"small_group"``); breakdowns of the respondents into groups (a session of the
+programme, a response language) hide small groups and list what they hid in
+``EvaluationSummary.suppressed``; comments of a hidden language group lose
+their language label.
 """
 
 from __future__ import annotations
@@ -20,12 +24,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from reports import paired, stats
+from reports import disclosure, paired, stats
 from reports.data import Comment, Option, Programme, ProgrammeData, Question, Questionnaire, Tally, Texts, option_count
 from reports.kinds import kind_of
 
-#: Smallest group a breakdown may show (docs/statistics.md, "Small cells").
-MINIMUM_CELL = 5
 CONFIDENCE = 0.95
 BEFORE, AFTER = "before", "after"
 NPS_POINTS = tuple(range(11))
@@ -97,6 +99,9 @@ class PairResult:
 
 @dataclass(frozen=True)
 class CommentGroup:
+    """Comments written in ``language``; ``""`` for the pooled comments of the
+    language groups too small to name."""
+
     language: str
     texts: tuple[str, ...]
 
@@ -147,6 +152,11 @@ class EvaluationSummary:
     suppressed: tuple[Suppression, ...]
     withheld: Withheld
 
+    @property
+    def small_group(self) -> bool:
+        """Whether the programme had too few responses to show anything but their count."""
+        return self.withheld.get("answers") == disclosure.SMALL_GROUP
+
     def question(self, code: str) -> QuestionSummary:
         for summary in self.questions:
             if summary.question.code == code:
@@ -163,33 +173,24 @@ def summarise(
     data: ProgrammeData,
     *,
     breakdowns: Mapping[str, Mapping[str, int]] | None = None,
-    minimum_cell: int = MINIMUM_CELL,
     confidence: float = CONFIDENCE,
 ) -> EvaluationSummary:
-    """Every figure of a programme's report.
+    """Every figure of a programme's report that its minimum group size lets it show.
 
-    ``breakdowns`` are extra counts of respondents by group that the caller
-    wants shown (``{"language": {"fr": 20, "ar": 6, "en": 3}}``); groups under
-    ``minimum_cell`` are hidden, with complementary suppression
-    (:func:`reports.stats.suppress_small_cells`). ``data.rows`` must hold the
-    per-response rows, or alpha and the paired tests are withheld as having
-    too few cases.
+    The responses by language (``data.responses_by_language``) are always a
+    breakdown; ``breakdowns`` are extra counts of respondents by group that the
+    caller wants shown (``{"role": {"trainer": 20, "manager": 6}}``). Small
+    groups are hidden as :func:`reports.disclosure.hidden_groups` says.
+    ``data.rows`` must hold the per-response rows, or alpha and the paired
+    tests are withheld as having too few cases.
     """
     expected = data.programme.expected_participants
-    population = expected or None
+    minimum = data.programme.minimum_group_size
+    withheld = {} if expected else {"response_rate": "no_expected"}
+    small = disclosure.programme_withheld(data.n_responses, minimum)
+    if small:
+        withheld["answers"] = disclosure.SMALL_GROUP
     suppressed: list[Suppression] = []
-    questions = tuple(
-        _question_summary(data, q, population, minimum_cell, confidence, suppressed)
-        for q in data.questionnaire.questions
-        if not kind_of(q).free_text
-    )
-    published = []
-    for name, counts in (breakdowns or {}).items():
-        hidden = stats.suppress_small_cells(dict(counts), minimum_cell)
-        cells = tuple(key for key in counts if key in hidden.hidden)
-        published.append(Breakdown(name, dict(hidden.counts), cells))
-        if cells:
-            suppressed.append(Suppression(name, cells, minimum_cell))
     return EvaluationSummary(
         programme=data.programme,
         questionnaire=data.questionnaire,
@@ -197,15 +198,40 @@ def summarise(
         expected=expected,
         response_rate=stats.response_rate(data.n_responses, expected),
         confidence=confidence,
-        minimum_cell=minimum_cell,
-        questions=questions,
-        dimensions=dimension_results(data, confidence),
-        pairs=pair_results(data, confidence),
-        comments=grouped_comments(data),
-        breakdowns=tuple(published),
+        minimum_cell=minimum,
+        questions=() if small else _question_summaries(data, minimum, confidence, suppressed),
+        dimensions=() if small else dimension_results(data, confidence),
+        pairs=() if small else pair_results(data, confidence),
+        comments=() if small else grouped_comments(data),
+        breakdowns=() if small else _breakdowns(data, breakdowns or {}, minimum, suppressed),
         suppressed=tuple(suppressed),
-        withheld={} if expected else {"response_rate": "no_expected"},
+        withheld=withheld,
     )
+
+
+def _question_summaries(
+    data: ProgrammeData, minimum: int, confidence: float, suppressed: list[Suppression]
+) -> tuple[QuestionSummary, ...]:
+    population = data.programme.expected_participants or None
+    return tuple(
+        _question_summary(data, q, population, minimum, confidence, suppressed)
+        for q in data.questionnaire.questions
+        if not kind_of(q).free_text
+    )
+
+
+def _breakdowns(
+    data: ProgrammeData, extra: Mapping[str, Mapping[str, int]], minimum: int, suppressed: list[Suppression]
+) -> tuple[Breakdown, ...]:
+    groups = {"language": data.responses_by_language} if data.responses_by_language else {}
+    published = []
+    for name, counts in {**groups, **extra}.items():
+        hidden = disclosure.hidden_groups(dict(counts), minimum)
+        cells = tuple(key for key in counts if key in hidden)
+        published.append(Breakdown(name, {k: None if k in hidden else c for k, c in counts.items()}, cells))
+        if cells:
+            suppressed.append(Suppression(name, cells, minimum))
+    return tuple(published)
 
 
 def dimension_items(questionnaire: Questionnaire) -> dict[str, tuple[str, ...]]:
@@ -280,12 +306,16 @@ def pair_results(data: ProgrammeData, confidence: float = CONFIDENCE) -> tuple[P
 def grouped_comments(data: ProgrammeData) -> tuple[QuestionComments, ...]:
     """Comments by question (questionnaire order), then by the language the
     trainee answered in (the programme's languages first), oldest first.
-    Submission times are dropped: the order is all a reader needs."""
+    Comments of language groups that :func:`reports.disclosure.hidden_languages`
+    hides come last, pooled under no language. Submission times are dropped:
+    the order is all a reader needs."""
     order = {lang: i for i, lang in enumerate((*data.programme.languages, *data.questionnaire.languages))}
+    hidden = disclosure.hidden_languages(data)
     by_question: dict[str, dict[str, list[Comment]]] = {}
     for comment in data.comments:
         if comment.text.strip():
-            by_question.setdefault(comment.question, {}).setdefault(comment.language, []).append(comment)
+            language = disclosure.comment_language(comment.language, hidden)
+            by_question.setdefault(comment.question, {}).setdefault(language, []).append(comment)
     out = []
     for question in data.questionnaire.questions:
         languages = by_question.get(question.code)
@@ -293,7 +323,7 @@ def grouped_comments(data: ProgrammeData) -> tuple[QuestionComments, ...]:
             continue
         groups = tuple(
             CommentGroup(lang, tuple(c.text for c in sorted(languages[lang], key=lambda c: c.submitted_at)))
-            for lang in sorted(languages, key=lambda lang: (order.get(lang, len(order)), lang))
+            for lang in sorted(languages, key=lambda lang: (lang == "", order.get(lang, len(order)), lang))
         )
         out.append(QuestionComments(question, groups))
     return tuple(out)
@@ -360,10 +390,9 @@ def _item_summary(
     question: Question,
 ) -> ItemSummary:
     n = sum(counts.values())
-    # A session's raters are a group of the cohort: fewer than the minimum are
-    # hidden. Before/after sides are the whole cohort twice, not groups.
-    if kind_of(question).per_session and 0 < n < minimum_cell:
-        return ItemSummary(item.value, item.label, n, None, True, {"distribution": "small_cell"})
+    # A session's raters are a group of the cohort (reports.disclosure.hidden_items).
+    if kind_of(question).per_session and disclosure.small_group(n, minimum_cell):
+        return ItemSummary(item.value, item.label, n, None, True, {"distribution": disclosure.SMALL_CELL})
     scale = stats.describe_counts(counts, n_responses, population, confidence)
     return ItemSummary(item.value, item.label, n, scale, False, _mean_withheld(n))
 

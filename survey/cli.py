@@ -337,18 +337,26 @@ REPORTS_DIR_ENV = "SURVEY_REPORTS_DIR"
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write; its suffix must be the format's (.zip for csv), and is added if missing.",
 )
-def report_command(slugs: tuple[str, ...], compare: bool, fmt: str, lang: str | None, output: Path | None) -> None:
+@click.option(
+    "--confirm-small-group",
+    is_flag=True,
+    help="Write the raw data of a programme under its minimum group size (the download is recorded).",
+)
+def report_command(
+    slugs: tuple[str, ...], compare: bool, fmt: str, lang: str | None, output: Path | None, confirm_small_group: bool
+) -> None:
     """Write the report of programme SLUG, or with --compare the comparison of several.
 
     Without -o the file goes to the folder named by SURVEY_REPORTS_DIR (default
-    ./reports-out). Excluded responses never count.
+    ./reports-out). Excluded responses never count. The raw data of a programme
+    with fewer responses than its minimum group size needs --confirm-small-group.
     """
     import os
     import shutil
     import tempfile
     from datetime import UTC, datetime
 
-    from survey.services import report_documents
+    from survey.services import disclosure, report_documents
 
     if len(slugs) > 1 and not compare:
         raise click.UsageError("give one SLUG, or --compare with several")
@@ -371,11 +379,16 @@ def report_command(slugs: tuple[str, ...], compare: bool, fmt: str, lang: str | 
             if compare:
                 report_documents.write_comparison(db.session(), programmes, fmt, language, spool, plotly_js=plotly_js)
             else:
-                report_documents.write_report(db.session(), programmes[0], fmt, language, spool, plotly_js=plotly_js)
+                confirmation = disclosure.Confirmation(user_id=None, channel="cli") if confirm_small_group else None
+                report_documents.write_report(
+                    db.session(), programmes[0], fmt, language, spool, plotly_js=plotly_js, confirmation=confirmation
+                )
         except report_documents.ReportError as exc:
             hint = (
                 "; choose --format html and print it from a browser"
                 if isinstance(exc, report_documents.PdfNotAvailable)
+                else "; add --confirm-small-group to write it anyway (recorded)"
+                if isinstance(exc, report_documents.SmallGroupNotConfirmed)
                 else ""
             )
             raise click.ClickException(f"cannot write the {fmt} report: {exc}{hint}") from exc

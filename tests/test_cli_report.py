@@ -167,3 +167,31 @@ def test_an_output_without_a_suffix_gets_the_formats(app: Flask, demo: Programme
     assert code == 0, output
     assert f"wrote {tmp_path / 'labels.R'}" in output
     assert (tmp_path / "labels.R").read_text(encoding="utf-8")
+
+
+def test_raw_data_of_a_small_programme_needs_the_flag_and_is_logged(
+    app: Flask, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    result = app.test_cli_runner().invoke(args=["demo", "--responses", "3", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    caplog.set_level("INFO", logger="survey.audit")
+    target = tmp_path / "data.zip"
+
+    code, output = report(app, DEMO_SLUG, "--format", "csv", "-o", str(target))
+    assert code != 0
+    assert "minimum group size (5)" in output
+    assert "--confirm-small-group" in output
+    assert not target.exists()
+    assert not [r for r in caplog.records if r.name == "survey.audit"]
+
+    code, output = report(app, DEMO_SLUG, "--format", "csv", "-o", str(target), "--confirm-small-group")
+    assert code == 0, output
+    assert target.exists()
+    (record,) = [r for r in caplog.records if r.name == "survey.audit"]
+    assert record.audit["channel"] == "cli"  # type: ignore[attr-defined]
+    assert record.audit["programme"] == DEMO_SLUG  # type: ignore[attr-defined]
+
+    summary = tmp_path / "s.json"
+    code, output = report(app, DEMO_SLUG, "--format", "json", "-o", str(summary))  # a summary needs no flag
+    assert code == 0, output
+    assert json.loads(summary.read_text(encoding="utf-8"))["questions"] == []

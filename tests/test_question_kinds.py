@@ -97,9 +97,12 @@ def definition_with(kind: str) -> dict[str, Any]:
 
 
 def open_programme(kind: str) -> Programme:
-    return open_seed_programme(
+    programme = open_seed_programme(
         db.session(), definition_with(kind), slug=SLUG, title="Every kind", expected_participants=10
     )
+    programme.minimum_group_size = 3  # the smallest allowed: its three responses are shown
+    db.session.commit()
+    return programme
 
 
 def field_rules(programme: Programme) -> dict[str, FieldRule]:
@@ -193,14 +196,21 @@ def test_a_question_of_each_kind_goes_through_every_layer(client: FlaskClient, f
     detail = client.get(f"/o/{SLUG}/responses/{paper.id}?lang=en").get_data(as_text=True)
     assert TEXT in detail
 
+    # A second sheet alike: three responses, the programme's minimum group size, are reported.
+    entry = read_page(client.get(f"/o/{SLUG}/entry?lang=en"))
+    typed = client.post(
+        f"/o/{SLUG}/entry", data={**entry.hidden, "paper_number": "2", "language": "fr", **paper_answers}
+    )
+    assert typed.status_code == 303, typed.get_data(as_text=True)[:2000]
+
     # The live dashboard: the question's chart, or its comments.
     live = client.get(f"/o/{SLUG}/live.json?lang=en").get_json()
-    assert live["kpis"]["responses"] == 2
+    assert live["kpis"]["responses"] == 3
     charted = [f for f in live["figures"] if f["code"] == CODE]
     comments = [c["text"] for c in live["comments"] if c["question"] == CODE]
-    assert charted or sorted(comments) == ["Les ateliers", "Les études de cas"]
+    assert charted or sorted(comments) == ["Les ateliers", "Les ateliers", "Les études de cas"]
 
-    # Every document, the question in it with its two answers.
+    # Every document, the question in it with its three answers.
     for fmt in FORMATS:
         if FORMATS[fmt].printed and find_chromium() is None and not IN_CI:
             continue
@@ -219,7 +229,7 @@ def check_document(fmt: str, body: bytes, given: dict[str, list[Row]]) -> None:
         document = json.loads(body)
         counts = [q["n"] for q in document["questions"] if q["code"] == CODE]
         counts += [sum(len(g["comments"]) for g in c["groups"]) for c in document["comments"] if c["question"] == CODE]
-        assert counts == [2]
+        assert counts == [3]
     elif fmt == "xlsx":
         workbook = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
         rows = [list(row) for row in workbook["Responses"].iter_rows(values_only=True)]
@@ -242,7 +252,7 @@ def check_document(fmt: str, body: bytes, given: dict[str, list[Row]]) -> None:
 
 def check_raw_rows(header: list[str], rows: list[list[Any]], given: dict[str, list[Row]]) -> None:
     """One row per response, each answer stored in the question's column for its item."""
-    assert len(rows) == 2
+    assert len(rows) == 3
     for row in rows:
         cells = dict(zip(header, row, strict=True))
         for item, number, text in given[str(cells["source"])]:

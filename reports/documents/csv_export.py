@@ -35,7 +35,7 @@ from reports.documents.codebook import (
     header,
     variables,
 )
-from reports.documents.syntax import TextWidths, r_syntax, spss_syntax
+from reports.documents.syntax import TextWidths, disclosure_note, r_syntax, spss_syntax
 from reports.i18n import N_, gettext
 
 ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark
@@ -77,16 +77,17 @@ def write_csv_zip(source: ReportSource, lang: str, out: BinaryIO, delimiter: str
     variables_ = variables(questionnaire)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         separated = gettext(SEPARATED[delimiter], lang)
-        readme = gettext(README, lang).format(title=data.programme.title, separated=separated)
+        note = disclosure_note(data.programme.minimum_group_size, lang)
+        readme = gettext(README, lang).format(title=data.programme.title, separated=separated) + "\n" + note + "\n"
         archive.writestr("README.txt", readme.replace("\n", "\r\n").encode(ENCODING))
         with archive.open("answers.csv", "w") as raw:
             widths = write_answers(raw, source, variables_, delimiter)
         with archive.open("codebook.csv", "w") as raw:
             write_codebook(raw, questionnaire, variables_, lang, delimiter)
         title = data.programme.title
-        spss = spss_syntax(questionnaire, variables_, lang, widths.widths, title, delimiter)
+        spss = spss_syntax(questionnaire, variables_, lang, widths.widths, title, note, delimiter)
         archive.writestr("answers.sps", spss.encode())
-        archive.writestr("answers.R", r_syntax(questionnaire, variables_, lang, title, delimiter).encode())
+        archive.writestr("answers.R", r_syntax(questionnaire, variables_, lang, title, note, delimiter).encode())
 
 
 def write_csv_zip_semicolon(source: ReportSource, lang: str, out: BinaryIO) -> None:

@@ -7,13 +7,12 @@ figure only a comparison needs.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from reports import charts
+from reports import charts, disclosure
 from reports.chart_style import INK, TEAL, TEAL_STRONG, bars_height, base_layout, mirror
 from reports.compare import Comparison
 from reports.data import ProgrammeData, Question
@@ -39,17 +38,8 @@ class Chart:
 
 def published_data(data: ProgrammeData, summary: EvaluationSummary) -> ProgrammeData:
     """``data`` as the charts may show it: session rows hidden by small-cell
-    suppression are left out."""
-    hidden = {(s.where, cell) for s in summary.suppressed for cell in s.cells}
-    questions = []
-    for question in data.questionnaire.questions:
-        if any((question.code, item.value) in hidden for item in question.items):
-            kept = tuple(i for i in question.items if (question.code, i.value) not in hidden)
-            question = dataclasses.replace(question, items=kept)
-        questions.append(question)
-    tallies = tuple(t for t in data.tallies if (t.question, t.item) not in hidden)
-    questionnaire = dataclasses.replace(data.questionnaire, questions=tuple(questions))
-    return dataclasses.replace(data, questionnaire=questionnaire, tallies=tallies)
+    suppression are left out (:func:`reports.disclosure.published_data`)."""
+    return disclosure.published_data(data)
 
 
 def question_chart(data: ProgrammeData, question: Question, lang: str) -> go.Figure | None:

@@ -73,7 +73,8 @@ def render(
             found[key] = fig.chart(f"chart-{len(found) + 1}", figure, print_width=width)
 
     add("dimensions", fig.dimension_chart(summary, lang))
-    for question in data.questionnaire.questions:
+    # A programme under its minimum group size shows no answers (reports.disclosure).
+    for question in () if summary.small_group else data.questionnaire.questions:
         if not kind_of(question).paired:  # drawn together, in their own section
             add(question.code, fig.question_chart(data, question, lang))
     add("pairs", fig.before_after_chart(data, [p.question.code for p in summary.pairs], lang))

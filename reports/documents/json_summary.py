@@ -25,7 +25,7 @@ from reports.compare import Comparison, compare
 from reports.data import Programme
 from reports.documents import ReportSource
 from reports.labels import label, localised
-from reports.summary import MINIMUM_CELL, DimensionResult, EvaluationSummary, QuestionSummary, summarise
+from reports.summary import DimensionResult, EvaluationSummary, QuestionSummary, summarise
 
 FORMAT = "survey-evaluation-summary"
 COMPARISON_FORMAT = "survey-programme-comparison"
@@ -33,6 +33,7 @@ VERSION = 1
 REASONS = (
     "no_answers", "too_few_answers", "too_few_items", "too_few_cases", "zero_variance",
     "too_few_pairs", "no_nonzero_differences", "small_cell", "no_expected", "not_in_questionnaire",
+    "small_group",
 )  # fmt: skip
 
 
@@ -97,7 +98,8 @@ def summary_document(s: EvaluationSummary, lang: str) -> dict[str, Any]:
             {
                 "question": c.question.code,
                 "text": tx(c.question.text),
-                "groups": [{"language": g.language, "comments": list(g.texts)} for g in c.groups],
+                # A hidden language group's comments are pooled under no language.
+                "groups": [{"language": g.language or None, "comments": list(g.texts)} for g in c.groups],
             }
             for c in s.comments
         ],
@@ -122,6 +124,7 @@ def comparison_document(c: Comparison, lang: str) -> dict[str, Any]:
                 "responses": p.n_responses,
                 "response_rate": p.response_rate,
                 "nps": _plain(p.nps) if p.nps else None,
+                "withheld": {"answers": "small_group"} if p.small_group else {},
             }
             for p in c.programmes
         ],
@@ -130,13 +133,13 @@ def comparison_document(c: Comparison, lang: str) -> dict[str, Any]:
                 "code": d.code,
                 "label": tx(d.label),
                 "programmes": [
-                    {"programme": p.programme.slug, **_dimension_cell(cell)}
+                    {"programme": p.programme.slug, **_dimension_cell(cell, p.small_group)}
                     for p, cell in zip(c.programmes, d.cells, strict=True)
                 ],
             }
             for d in c.dimensions
         ],
-        "methods": _methods(lang, c.confidence, MINIMUM_CELL),
+        "methods": _methods(lang, c.confidence, c.minimum_group_size, "methods_disclosure_compare"),
     }
 
 
@@ -197,13 +200,15 @@ def _programme(p: Programme) -> dict[str, Any]:
     return plain
 
 
-def _dimension_cell(result: DimensionResult | None) -> dict[str, Any]:
+def _dimension_cell(result: DimensionResult | None, small_group: bool) -> dict[str, Any]:
+    if small_group:
+        return {"withheld": {"dimension": "small_group"}}
     if result is None:
         return {"n": 0, "withheld": {"dimension": "not_in_questionnaire"}}
     return {**_plain(result.summary), "withheld": dict(result.withheld)}
 
 
-def _methods(lang: str, confidence: float, minimum: int) -> dict[str, Any]:
+def _methods(lang: str, confidence: float, minimum: int, disclosure: str = "methods_disclosure") -> dict[str, Any]:
     return {
         "confidence": confidence,
         "minimum_cell": minimum,
@@ -218,6 +223,8 @@ def _methods(lang: str, confidence: float, minimum: int) -> dict[str, Any]:
                 "methods_dimensions",
                 "methods_pairs",
                 "methods_nps",
+                "methods_small_cells",
+                disclosure,
             )
         ],
     }

@@ -14,6 +14,7 @@ not fit, so the widths of text variables are measured on the data
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import BinaryIO
 
@@ -21,7 +22,7 @@ from reports.data import Questionnaire
 from reports.documents import ReportSource
 from reports.documents.codebook import Cell, Variable, cells, csv_row, variables
 from reports.kinds import Level
-from reports.labels import localised
+from reports.labels import label, localised
 
 DATA_FILE = "answers.csv"
 #: SPSS limits, in bytes: labels longer than this are cut (with an ellipsis).
@@ -57,13 +58,27 @@ def write_spss(source: ReportSource, lang: str, out: BinaryIO) -> None:
     widths = TextWidths(variables_)
     for response in source.raw():
         widths.update(csv_row(cells(response, variables_)))
-    out.write(spss_syntax(questionnaire, variables_, lang, widths.widths, source.data.programme.title).encode())
+    programme = source.data.programme
+    note = disclosure_note(programme.minimum_group_size, lang)
+    out.write(spss_syntax(questionnaire, variables_, lang, widths.widths, programme.title, note).encode())
 
 
 def write_r(source: ReportSource, lang: str, out: BinaryIO) -> None:
     """R script (``.R``, UTF-8) that reads answers.csv and labels it in ``lang``."""
     questionnaire = source.data.questionnaire
-    out.write(r_syntax(questionnaire, variables(questionnaire), lang, source.data.programme.title).encode())
+    programme = source.data.programme
+    note = disclosure_note(programme.minimum_group_size, lang)
+    out.write(r_syntax(questionnaire, variables(questionnaire), lang, programme.title, note).encode())
+
+
+def disclosure_note(minimum: int, lang: str) -> str:
+    """The methods note on the programme's minimum group size, in ``lang``."""
+    return label("methods_disclosure", lang).format(minimum=minimum)
+
+
+def _comment_lines(prefix: str, text: str) -> list[str]:
+    """``text`` as one-line comments of at most 80 characters, each starting with ``prefix``."""
+    return [f"{prefix} {line}" for line in textwrap.wrap(" ".join(text.split()), 78)] if text else []
 
 
 def spss_syntax(
@@ -72,6 +87,7 @@ def spss_syntax(
     lang: str,
     widths: Mapping[str, int],
     title: str = "",
+    note: str = "",
     delimiter: str = ",",
 ) -> str:
     langs = questionnaire.languages
@@ -82,6 +98,7 @@ def spss_syntax(
         f"* Reads {DATA_FILE} from the CSV export and labels it. Put both files in one folder and",
         "* change the path in FILE HANDLE if SPSS does not find the data.",
         "* SPSS must run in Unicode mode (the default since version 21).",
+        *_comment_lines("*", note),
         "",
         f"FILE HANDLE answers /NAME='{DATA_FILE}'.",
         "GET DATA",
@@ -120,7 +137,12 @@ def spss_syntax(
 
 
 def r_syntax(
-    questionnaire: Questionnaire, variables_: Sequence[Variable], lang: str, title: str = "", delimiter: str = ","
+    questionnaire: Questionnaire,
+    variables_: Sequence[Variable],
+    lang: str,
+    title: str = "",
+    note: str = "",
+    delimiter: str = ",",
 ) -> str:
     langs = questionnaire.languages
     classes = ",\n".join(f"    {v.name} = {_r_string(_r_class(v))}" for v in variables_)
@@ -132,6 +154,7 @@ def r_syntax(
         '# Variable labels are in attr(x, "label"); the value labels of numeric scales in',
         '# attr(x, "labels") (the convention of the haven and labelled packages);',
         "# variables of codes (choices, language, source) become factors.",
+        *_comment_lines("#", note),
         "",
         "answers <- read.csv(",
         f"  {_r_string(DATA_FILE)},",

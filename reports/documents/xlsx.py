@@ -7,9 +7,12 @@ each sheet whole before the next. Every text goes through ``write_string``
 after :func:`~reports.documents.codebook.neutralise`, so no cell is ever a
 formula or a link; numbers stay numbers.
 
-No breakdown (by language, session or another answer) is published here, so
-the small-cell rule has nothing to hide; the raw answers are the evaluator's
-to analyse and are never suppressed.
+The summary sheets follow :mod:`reports.disclosure` as the other documents
+do: a programme under its minimum group size gets its count and a note, no
+figure, and a session rated by too few trainees a note instead of its row.
+The raw answers are the evaluator's to analyse and are never suppressed: for
+a programme under its minimum, the workbook is only written after a logged
+confirmation (``survey.services.report_documents``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
-from reports import stats
+from reports import disclosure, stats
 from reports.data import ProgrammeData, Question
 from reports.documents import ReportSource
 from reports.documents.codebook import (
@@ -36,6 +39,7 @@ from reports.documents.codebook import (
     word,
 )
 from reports.kinds import kind_of
+from reports.labels import label as report_label
 from reports.labels import localised
 from reports.languages import is_rtl
 from reports.summary import dimension_items, dimension_results
@@ -133,8 +137,19 @@ def _write_sheets(workbook: Any, source: ReportSource, lang: str) -> None:
         return SheetWriter(workbook.add_worksheet(sheet_name(title, taken)), formats, rtl)
 
     counts = tally_counts(data)
+    minimum = data.programme.minimum_group_size
+    if disclosure.programme_withheld(data.n_responses, minimum):
+        summary = sheet(word("summary", lang))
+        _summary(summary, data, (), counts, {}, lang)
+        summary.line([report_label("withheld_small_group", lang).format(minimum=minimum)], style="bold")
+        _responses(sheet(word("responses", lang)), source, variables_)
+        _codebook(sheet(word("codebook", lang)), data, variables_, lang)
+        return
+    hidden = disclosure.hidden_items(data)
+    # A session rated by too few trainees: its counts never reach a sheet.
+    counts = {key: value for key, value in counts.items() if key not in hidden}
     scores = dimension_scores(data)
-    _summary(sheet(word("summary", lang)), data, variables_, counts, scores, lang)
+    _summary(sheet(word("summary", lang)), data, variables_, counts, scores, lang, hidden)
     langs = questionnaire.languages
     for code, texts in questionnaire.dimensions.items():
         questions = [q for q in questionnaire.questions if q.dimension == code]
@@ -207,6 +222,7 @@ def _summary(
     counts: Counts,
     scores: Mapping[str, stats.DimensionSummary | None],
     lang: str,
+    hidden: frozenset[tuple[str, str]] = frozenset(),
 ) -> None:
     programme, questionnaire = data.programme, data.questionnaire
     langs = questionnaire.languages
@@ -242,7 +258,8 @@ def _summary(
             sheet.line([name, *cells_], styles=["bold", None, None, *["decimal"] * 6])
     sheet.skip()
     keys = ("variable", "question", "n", "skipped", "mean", "median", "sd", "ci_low", "ci_high", "top2")
-    sheet.line([word(k, lang) for k in (*keys, "top2_low", "top2_high")], style="header")
+    if variables_:  # none for a programme under its minimum group size
+        sheet.line([word(k, lang) for k in (*keys, "top2_low", "top2_high")], style="header")
     styles = ["bold", "wrap", None, None, *["decimal"] * 5, *["percent"] * 3]
     for variable in variables_:
         if not variable.question:
@@ -250,7 +267,9 @@ def _summary(
         question = questionnaire.question(variable.question)
         kind = kind_of(question)
         label = localised(variable.label, lang, langs)
-        if kind.scale:
+        if (question.code, variable.item) in hidden:
+            sheet.line([variable.name, label, _small_cell(data, lang)], ["bold", "wrap", "muted"])
+        elif kind.scale:
             sheet.line([variable.name, label, *scale_summary(data, question, variable.item, counts)], styles)
         elif kind.choice and not kind.multiple:
             n = sum(counts.get((question.code, ""), {}).values())
@@ -258,6 +277,8 @@ def _summary(
     sheet.skip()
     sheet.line([word("dash_note", lang)], style="muted")
     sheet.line([word("top2_note", lang)], style="muted")
+    minimum = programme.minimum_group_size
+    sheet.line([report_label("methods_disclosure", lang).format(minimum=minimum)], style="muted")
 
 
 def _dimension(
@@ -303,6 +324,7 @@ def _distributions(
     if first_row_is_title:
         sheet.line([word("other_questions", lang)], style="title")
     wanted = {q.code for q in questions}
+    hidden = disclosure.hidden_items(data)
     for variable in variables_:
         if variable.question not in wanted:
             continue
@@ -311,6 +333,10 @@ def _distributions(
         sheet.line([variable.name, localised(variable.label, lang, langs)], style="bold")
         if kind.free_text:
             sheet.line(["", word("free_text", lang)], style="muted")
+            sheet.skip()
+            continue
+        if (question.code, variable.item) in hidden:
+            sheet.line(["", _small_cell(data, lang)], style="muted")
             sheet.skip()
             continue
         found = counts.get((question.code, variable.item), {})
@@ -360,6 +386,10 @@ def _codebook(sheet: SheetWriter, data: ProgrammeData, variables_: Sequence[Vari
     sheet.line(header, style="header")
     for row in codebook_rows(questionnaire, variables_, lang):
         sheet.line(row, style="wrap")
+
+
+def _small_cell(data: ProgrammeData, lang: str) -> str:
+    return report_label("withheld_small_cell", lang).format(minimum=data.programme.minimum_group_size)
 
 
 def _stat(value: float | None) -> Cell:

@@ -109,7 +109,8 @@
       var text = element("p", "comment__text", comment.text);
       text.setAttribute("dir", "auto");
       var meta = element("p", "comment__meta muted");
-      // No language where few share it, and never a time: see docs/anonymity.md.
+      // No language where few share it or its group is too small to name, and never a
+      // time: see docs/anonymity.md.
       if (comment.language) {
         text.setAttribute("lang", comment.language);
         meta.appendChild(element("span", "badge", comment.language.toUpperCase()));
@@ -163,6 +164,11 @@
       })
       .then(function (payload) {
         errorDelay = 0;
+        if (payload && String(payload.kpis.small_group) !== root.getAttribute("data-small-group")) {
+          // The programme crossed its minimum group size: the page itself changes (charts, notice).
+          window.location.reload();
+          return;
+        }
         if (payload) {
           updateKpis(payload.kpis);
           draw(payload.figures);

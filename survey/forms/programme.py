@@ -29,6 +29,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from reports.disclosure import DEFAULT_MINIMUM_GROUP, LARGEST_MINIMUM_GROUP, SMALLEST_MINIMUM_GROUP
 from reports.languages import CODES, DEFAULT_LANGUAGE, ENDONYMS, LANGUAGES
 from survey.models import Programme
 from survey.services.programmes import ProgrammeSettings, SessionSpec
@@ -137,6 +138,7 @@ def programme_data(programme: Programme) -> dict[str, Any]:
         "languages": list(programme.languages),
         "default_language": programme.default_language,
         "series": programme.series,
+        "minimum_group_size": str(programme.minimum_group_size),
         "opens_at": local_time(programme.opens_at, programme.timezone),
         "closes_at": local_time(programme.closes_at, programme.timezone),
         "questionnaire": programme.questionnaire_id,
@@ -203,6 +205,18 @@ def _positive_whole_number(form: Any, field: Field) -> None:
         raise ValidationError(_("Please enter a positive whole number, such as 29."))
 
 
+def _group_size(form: Any, field: Field) -> None:
+    value = (field.data or "").strip()
+    if not (value.isdigit() and SMALLEST_MINIMUM_GROUP <= int(value) <= LARGEST_MINIMUM_GROUP):
+        raise ValidationError(
+            _(
+                "Please enter a whole number from %(low)d to %(high)d.",
+                low=SMALLEST_MINIMUM_GROUP,
+                high=LARGEST_MINIMUM_GROUP,
+            )
+        )
+
+
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -246,6 +260,16 @@ class ProgrammeForm(FlaskForm):  # type: ignore[misc]
         filters=[_strip],
         validators=[_positive_whole_number],
         description=_l("The number of trainees, for the response rate."),
+    )
+    minimum_group_size = StringField(
+        _l("Minimum group size"),
+        filters=[_strip],
+        default=str(DEFAULT_MINIMUM_GROUP),
+        validators=[_group_size],
+        description=_l(
+            "Reports and the dashboard show no answers of a group smaller than this: a programme or a language "
+            "group with fewer responses shows only its count. At least 3; 5 unless you have a reason."
+        ),
     )
     languages = MultiCheckboxField(_l("Languages offered"), choices=_language_choices())
     default_language = SelectField(_l("Default language"), choices=_language_choices(), default=DEFAULT_LANGUAGE)
@@ -367,6 +391,7 @@ class ProgrammeForm(FlaskForm):  # type: ignore[misc]
             opens_at=_utc(self.opens_at.data, tz),
             closes_at=_utc(self.closes_at.data, tz),
             sessions=tuple(self.session_specs),
+            minimum_group_size=int(self.minimum_group_size.data),
         )
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Table, Text, event, update
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column, relationship
 
+from reports.disclosure import DEFAULT_MINIMUM_GROUP
 from reports.languages import CODES, DEFAULT_LANGUAGE
 from survey.models.base import Base, UTCDateTime, utcnow
 
@@ -61,6 +62,7 @@ class Programme(Base):
         CheckConstraint("access_mode IN ('link', 'codes')", name="access_mode_known"),
         CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="window_ordered"),
         CheckConstraint("expected_participants IS NULL OR expected_participants > 0", name="expected_positive"),
+        CheckConstraint("minimum_group_size >= 3", name="minimum_group_size_at_least_3"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +91,11 @@ class Programme(Base):
     access_mode: Mapped[str] = mapped_column(String(8), default=AccessMode.LINK.value, server_default="link")
     #: Programmes of one series (the same programme in several countries) are compared together.
     series: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    #: The smallest group whose answers may be shown (reports.disclosure): a programme
+    #: or a breakdown's group with fewer responses shows its count and nothing else.
+    minimum_group_size: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_MINIMUM_GROUP, server_default=str(DEFAULT_MINIMUM_GROUP)
+    )
     #: Goes up with every change to the programme or its sessions (see
     #: _count_revisions), so a worker's copy for trainee pages knows when it is stale.
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

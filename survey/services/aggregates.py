@@ -152,6 +152,7 @@ def programme_facts(programme: Programme) -> data.Programme:
         ends_on=programme.ends_on,
         expected_participants=programme.expected_participants,
         languages=tuple(programme.languages),
+        minimum_group_size=programme.minimum_group_size,
     )
 
 
@@ -347,4 +348,16 @@ def programme_data(
         rows=numeric_rows(session, programme) if with_rows else (),
         comments=comments(session, programme, limit=comment_limit),
         submitted_at=submission_times(session, programme),
+        responses_by_language=responses_by_language(session, programme),
     )
+
+
+def responses_by_language(session: Session, programme: Programme) -> dict[str, int]:
+    """How many counted responses were given in each language (largest first)."""
+    query = (
+        select(Response.language, func.count())
+        .where(Response.programme_id == programme.id, counted())
+        .group_by(Response.language)
+        .order_by(func.count().desc(), Response.language)
+    )
+    return {str(language): int(count) for language, count in session.execute(query)}

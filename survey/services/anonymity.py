@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reports.summary import MINIMUM_CELL
 from survey.models import Answer, Programme, Question, Response
 from survey.services.aggregates import FREE_TEXT_KINDS, counted
 from survey.services.published import PublishedProgramme
@@ -29,8 +28,9 @@ from survey.services.published import PublishedProgramme
 def group_size_of(programme: Programme | PublishedProgramme) -> int:
     """The programme's minimum group size k: the fewest responses anything
     tied to single responses is shown for (a batch of comments, a batch of
-    used codes). The one place k is read."""
-    return MINIMUM_CELL
+    used codes): the programme's own setting, as the reports apply it
+    (reports.disclosure)."""
+    return programme.minimum_group_size
 
 
 @dataclass(frozen=True)

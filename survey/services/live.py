@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
-from reports import charts
+from reports import charts, disclosure
 from reports.data import ProgrammeData
 from reports.labels import localised
 from reports.summary import dimension_means, dimension_results, dimension_scale
@@ -43,11 +43,13 @@ class Fingerprint:
     timezone: str
     questionnaire_id: int
     change: aggregates.Change
+    #: What the dashboard may show depends on it (reports.disclosure).
+    minimum_group_size: int = disclosure.DEFAULT_MINIMUM_GROUP
 
     def etag(self, lang: str) -> str:
         """An opaque tag (unquoted) for this state seen in ``lang``."""
         parts = (PAYLOAD_VERSION, lang, self.programme_id, self.status, self.expected, self.timezone)
-        raw = "|".join(str(p) for p in (*parts, self.questionnaire_id, *self.change))
+        raw = "|".join(str(p) for p in (*parts, self.questionnaire_id, *self.change, self.minimum_group_size))
         return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
@@ -58,12 +60,13 @@ def _fingerprint_columns() -> tuple[object, ...]:
         Programme.expected_participants,
         Programme.timezone,
         Programme.questionnaire_id,
+        Programme.minimum_group_size,
         *aggregates.change_columns(Programme.id),
     )
 
 
 def _fingerprint(row: Sequence[object]) -> Fingerprint:
-    programme_id, status, expected, timezone, questionnaire_id, *change = row
+    programme_id, status, expected, timezone, questionnaire_id, minimum, *change = row
     return Fingerprint(
         programme_id=int(str(programme_id)),
         status=str(status),
@@ -71,6 +74,7 @@ def _fingerprint(row: Sequence[object]) -> Fingerprint:
         timezone=str(timezone),
         questionnaire_id=int(str(questionnaire_id)),
         change=aggregates.change_from(tuple(change)),
+        minimum_group_size=int(str(minimum)),
     )
 
 
@@ -120,6 +124,9 @@ class Kpis:
     rate: float | None
     excluded: int
     status: str
+    #: Fewer responses than the minimum group size: no chart of answers, no comment.
+    small_group: bool = False
+    minimum_group_size: int = disclosure.DEFAULT_MINIMUM_GROUP
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,8 @@ class LiveComment:
     #: The question's text in the page language.
     question_text: str
     #: The language the trainee answered in (the comment is in it); "" where
-    #: fewer than k shown comments' authors share it (survey.services.anonymity).
+    #: fewer than k shown comments' authors share it (survey.services.anonymity), or
+    #: the language's group is too small to name (reports.disclosure).
     language: str
     #: As typed by the trainee: show it as text, never as markup.
     text: str
@@ -163,22 +171,31 @@ def live_view(session: Session, programme: Programme, lang: str) -> LiveView:
     counted, excluded = aggregates.response_counts(session, programme)
     data = aggregates.programme_data(session, programme, with_rows=True, comment_limit=0)
     expected = programme.expected_participants
+    minimum = data.programme.minimum_group_size
+    small = disclosure.programme_withheld(counted, minimum)
     kpis = Kpis(
         responses=counted,
         expected=expected,
         rate=counted / expected if expected else None,
         excluded=excluded,
         status=programme.status,
+        small_group=small,
+        minimum_group_size=minimum,
     )
-    comments = _comments(anonymity.room_comments(session, programme, LATEST_COMMENTS), data, lang)
     batch = anonymity.group_size_of(programme)
+    if small:  # the count and the arrivals only: no answer of so few is shown
+        return LiveView(etag, kpis, tuple(_figures(data, programme, lang, answers=False)), (), batch)
+    comments = _comments(anonymity.room_comments(session, programme, LATEST_COMMENTS), data, lang)
     return LiveView(etag, kpis, tuple(_figures(data, programme, lang)), comments, batch)
 
 
-def _figures(data: ProgrammeData, programme: Programme, lang: str) -> list[LiveFigure]:
-    questionnaire = data.questionnaire
+def _figures(data: ProgrammeData, programme: Programme, lang: str, *, answers: bool = True) -> list[LiveFigure]:
     arrivals = charts.arrivals(data.submitted_at, lang, programme.timezone, programme.expected_participants)
     figures = [LiveFigure("arrivals", charts.figure_json(arrivals))]
+    if not answers:
+        return figures
+    data = disclosure.published_data(data)  # sessions rated by too few trainees are not drawn
+    questionnaire = data.questionnaire
     # Scored as the documents score them, so the dashboard and the report agree.
     dimensions = dimension_results(data)
     if dimensions:
@@ -195,4 +212,10 @@ def _figures(data: ProgrammeData, programme: Programme, lang: str) -> list[LiveF
 def _comments(shown: tuple[anonymity.RoomComment, ...], data: ProgrammeData, lang: str) -> tuple[LiveComment, ...]:
     questionnaire = data.questionnaire
     texts = {q.code: localised(q.text, lang, questionnaire.languages) for q in questionnaire.questions}
-    return tuple(LiveComment(c.question, texts.get(c.question, c.question), c.language, c.text) for c in shown)
+    hidden = disclosure.hidden_languages(data)
+    return tuple(
+        LiveComment(
+            c.question, texts.get(c.question, c.question), disclosure.comment_language(c.language, hidden), c.text
+        )
+        for c in shown
+    )

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from reports.disclosure import DEFAULT_MINIMUM_GROUP
 from reports.languages import CODES
 from survey.models import (
     Answer,
@@ -54,6 +55,7 @@ def create_programme(
     series: str = "",
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
+    minimum_group_size: int = DEFAULT_MINIMUM_GROUP,
 ) -> Programme:
     """Add a draft programme with its sessions (flushed, not committed)."""
     programme = Programme(
@@ -71,6 +73,7 @@ def create_programme(
         series=series,
         opens_at=opens_at,
         closes_at=closes_at,
+        minimum_group_size=minimum_group_size,
     )
     programme.sessions = [
         ProgrammeSession(day=spec.day, position=position, title=spec.title, trainer=spec.trainer, kind=spec.kind)
@@ -163,6 +166,8 @@ class ProgrammeSettings:
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     sessions: tuple[SessionSpec, ...] = ()
+    #: The smallest group whose answers reports and the dashboard show (reports.disclosure).
+    minimum_group_size: int = DEFAULT_MINIMUM_GROUP
 
 
 def has_responses(session: Session, programme: Programme) -> bool:
@@ -210,6 +215,7 @@ def add_programme(session: Session, creator: User, settings: ProgrammeSettings) 
             series=settings.series,
             opens_at=settings.opens_at,
             closes_at=settings.closes_at,
+            minimum_group_size=settings.minimum_group_size,
         )
     except IntegrityError:
         session.rollback()
@@ -251,6 +257,7 @@ def update_programme(session: Session, programme: Programme, settings: Programme
     programme.series = settings.series
     programme.opens_at = settings.opens_at
     programme.closes_at = settings.closes_at
+    programme.minimum_group_size = settings.minimum_group_size
     programme.sessions = sessions
     try:
         session.commit()

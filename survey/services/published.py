@@ -61,6 +61,8 @@ class PublishedProgramme:
     definition: dict[str, Any]
     #: (session id, title, "session" or "workshop"), in programme order.
     sessions: tuple[tuple[int, str, str], ...]
+    #: k: the fewest responses anything tied to single responses is shown for.
+    minimum_group_size: int = 5
 
     @property
     def id(self) -> int:
@@ -99,6 +101,7 @@ _PROGRAMME = (
         Programme.opens_at,
         Programme.closes_at,
         Programme.access_mode,
+        Programme.minimum_group_size,
         Questionnaire.id.label("questionnaire_id"),
         Questionnaire.code,
         Questionnaire.version,
@@ -199,6 +202,7 @@ def _load(session: Session, slug: str) -> PublishedProgramme:
         questionnaire_key=questionnaire_key,
         definition=definition,
         sessions=tuple((s.id, s.title, s.kind) for s in sessions),
+        minimum_group_size=row.minimum_group_size,
     )
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey.models import Programme, Question, Questionnaire, Response
+from survey.models import Programme, ProgrammeGrant, Question, Questionnaire, Response, Role, User
 from survey.questionnaire.definition import Definition, dump_definition, iter_questions, parse_definition
 from survey.services import NotFound
 
@@ -80,13 +80,29 @@ class LibraryEntry:
         return self.responses > 0
 
 
-def library(session: Session) -> list[LibraryEntry]:
-    """Every stored version, newest first within each code, with its use counted in SQL."""
+def library(session: Session, viewer: User) -> list[LibraryEntry]:
+    """Every stored version, newest first within each code, with its use counted in SQL.
+
+    Only the programmes ``viewer`` may see are counted (admins: every one), and
+    their responses: a version is shared by every organiser, the use others
+    make of it is theirs.
+    """
+    visible = select(Programme.id)
+    if viewer.role != Role.ADMIN:
+        visible = visible.join(ProgrammeGrant, ProgrammeGrant.programme_id == Programme.id).where(
+            ProgrammeGrant.user_id == viewer.id
+        )
     programme_counts = (
-        select(Programme.questionnaire_id, func.count().label("n")).group_by(Programme.questionnaire_id).subquery()
+        select(Programme.questionnaire_id, func.count().label("n"))
+        .where(Programme.id.in_(visible))
+        .group_by(Programme.questionnaire_id)
+        .subquery()
     )
     response_counts = (
-        select(Response.questionnaire_id, func.count().label("n")).group_by(Response.questionnaire_id).subquery()
+        select(Response.questionnaire_id, func.count().label("n"))
+        .where(Response.programme_id.in_(visible))
+        .group_by(Response.questionnaire_id)
+        .subquery()
     )
     latest = (
         select(Questionnaire.code, func.max(Questionnaire.version).label("version"))

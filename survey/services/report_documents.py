@@ -1,11 +1,13 @@
 """Report documents of a programme, or of several programmes compared.
 
-What a document is made from (:func:`report_source`): the SQL tallies and the
-per-response numeric rows (for alpha and the paired tests) from
-:mod:`survey.services.aggregates`, which never count an excluded response;
-the responses by language, counted by the database; and, for the raw-data
-formats, a generator over every response that is only opened if the writer
-asks for it. The documents themselves are written by :mod:`reports.documents`.
+What a document is made from (:func:`report_source`): the SQL tallies, the
+responses by language and the per-response numeric rows (for alpha and the
+paired tests) from :mod:`survey.services.aggregates`, which never count an
+excluded response; and, for the raw-data formats, a generator over every
+response that is only opened if the writer asks for it. The documents
+themselves are written by :mod:`reports.documents`; the raw data of a
+programme under its minimum group size only after a logged confirmation
+(:mod:`survey.services.disclosure`).
 """
 
 from __future__ import annotations
@@ -17,16 +19,16 @@ from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reports import languages
 from reports.data import RawResponse
 from reports.documents import COMPARISON_FORMATS, FORMATS, ReportSource, writer
 from reports.documents.chromium import PdfUnavailable
-from survey.models import Programme, ProgrammeGrant, Response, Role, User
-from survey.services import DomainError
-from survey.services.aggregates import counted, programme_data
+from survey.models import Programme, ProgrammeGrant, Role, User
+from survey.services import DomainError, disclosure
+from survey.services.aggregates import programme_data
 
 #: plotly.js for the HTML and PDF reports, under the static folder: the bundle the
 #: live dashboard serves, which holds every chart type the reports draw.
@@ -57,6 +59,11 @@ class NotComparable(ReportError):
     pass
 
 
+class SmallGroupNotConfirmed(ReportError):
+    """The raw data of a programme under its minimum group size, asked for without
+    the evaluator's explicit confirmation."""
+
+
 def report_source(session: Session, programme: Programme) -> ReportSource:
     """The data of ``programme``'s documents (rows included)."""
     return ReportSource(data=programme_data(session, programme, with_rows=True), raw=raw_stream(session, programme))
@@ -66,17 +73,6 @@ def comparison_source(session: Session, programmes: Sequence[Programme]) -> Repo
     """Several programmes, in the given order, for a comparison document."""
     compared = tuple(programme_data(session, p, with_rows=True) for p in programmes)
     return ReportSource(data=compared[0], compared=compared)
-
-
-def responses_by_language(session: Session, programme: Programme) -> dict[str, int]:
-    """How many counted responses were given in each language (largest first)."""
-    query = (
-        select(Response.language, func.count())
-        .where(Response.programme_id == programme.id, counted())
-        .group_by(Response.language)
-        .order_by(func.count().desc(), Response.language)
-    )
-    return {str(language): int(count) for language, count in session.execute(query)}
 
 
 def raw_stream(session: Session, programme: Programme) -> Callable[[], Iterable[RawResponse]]:
@@ -103,20 +99,28 @@ def write_report(
     out: BinaryIO,
     *,
     plotly_js: Path | None = None,
+    confirmation: disclosure.Confirmation | None = None,
 ) -> None:
     """Write ``programme``'s document in format ``fmt`` and language ``lang`` to ``out``.
 
     ``plotly_js`` is the plotly.js bundle to embed in HTML and PDF (the
-    package's full bundle when None). Raises :class:`UnknownFormat`,
-    :class:`UnknownLanguage`, :class:`FormatNotInstalled` or
+    package's full bundle when None). The raw data of a programme under its
+    minimum group size needs ``confirmation``, which is then recorded
+    (:func:`survey.services.disclosure.record_small_group_download`). Raises
+    :class:`UnknownFormat`, :class:`UnknownLanguage`,
+    :class:`SmallGroupNotConfirmed`, :class:`FormatNotInstalled` or
     :class:`PdfNotAvailable`.
     """
     _check(fmt, lang, FORMATS)
+    if FORMATS[fmt].raw_data and disclosure.raw_data_needs_confirmation(session, programme):
+        if confirmation is None:
+            minimum = disclosure.minimum_group_size(programme)
+            raise SmallGroupNotConfirmed(
+                f"{programme.slug} has fewer responses than its minimum group size ({minimum})"
+            )
+        disclosure.record_small_group_download(programme, fmt, lang, confirmation)
     source = report_source(session, programme)
-    options: dict[str, object] = {}
-    if not FORMATS[fmt].raw_data:
-        options["breakdowns"] = {"language": responses_by_language(session, programme)}
-    _write(fmt, source, lang, out, plotly_js, options)
+    _write(fmt, source, lang, out, plotly_js, {})
 
 
 def write_comparison(

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,7 +28,8 @@ from reports import languages
 from reports.documents import COMPARISON_FORMATS, FORMATS
 from reports.documents.chromium import find_chromium
 from survey.extensions import db
-from survey.services import report_documents
+from survey.forms.disclosure import SmallGroupDownloadForm
+from survey.services import disclosure, report_documents
 from survey.web.auth import role_required
 from survey.web.organiser import STAFF, programme_for
 
@@ -92,6 +93,8 @@ def reports(slug: str) -> ResponseReturnValue:
         comparison_formats=[row.name for row in formats if row.available and FORMATS[row.name].comparable],
         pdf_available=can_print,
         peers=peers,
+        # Its raw data is downloaded only after a confirmation (a form, not a download link).
+        confirm_raw_data=disclosure.raw_data_needs_confirmation(db.session(), programme),
     )
 
 
@@ -108,10 +111,47 @@ def download(slug: str, fmt: str) -> ResponseReturnValue:
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent)
     try:
         report_documents.write_report(db.session(), programme, fmt, lang, spool, plotly_js=plotly_bundle())
+    except report_documents.SmallGroupNotConfirmed:
+        spool.close()
+        return redirect(url_for("evaluator.confirm_raw_data", slug=slug, fmt=fmt, lang=lang))
     except report_documents.ReportError as exc:
         spool.close()
         return _unavailable(exc)
     return _send(spool, fmt, [programme.slug], lang)
+
+
+@bp.route("/<slug>/reports/<fmt>/confirm", methods=["GET", "POST"])
+@role_required(*STAFF)
+def confirm_raw_data(slug: str, fmt: str) -> ResponseReturnValue:
+    """The raw answers of a programme under its minimum group size: a form to
+    confirm, then the file; the download is recorded (survey.services.disclosure)."""
+    programme = programme_for(slug)
+    if fmt not in FORMATS:
+        abort(404)
+    lang = _report_language(programme.default_language)
+    if not FORMATS[fmt].raw_data:  # a summary shows no small group: nothing to confirm
+        return redirect(url_for("evaluator.download", slug=slug, fmt=fmt, lang=lang))
+    form = SmallGroupDownloadForm()
+    if form.validate_on_submit():
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent)
+        confirmation = disclosure.Confirmation(user_id=current_user.id, channel="web")
+        try:
+            report_documents.write_report(db.session(), programme, fmt, lang, spool, confirmation=confirmation)
+        except report_documents.ReportError as exc:
+            spool.close()
+            return _unavailable(exc)
+        return _send(spool, fmt, [programme.slug], lang)
+    title, _description = DESCRIPTIONS.get(fmt, (fmt.upper(), ""))
+    status = 422 if form.errors else 200
+    return render_template(
+        "evaluator/confirm_raw_data.html",
+        programme=programme,
+        form=form,
+        fmt=fmt,
+        format_title=title,
+        report_lang=lang,
+        minimum=disclosure.minimum_group_size(programme),
+    ), status
 
 
 @bp.get("/<slug>/compare")

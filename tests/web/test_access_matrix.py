@@ -47,6 +47,7 @@ RULES = {
     "organiser.comments": "staff",
     "evaluator.reports": "staff",
     "evaluator.download": "staff",
+    "evaluator.confirm_raw_data": "staff",
     "evaluator.compare": "staff",
     "organiser.exclude_response": "manage",
     "organiser.include_response": "manage",

@@ -91,6 +91,7 @@ def test_live_data_shows_n_of_29_and_the_exact_distributions(
     submit(forms, programme, q__recommend="6", q__attended_before="yes", q__cq_relevance="2")
     submit(forms, programme, q__recommend="10", q__attended_before="no", q__cq_relevance="5", q__cq_clarity="1")
     access.grant(db.session(), organiser, programme)
+    programme.minimum_group_size = 3  # the smallest allowed: three responses are shown
     db.session.commit()
     login(client, "org@example.org", "correct horse")
 
@@ -105,6 +106,7 @@ def test_live_data_shows_n_of_29_and_the_exact_distributions(
         "excluded": 0,
         "status": "open",
         "status_label": "Open",
+        "small_group": False,
     }
     # 0-10 rating: one 6 (detractor), one 9 and one 10 (promoters).
     rating = figure(payload, "recommend")
@@ -137,8 +139,10 @@ def test_live_data_shows_n_of_29_and_the_exact_distributions(
     codes = [f["code"] for f in payload["figures"]]
     assert {"session_usefulness", "ba_knowledge", "helpful_formats", "overall_satisfaction"} <= set(codes)
     assert "comment_useful" not in codes
-    # Three trainees wrote, fewer than k: no comment is shown yet (tests/web/test_room_comments.py).
-    assert payload["comments"] == []
+    # Three trainees wrote, a whole batch of k = 3: their comments show, without a time
+    # (tests/web/test_room_comments.py).
+    assert len(payload["comments"]) == 3
+    assert all(set(comment) == {"question", "question_text", "language", "text"} for comment in payload["comments"])
 
 
 def test_dashboard_page_shows_kpis_charts_comments_and_the_polling_url(
@@ -316,6 +320,10 @@ def test_unknown_programme_is_404(signed_in: FlaskClient) -> None:
 def test_hostile_comment_is_text_on_the_dashboard_and_in_the_json(
     signed_in: FlaskClient, forms: FormClient, programme: Programme
 ) -> None:
+    programme.minimum_group_size = 3  # three responses: comments are shown
+    db.session.commit()
+    submit(forms, programme)
+    submit(forms, programme)
     submit(forms, programme, q__comment_useful=HOSTILE)
     for _other in range(group_size_of(programme) - 1):  # comments show k trainees at a time
         submit(forms, programme)

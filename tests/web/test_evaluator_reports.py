@@ -157,7 +157,9 @@ def test_pdf_downloads(evaluator: FlaskClient) -> None:
 
 
 def test_excluded_responses_never_count(app: Flask, forms: FormClient, programme: Programme) -> None:
-    for comment in ("Gardé", "Exclu : un essai"):
+    programme.minimum_group_size = 3  # the three kept responses are shown
+    db.session.commit()
+    for comment in ("Gardé", "Gardé", "Gardé", "Exclu : un essai"):
         last = submit_all(forms, "niamey", full_answers(programme, {"q__comment_useful": comment}))
         assert last.response.status_code == 303
     test_response = db.session.scalars(select(Response).order_by(Response.submitted_at.desc())).first()
@@ -171,11 +173,11 @@ def test_excluded_responses_never_count(app: Flask, forms: FormClient, programme
     document = summary(download(client, "json"))
     html = download(client, "html").get_data(as_text=True)
 
-    assert document["responses"]["n"] == 1
-    assert document["dimensions"][0]["n"] == 1
+    assert document["responses"]["n"] == 3
+    assert document["dimensions"][0]["n"] == 3
     texts = [t for c in document["comments"] for g in c["groups"] for t in g["comments"]]
-    assert texts == ["Gardé"]
-    assert "<b>1</b>" in html
+    assert texts == ["Gardé"] * 3
+    assert "<b>3</b>" in html
     assert "Exclu : un essai" not in html
 
 

@@ -130,7 +130,11 @@ def test_import_without_csrf_token_is_refused(client: FlaskClient, signed_in: st
 # --- the list -----------------------------------------------------------------
 
 
-def test_library_lists_versions_with_their_use(client: FlaskClient, signed_in: str, programme: Programme) -> None:
+def test_library_lists_versions_with_their_use(
+    client: FlaskClient, signed_in: str, programme: Programme, organiser: User
+) -> None:
+    access.grant(db.session(), organiser, programme)  # the library counts only granted programmes
+    db.session.commit()
     add_random_responses(db.session(), programme, 6, seed=4)
     changed = load_definition(DEFAULT_QUESTIONNAIRE)
     changed["title"] = {**changed["title"], "en": "End-of-programme evaluation, 2027"}

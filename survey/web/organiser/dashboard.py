@@ -145,6 +145,7 @@ def _live_json(slug: str, lang: str) -> ResponseReturnValue:
             "excluded": kpis.excluded,
             "status": kpis.status,
             "status_label": status_label(kpis.status),
+            "small_group": kpis.small_group,
         },
         "figures": [{"code": f.code, "json": f.json} for f in view.figures],
         "comments": [

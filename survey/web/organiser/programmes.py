@@ -78,7 +78,7 @@ def _render_form(form: ProgrammeForm, programme: Programme | None, status: int, 
 def new_programme() -> ResponseReturnValue:
     """A new draft programme; 422 with every problem beside its field."""
     session = db.session()
-    library = questionnaires.library(session)
+    library = questionnaires.library(session, current_user)
     form = ProgrammeForm(
         library=library,
         lang=current_language(),
@@ -120,7 +120,7 @@ def edit_programme(slug: str) -> ResponseReturnValue:
     """The settings form and the lifecycle buttons; 422 with the problems beside their fields."""
     programme = programme_for(slug, manage=True)
     session = db.session()
-    library = questionnaires.library(session)
+    library = questionnaires.library(session, current_user)
     form = ProgrammeForm(
         library=library,
         lang=current_language(),

@@ -10,6 +10,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from reports.languages import direction
@@ -24,7 +25,7 @@ from survey.web.organiser import MANAGERS, bp, programme_for
 
 
 def _library_page(form: ImportQuestionnaireForm, status: int, **extra: object) -> ResponseReturnValue:
-    entries = questionnaires.library(db.session())
+    entries = questionnaires.library(db.session(), current_user)
     return render_template("organiser/questionnaires.html", entries=entries, form=form, **extra), status
 
 
