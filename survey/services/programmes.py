@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,6 +26,7 @@ from survey.models import (
 from survey.questionnaire.kinds import FormContext
 from survey.services import DomainError, NotFound
 from survey.services.access import grant
+from survey.services.kiosks import revoke_all_kiosks
 from survey.services.published import questionnaire_definition
 
 
@@ -301,10 +302,20 @@ def _reconciled_sessions(
     return out
 
 
-def _move(session: Session, programme: Programme, target: ProgrammeStatus, *, only_from: ProgrammeStatus) -> None:
+def _move(
+    session: Session,
+    programme: Programme,
+    target: ProgrammeStatus,
+    *,
+    only_from: ProgrammeStatus,
+    also: Callable[[Session, int], None] | None = None,
+) -> None:
+    """Move and commit; ``also`` changes what must change in the same transaction."""
     if programme.lifecycle is not only_from:
         raise TransitionError(f"programme {programme.slug!r} is {programme.status}, not {only_from.value}")
     programme.move_to(target)
+    if also is not None:
+        also(session, programme.id)
     session.commit()
 
 
@@ -315,8 +326,9 @@ def open_programme(session: Session, programme: Programme) -> None:
 
 
 def close_programme(session: Session, programme: Programme) -> None:
-    """Open -> closed: late links answer "closed"."""
-    _move(session, programme, ProgrammeStatus.CLOSED, only_from=ProgrammeStatus.OPEN)
+    """Open -> closed: late links answer "closed", and every kiosk device is revoked
+    (reopening the programme needs new kiosk links)."""
+    _move(session, programme, ProgrammeStatus.CLOSED, only_from=ProgrammeStatus.OPEN, also=revoke_all_kiosks)
 
 
 def reopen_programme(session: Session, programme: Programme) -> None:
