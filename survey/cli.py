@@ -27,6 +27,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(report_command)
+    app.cli.add_command(retention_command)
 
 
 def _create_app() -> Flask:
@@ -343,12 +344,13 @@ def report_command(slugs: tuple[str, ...], compare: bool, fmt: str, lang: str | 
     Without -o the file goes to the folder named by SURVEY_REPORTS_DIR (default
     ./reports-out). Excluded responses never count.
     """
+    import getpass
     import os
     import shutil
     import tempfile
     from datetime import UTC, datetime
 
-    from survey.services import report_documents
+    from survey.services import audit, report_documents
 
     if len(slugs) > 1 and not compare:
         raise click.UsageError("give one SLUG, or --compare with several")
@@ -383,7 +385,30 @@ def report_command(slugs: tuple[str, ...], compare: bool, fmt: str, lang: str | 
         output.parent.mkdir(parents=True, exist_ok=True)
         with output.open("wb") as target:
             shutil.copyfileobj(spool, target)
+    audit.record(
+        db.session(),
+        f"{audit.CLI}:{getpass.getuser()}",
+        "compare" if compare else "report",
+        programmes,
+        f"{fmt} {language}",
+    )
     click.echo(f"wrote {output} ({output.stat().st_size:,} bytes)")
+
+
+@click.command("retention")
+def retention_command() -> None:
+    """Erase the responses and codes of every programme whose retention period has passed.
+
+    `survey serve` does it too, at startup and every SURVEY_RETENTION_HOURS.
+    Each erasure is in the audit log.
+    """
+    from survey.services import erasure
+
+    erased = erasure.erase_expired(db.session())
+    for slug in erased:
+        click.echo(f"erased the responses and codes of {slug}")
+    if not erased:
+        click.echo("no programme's retention period has passed")
 
 
 def _with_suffix_of(output: Path, spec: Format) -> Path:
