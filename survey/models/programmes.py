@@ -122,6 +122,11 @@ class Programme(Base):
     def default_language(self) -> str:
         return self.languages[0] if self.languages else DEFAULT_LANGUAGE
 
+    def privacy_for(self, lang: str) -> str:
+        """The privacy notice in ``lang``, else in the default language; "" when none was written."""
+        notice = self.privacy_notice or {}
+        return notice.get(lang) or notice.get(self.default_language, "")
+
     @property
     def retention_ends_on(self) -> date | None:
         """The day the responses and codes are erased; None when kept without limit."""

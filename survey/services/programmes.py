@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -55,6 +55,8 @@ def create_programme(
     series: str = "",
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
+    retention_days: int | None = None,
+    privacy_notice: Mapping[str, str] | None = None,
 ) -> Programme:
     """Add a draft programme with its sessions (flushed, not committed)."""
     programme = Programme(
@@ -72,6 +74,8 @@ def create_programme(
         series=series,
         opens_at=opens_at,
         closes_at=closes_at,
+        retention_days=retention_days,
+        privacy_notice=dict(privacy_notice or {}),
     )
     programme.sessions = [
         ProgrammeSession(day=spec.day, position=position, title=spec.title, trainer=spec.trainer, kind=spec.kind)
@@ -164,6 +168,10 @@ class ProgrammeSettings:
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     sessions: tuple[SessionSpec, ...] = ()
+    #: Days the responses and codes are kept after the programme's end; None: until an admin erases them.
+    retention_days: int | None = None
+    #: (language, text) of the privacy notice on the form's first page.
+    privacy_notice: tuple[tuple[str, str], ...] = ()
 
 
 def has_responses(session: Session, programme: Programme) -> bool:
@@ -209,6 +217,8 @@ def add_programme(session: Session, creator: User, settings: ProgrammeSettings) 
             languages=settings.languages,
             sessions=settings.sessions,
             series=settings.series,
+            retention_days=settings.retention_days,
+            privacy_notice={lang: text for lang, text in settings.privacy_notice if text},
             opens_at=settings.opens_at,
             closes_at=settings.closes_at,
         )
@@ -252,6 +262,8 @@ def update_programme(session: Session, programme: Programme, settings: Programme
     programme.series = settings.series
     programme.opens_at = settings.opens_at
     programme.closes_at = settings.closes_at
+    programme.retention_days = settings.retention_days
+    programme.privacy_notice = {lang: text for lang, text in settings.privacy_notice if text}
     programme.sessions = sessions
     try:
         session.commit()
