@@ -8,8 +8,9 @@ their answers and exclusions, and its invitation codes go. The audit log
 keeps that it happened, who did it and when, not what was erased.
 
 Erasing writes, but it is no response: it does not go through the storage
-door. On SQLite it queues behind the response writers as any organiser's
-write does (survey.storage.engines.write_intent), in one transaction: a
+door. Where the database takes one writer at a time it queues behind the
+response writers as any organiser's write does
+(survey.storage.engines.write_intent), in one transaction: a
 response stored meanwhile is erased with the rest or arrives after.
 """
 

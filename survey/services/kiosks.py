@@ -9,6 +9,7 @@ in "codes" mode: each trainee types their code on it, as on a phone.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
 
@@ -19,6 +20,8 @@ from survey.models import KioskDevice, Programme
 from survey.services import DomainError, NotFound
 from survey.storage.engines import write_intent
 
+#: What secrets.token_urlsafe makes: letters, digits, "-" and "_".
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 #: Longest device name.
 MAX_NAME = 100
 
@@ -79,7 +82,7 @@ def kiosk_admits(session: Session, programme_id: int, token: str) -> bool:
     this check raised the programme's revision, so the storage door refuses a
     response checked against the older copy.
     """
-    if not token or len(token) > 64:
+    if not _TOKEN.fullmatch(token):  # malformed (a NUL byte, say): not worth asking the database
         return False
     found = session.scalar(
         select(KioskDevice.id).where(
