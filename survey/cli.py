@@ -27,6 +27,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(report_command)
+    app.cli.add_command(retention_command)
 
 
 def _create_app() -> Flask:
@@ -351,12 +352,13 @@ def report_command(
     ./reports-out). Excluded responses never count. The raw data of a programme
     with fewer responses than its minimum group size needs --confirm-small-group.
     """
+    import getpass
     import os
     import shutil
     import tempfile
     from datetime import UTC, datetime
 
-    from survey.services import disclosure, report_documents
+    from survey.services import audit, disclosure, report_documents
 
     if len(slugs) > 1 and not compare:
         raise click.UsageError("give one SLUG, or --compare with several")
@@ -396,7 +398,30 @@ def report_command(
         output.parent.mkdir(parents=True, exist_ok=True)
         with output.open("wb") as target:
             shutil.copyfileobj(spool, target)
+    audit.record(
+        db.session(),
+        f"{audit.CLI}:{getpass.getuser()}",
+        "compare" if compare else "report",
+        programmes,
+        f"{fmt} {language}",
+    )
     click.echo(f"wrote {output} ({output.stat().st_size:,} bytes)")
+
+
+@click.command("retention")
+def retention_command() -> None:
+    """Erase the responses and codes of every programme whose retention period has passed.
+
+    `survey serve` does it too, at startup and every SURVEY_RETENTION_HOURS.
+    Each erasure is in the audit log.
+    """
+    from survey.services import erasure
+
+    erased = erasure.erase_expired(db.session())
+    for slug in erased:
+        click.echo(f"erased the responses and codes of {slug}")
+    if not erased:
+        click.echo("no programme's retention period has passed")
 
 
 def _with_suffix_of(output: Path, spec: Format) -> Path:

@@ -80,6 +80,9 @@ class Config:
     #: Classroom mode copies the SQLite database this often, and keeps the newest BACKUP_KEEP copies.
     BACKUP_MINUTES = _env_float("BACKUP_MINUTES", 60.0)
     BACKUP_KEEP = _env_int("BACKUP_KEEP", 12)
+    #: ``survey serve`` erases the programmes whose retention period has passed at
+    #: startup and then this often (``survey retention`` does it once); 0: never.
+    RETENTION_HOURS = _env_float("RETENTION_HOURS", 24.0)
     #: Largest request body accepted; a full form is a few kilobytes.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 256 * 1024)
     #: Longest free-text answer, in characters (a long comment).
@@ -130,3 +133,5 @@ class TestConfig(Config):
     REDIS_URL = ""
     WORKERS = 0
     TRUSTED_PROXIES = 0
+    #: No retention sweep in a thread of a test server (tests call it themselves).
+    RETENTION_HOURS = 0.0

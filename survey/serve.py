@@ -35,7 +35,7 @@ from waitress.server import create_server as waitress_server
 
 from survey.extensions import db
 from survey.lan_address import Interface, candidates, system_interfaces
-from survey.services import classroom
+from survey.services import classroom, erasure
 from survey.services.demo import DEMO_PASSWORD
 from survey.storage import backups
 from survey.web.access_log import ACCESS_LOG
@@ -201,6 +201,39 @@ def backup_schedule(app: Flask, database: Path, echo: Echo) -> backups.Schedule:
     return backups.Schedule(lambda: backups.back_up(database, folder, keep), float(app.config["BACKUP_MINUTES"]), echo)
 
 
+class RetentionSweep:
+    """Erases the programmes whose retention period has passed: once at startup,
+    then every RETENTION_HOURS, in a thread of its own (survey.services.erasure)."""
+
+    def __init__(self, app: Flask, echo: Echo) -> None:
+        self.app, self.echo = app, echo
+        self.hours = float(app.config["RETENTION_HOURS"])
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="retention", daemon=True)
+
+    def start(self) -> None:
+        if self.hours > 0:
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
+
+    def sweep(self) -> None:
+        with self.app.app_context():
+            try:
+                for slug in erasure.erase_expired(db.session()):
+                    self.echo(f"Retention period passed: erased the responses and codes of {slug}.")
+            except Exception:  # a failed sweep must not stop the server; the next one tries again
+                logging.getLogger(__name__).exception("retention sweep failed")
+
+    def _run(self) -> None:
+        self.sweep()
+        while not self._stop.wait(self.hours * 3600):
+            self.sweep()
+
+
 def stop_on_sigterm() -> None:
     """SIGTERM (a service manager, ``kill``) stops the server as Ctrl-C does,
     so the closing backup is made."""
@@ -268,8 +301,13 @@ def serve(
         )
         unspecified = ipaddress.ip_address(host).is_unspecified
         _announce(app, base or ("" if unspecified else _url(host, server.port)), network, echo)
-        with backups.held_open(app.config["SQLALCHEMY_DATABASE_URI"]) as database:
-            _serve_with_backups(app, server, database if lan else None, lan, echo, ready)
+        retention = RetentionSweep(app, echo)
+        retention.start()
+        try:
+            with backups.held_open(app.config["SQLALCHEMY_DATABASE_URI"]) as database:
+                _serve_with_backups(app, server, database if lan else None, lan, echo, ready)
+        finally:
+            retention.stop()
     finally:
         ACCESS_LOG.removeHandler(access_log)
         server.close()

@@ -68,3 +68,9 @@ class GrantForm(FlaskForm):  # type: ignore[misc]
 
 class ActionForm(FlaskForm):  # type: ignore[misc]
     """A button that changes something: only the CSRF token."""
+
+
+class EraseForm(FlaskForm):  # type: ignore[misc]
+    """Erase a programme's responses and codes: the administrator types its short name to confirm."""
+
+    confirm = StringField(_l("Type the programme's short name to confirm"), validators=[InputRequired()])

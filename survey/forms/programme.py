@@ -143,6 +143,8 @@ def programme_data(programme: Programme) -> dict[str, Any]:
         "closes_at": local_time(programme.closes_at, programme.timezone),
         "questionnaire": programme.questionnaire_id,
         "sessions": sessions_text(programme),
+        "retention_days": str(programme.retention_days or ""),
+        **{f"privacy_{code}": (programme.privacy_notice or {}).get(code, "") for code in CODES},
     }
 
 
@@ -217,6 +219,18 @@ def _group_size(form: Any, field: Field) -> None:
         )
 
 
+def _retention(form: Any, field: Field) -> None:
+    value = (field.data or "").strip()
+    if value and not (value.isdigit() and 1 <= int(value) <= MAX_RETENTION_DAYS):
+        raise ValidationError(_("Please enter a number of days from 1 to %(max)d.", max=MAX_RETENTION_DAYS))
+
+
+#: Ten years: longer is no retention period.
+MAX_RETENTION_DAYS = 3650
+#: Longest privacy notice, per language.
+MAX_PRIVACY_NOTICE = 2000
+
+
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -287,6 +301,16 @@ class ProgrammeForm(FlaskForm):  # type: ignore[misc]
         _l("Sessions and workshops"),
         description=_l(
             'One per line: day | title | trainer | session or workshop, e.g. "2 | Case studies | A. Diallo | workshop".'
+        ),
+    )
+
+    retention_days = StringField(
+        _l("Keep the answers for (days after the last day)"),
+        filters=[_strip],
+        validators=[_retention],
+        description=_l(
+            "Then the responses and codes are erased by themselves, and the privacy notice says so. "
+            "Empty: kept until an administrator erases them."
         ),
     )
 
@@ -376,6 +400,7 @@ class ProgrammeForm(FlaskForm):  # type: ignore[misc]
         default = self.default_language.data
         languages = (default, *(code for code in CODES if code in self.languages.data and code != default))
         participants = self.expected_participants.data
+        retention = (self.retention_days.data or "").strip()
         return ProgrammeSettings(
             slug=self.slug.data,
             title=self.title.data,
@@ -392,7 +417,22 @@ class ProgrammeForm(FlaskForm):  # type: ignore[misc]
             closes_at=_utc(self.closes_at.data, tz),
             sessions=tuple(self.session_specs),
             minimum_group_size=int(self.minimum_group_size.data),
+            retention_days=int(retention) if retention else None,
+            privacy_notice=tuple((code, (getattr(self, f"privacy_{code}").data or "").strip()) for code in CODES),
         )
+
+
+for _code in CODES:
+    # One notice per language the service speaks; the form shows those the programme offers.
+    setattr(
+        ProgrammeForm,
+        f"privacy_{_code}",
+        TextAreaField(
+            _l("Privacy notice in %(language)s", language=ENDONYMS[_code]),
+            filters=[_strip],
+            validators=[Length(max=MAX_PRIVACY_NOTICE, message=_l("At most 2000 characters."))],
+        ),
+    )
 
 
 def _utc(value: datetime | None, tz: tzinfo) -> datetime | None:

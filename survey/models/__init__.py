@@ -1,7 +1,15 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
+from survey.models.audit import AuditEvent
 from survey.models.base import Base
-from survey.models.programmes import AccessMode, Programme, ProgrammeSession, ProgrammeStatus, TransitionError
+from survey.models.programmes import (
+    AccessMode,
+    KioskDevice,
+    Programme,
+    ProgrammeSession,
+    ProgrammeStatus,
+    TransitionError,
+)
 from survey.models.questionnaires import Question, Questionnaire
 from survey.models.responses import AccessCode, Answer, Exclusion, Response
 from survey.models.users import ProgrammeGrant, Role, User
@@ -10,8 +18,10 @@ __all__ = [
     "AccessCode",
     "AccessMode",
     "Answer",
+    "AuditEvent",
     "Base",
     "Exclusion",
+    "KioskDevice",
     "Programme",
     "ProgrammeGrant",
     "ProgrammeSession",

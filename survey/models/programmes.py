@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Table, Text, event, update
@@ -55,6 +55,17 @@ def accepts_at(status: str, opens_at: datetime | None, closes_at: datetime | Non
     return closes_at is None or now < closes_at
 
 
+def retention_end(
+    retention_days: int | None, ends_on: date | None, starts_on: date | None, created_at: datetime | None
+) -> date | None:
+    """The rule for when a programme's answers are erased: ``retention_days``
+    after its last day (or its first, or the day it was created)."""
+    if retention_days is None:
+        return None
+    last = ends_on or starts_on or (created_at.date() if created_at else None)
+    return None if last is None else last + timedelta(days=retention_days)
+
+
 class Programme(Base):
     __tablename__ = "programmes"
     __table_args__ = (
@@ -63,6 +74,7 @@ class Programme(Base):
         CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="window_ordered"),
         CheckConstraint("expected_participants IS NULL OR expected_participants > 0", name="expected_positive"),
         CheckConstraint("minimum_group_size >= 3", name="minimum_group_size_at_least_3"),
+        CheckConstraint("retention_days IS NULL OR retention_days > 0", name="retention_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +111,12 @@ class Programme(Base):
     #: Goes up with every change to the programme or its sessions (see
     #: _count_revisions), so a worker's copy for trainee pages knows when it is stale.
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: Days the responses and codes are kept after the programme's end (ends_on,
+    #: else starts_on, else its creation); then `survey retention` erases them. None: kept.
+    retention_days: Mapped[int | None] = mapped_column(Integer)
+    #: The privacy notice shown on the form's first page, one text per language
+    #: ({"fr": "...", "ar": "..."}): who is responsible, why, whom to ask.
+    privacy_notice: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
 
     questionnaire: Mapped[Questionnaire] = relationship()
     sessions: Mapped[list[ProgrammeSession]] = relationship(
@@ -110,6 +128,16 @@ class Programme(Base):
     @property
     def default_language(self) -> str:
         return self.languages[0] if self.languages else DEFAULT_LANGUAGE
+
+    def privacy_for(self, lang: str) -> str:
+        """The privacy notice in ``lang``, else in the default language; "" when none was written."""
+        notice = self.privacy_notice or {}
+        return notice.get(lang) or notice.get(self.default_language, "")
+
+    @property
+    def retention_ends_on(self) -> date | None:
+        """The day the responses and codes are erased; None when kept without limit."""
+        return retention_end(self.retention_days, self.ends_on, self.starts_on, self.created_at)
 
     @property
     def lifecycle(self) -> ProgrammeStatus:
@@ -144,6 +172,31 @@ class Programme(Base):
         }
 
 
+class KioskDevice(Base):
+    """One shared tablet or laptop allowed to take a programme's responses.
+
+    Its link carries ``token``; revoking the device (or closing the programme)
+    ends the link at once. Creating or revoking one counts as a change of the
+    programme (see _count_revisions), so a response checked against the
+    programme before the revocation is refused by the storage door.
+    """
+
+    __tablename__ = "kiosk_devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    #: What the organiser calls it: "Tablet at the back".
+    name: Mapped[str] = mapped_column(String(100))
+    #: Random, in the device's link; unique across programmes.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
 class ProgrammeSession(Base):
     """A session or workshop of a programme; matrix questions ask about each."""
 
@@ -170,17 +223,17 @@ PROGRAMMES_CHANGED = "survey.programmes_changed"
 
 @event.listens_for(Session, "after_flush")
 def _count_revisions(session: Session, _flush: UOWTransaction) -> None:
-    """Raise the revision of every programme whose row or sessions this flush changed.
+    """Raise the revision of every programme whose row, sessions or kiosk devices this flush changed.
 
     In SQL (revision + 1), so two organisers saving at once both count. Any
     ORM change is seen here; there is no bulk UPDATE of these tables anywhere.
     """
     changed: set[int] = set()
     for obj in session.dirty:
-        if isinstance(obj, Programme | ProgrammeSession) and session.is_modified(obj):
+        if isinstance(obj, Programme | ProgrammeSession | KioskDevice) and session.is_modified(obj):
             changed.add(obj.id if isinstance(obj, Programme) else obj.programme_id)
     for obj in (*session.new, *session.deleted):
-        if isinstance(obj, ProgrammeSession):
+        if isinstance(obj, ProgrammeSession | KioskDevice):
             changed.add(obj.programme_id)
         elif isinstance(obj, Programme):
             session.info[PROGRAMMES_CHANGED] = True

@@ -9,18 +9,15 @@ which an evaluator may make only after confirming it, through the one function
 
 from __future__ import annotations
 
-import logging
+import getpass
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from reports import disclosure
-from survey.models import Programme
+from survey.models import Programme, User
+from survey.services import audit
 from survey.services.aggregates import response_count
-
-#: Where confirmed downloads are recorded (the audit log reads this logger).
-AUDIT_LOGGER = "survey.audit"
-audit = logging.getLogger(AUDIT_LOGGER)
 
 
 @dataclass(frozen=True)
@@ -43,28 +40,13 @@ def raw_data_needs_confirmation(session: Session, programme: Programme) -> bool:
     return disclosure.raw_data_needs_confirmation(response_count(session, programme), minimum_group_size(programme))
 
 
-def record_small_group_download(programme: Programme, fmt: str, lang: str, confirmation: Confirmation) -> None:
-    """Record that the raw answers of ``programme``, under its minimum group size,
-    were downloaded as ``fmt`` in ``lang`` after ``confirmation``.
-
-    The one place this event is written: a record on the ``survey.audit``
-    logger, with the event's fields as ``extra`` for a handler that stores them.
-    """
-    fields = {
-        "event": "small_group_download",
-        "programme": programme.slug,
-        "programme_id": programme.id,
-        "format": fmt,
-        "language": lang,
-        "user_id": confirmation.user_id,
-        "channel": confirmation.channel,
-        "minimum_group_size": minimum_group_size(programme),
-    }
-    audit.info(
-        "small-group raw data downloaded: programme=%s format=%s user=%s channel=%s",
-        programme.slug,
-        fmt,
-        confirmation.user_id,
-        confirmation.channel,
-        extra={"audit": fields},
-    )
+def record_small_group_download(
+    session: Session, programme: Programme, fmt: str, lang: str, confirmation: Confirmation
+) -> None:
+    """Record in the audit log that the raw answers of ``programme``, under its minimum
+    group size, were downloaded as ``fmt`` in ``lang`` after ``confirmation``: the one
+    place this event is written. Commits (survey.services.audit.record)."""
+    user = session.get(User, confirmation.user_id) if confirmation.user_id is not None else None
+    actor = user if user is not None else f"{audit.CLI}:{getpass.getuser()}"
+    detail = f"{fmt} {lang}, confirmed under the minimum group size of {minimum_group_size(programme)}"
+    audit.record(session, actor, "small_group_download", programme, detail)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -27,6 +27,7 @@ from survey.models import (
 from survey.questionnaire.kinds import FormContext
 from survey.services import DomainError, NotFound
 from survey.services.access import grant
+from survey.services.kiosks import revoke_all_kiosks
 from survey.services.published import questionnaire_definition
 
 
@@ -56,6 +57,8 @@ def create_programme(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     minimum_group_size: int = DEFAULT_MINIMUM_GROUP,
+    retention_days: int | None = None,
+    privacy_notice: Mapping[str, str] | None = None,
 ) -> Programme:
     """Add a draft programme with its sessions (flushed, not committed)."""
     programme = Programme(
@@ -74,6 +77,8 @@ def create_programme(
         opens_at=opens_at,
         closes_at=closes_at,
         minimum_group_size=minimum_group_size,
+        retention_days=retention_days,
+        privacy_notice=dict(privacy_notice or {}),
     )
     programme.sessions = [
         ProgrammeSession(day=spec.day, position=position, title=spec.title, trainer=spec.trainer, kind=spec.kind)
@@ -168,6 +173,10 @@ class ProgrammeSettings:
     sessions: tuple[SessionSpec, ...] = ()
     #: The smallest group whose answers reports and the dashboard show (reports.disclosure).
     minimum_group_size: int = DEFAULT_MINIMUM_GROUP
+    #: Days the responses and codes are kept after the programme's end; None: until an admin erases them.
+    retention_days: int | None = None
+    #: (language, text) of the privacy notice on the form's first page.
+    privacy_notice: tuple[tuple[str, str], ...] = ()
 
 
 def has_responses(session: Session, programme: Programme) -> bool:
@@ -213,6 +222,8 @@ def add_programme(session: Session, creator: User, settings: ProgrammeSettings) 
             languages=settings.languages,
             sessions=settings.sessions,
             series=settings.series,
+            retention_days=settings.retention_days,
+            privacy_notice={lang: text for lang, text in settings.privacy_notice if text},
             opens_at=settings.opens_at,
             closes_at=settings.closes_at,
             minimum_group_size=settings.minimum_group_size,
@@ -258,6 +269,8 @@ def update_programme(session: Session, programme: Programme, settings: Programme
     programme.opens_at = settings.opens_at
     programme.closes_at = settings.closes_at
     programme.minimum_group_size = settings.minimum_group_size
+    programme.retention_days = settings.retention_days
+    programme.privacy_notice = {lang: text for lang, text in settings.privacy_notice if text}
     programme.sessions = sessions
     try:
         session.commit()
@@ -308,10 +321,20 @@ def _reconciled_sessions(
     return out
 
 
-def _move(session: Session, programme: Programme, target: ProgrammeStatus, *, only_from: ProgrammeStatus) -> None:
+def _move(
+    session: Session,
+    programme: Programme,
+    target: ProgrammeStatus,
+    *,
+    only_from: ProgrammeStatus,
+    also: Callable[[Session, int], None] | None = None,
+) -> None:
+    """Move and commit; ``also`` changes what must change in the same transaction."""
     if programme.lifecycle is not only_from:
         raise TransitionError(f"programme {programme.slug!r} is {programme.status}, not {only_from.value}")
     programme.move_to(target)
+    if also is not None:
+        also(session, programme.id)
     session.commit()
 
 
@@ -322,8 +345,9 @@ def open_programme(session: Session, programme: Programme) -> None:
 
 
 def close_programme(session: Session, programme: Programme) -> None:
-    """Open -> closed: late links answer "closed"."""
-    _move(session, programme, ProgrammeStatus.CLOSED, only_from=ProgrammeStatus.OPEN)
+    """Open -> closed: late links answer "closed", and every kiosk device is revoked
+    (reopening the programme needs new kiosk links)."""
+    _move(session, programme, ProgrammeStatus.CLOSED, only_from=ProgrammeStatus.OPEN, also=revoke_all_kiosks)
 
 
 def reopen_programme(session: Session, programme: Programme) -> None:

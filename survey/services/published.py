@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, event, select
@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from reports.languages import DEFAULT_LANGUAGE
 from survey.caches import PROGRAMME_CHECKED, PROGRAMME_COPIES, QUESTIONNAIRE_DEFINITIONS
 from survey.models import Programme, ProgrammeSession, ProgrammeStatus, Questionnaire
-from survey.models.programmes import PROGRAMMES_CHANGED, accepts_at
+from survey.models.programmes import PROGRAMMES_CHANGED, accepts_at, retention_end
 from survey.questionnaire.kinds import FormContext
 from survey.services import DomainError, NotAccepting, NotFound
 
@@ -63,6 +63,10 @@ class PublishedProgramme:
     sessions: tuple[tuple[int, str, str], ...]
     #: k: the fewest responses anything tied to single responses is shown for.
     minimum_group_size: int = 5
+    #: (language, text) of the privacy notice; see Programme.privacy_notice.
+    privacy_notice: tuple[tuple[str, str], ...] = ()
+    #: The day the answers are erased (Programme.retention_ends_on); None: kept until erased.
+    retention_ends_on: date | None = None
 
     @property
     def id(self) -> int:
@@ -78,6 +82,11 @@ class PublishedProgramme:
 
     def accepting(self, now: datetime) -> bool:
         return accepts_at(self.status, self.opens_at, self.closes_at, now)
+
+    def privacy_for(self, lang: str) -> str:
+        """The privacy notice in ``lang``, else in the default language; "" when none was written."""
+        notice = dict(self.privacy_notice)
+        return notice.get(lang) or notice.get(self.default_language, "")
 
     def form_context(self, max_text_length: int) -> FormContext:
         """What the questionnaire's fields need to know about this programme."""
@@ -102,6 +111,10 @@ _PROGRAMME = (
         Programme.closes_at,
         Programme.access_mode,
         Programme.minimum_group_size,
+        Programme.privacy_notice,
+        Programme.retention_days,
+        Programme.starts_on,
+        Programme.ends_on,
         Questionnaire.id.label("questionnaire_id"),
         Questionnaire.code,
         Questionnaire.version,
@@ -203,6 +216,8 @@ def _load(session: Session, slug: str) -> PublishedProgramme:
         definition=definition,
         sessions=tuple((s.id, s.title, s.kind) for s in sessions),
         minimum_group_size=row.minimum_group_size,
+        privacy_notice=tuple(sorted((row.privacy_notice or {}).items())),
+        retention_ends_on=retention_end(row.retention_days, row.ends_on, row.starts_on, row.created_at),
     )
 
 

@@ -118,7 +118,7 @@ def write_report(
             raise SmallGroupNotConfirmed(
                 f"{programme.slug} has fewer responses than its minimum group size ({minimum})"
             )
-        disclosure.record_small_group_download(programme, fmt, lang, confirmation)
+        disclosure.record_small_group_download(session, programme, fmt, lang, confirmation)
     source = report_source(session, programme)
     _write(fmt, source, lang, out, plotly_js, {})
 

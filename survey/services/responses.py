@@ -60,15 +60,15 @@ def submit_response(
     Raises NotAccepting when the programme does not take answers now,
     KeyReused when the key was used for another programme, PaperNumberTaken
     when ``paper_number`` was typed in already, and CodeMissing, CodeUnknown or
-    CodeUsed when a web response to a programme in "codes" mode does not bring
-    an unused ``access_code`` of it; kiosk and paper responses
-    need no code: an organiser vouches for them. Given a worker's copy of the
+    CodeUsed when a web or kiosk response to a programme in "codes" mode does
+    not bring an unused ``access_code`` of it (a shared kiosk vouches for no
+    one); paper responses need no code: the organiser who types them in vouches for them. Given a worker's copy of the
     programme (survey.services.published), raises ProgrammeChanged when the
     programme changed since: the answers were checked against a programme that
     no longer is.
     """
     copy = programme if isinstance(programme, PublishedProgramme) else None
-    needs_code = programme.access_mode == AccessMode.CODES.value and source == "web"
+    needs_code = programme.access_mode == AccessMode.CODES.value and source in ("web", "kiosk")
     new = storage.NewResponse(
         destination=storage.Destination(
             programme_id=programme.id,

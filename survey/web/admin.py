@@ -6,15 +6,23 @@ view runs): anonymous visitors go to the sign-in page, other roles get 403.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from survey.extensions import db, login_manager
-from survey.forms.admin import ActionForm, GrantForm, NewUserForm, PasswordForm, RoleForm, programme_choices
+from survey.forms.admin import (
+    ActionForm,
+    EraseForm,
+    GrantForm,
+    NewUserForm,
+    PasswordForm,
+    RoleForm,
+    programme_choices,
+)
 from survey.models import Role
-from survey.services import users
+from survey.services import audit, erasure, programmes, users
 from survey.services.users import LastAdmin, UserExists, WeakPassword
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -155,3 +163,46 @@ def revoke(user_id: int, programme_id: int) -> ResponseReturnValue:
     users.revoke_programme(db.session(), user, programme)
     flash(_("Access to %(title)s taken back.", title=programme.title))
     return redirect(url_for(".user_page", user_id=user_id), code=303)
+
+
+# --- the programmes' data: audit log, erasure ------------------------------------------------------
+
+
+@bp.get("/data")
+def held_data() -> ResponseReturnValue:
+    """Each programme's responses and codes, when its retention period ends, and a way to erase them."""
+    return render_template("admin/data.html", rows=erasure.held_data(db.session()))
+
+
+@bp.get("/audit")
+def audit_log() -> ResponseReturnValue:
+    """Every export, download and erasure, newest first, ``?page=`` by page."""
+    page = request.args.get("page", "1")
+    shown = audit.audit_page(db.session(), int(page) if page.isdigit() else 1)
+    return render_template("admin/audit.html", shown=shown)
+
+
+def _erase_page(slug: str, form: EraseForm, status: int = 200) -> ResponseReturnValue:
+    programme = programmes.find_programme(db.session(), slug)
+    [held] = erasure.held_data(db.session(), programme)
+    return render_template("admin/erase.html", held=held, form=form), status
+
+
+@bp.get("/data/<slug>/erase")
+def erase_page(slug: str) -> ResponseReturnValue:
+    """What an erasure removes, and the confirmation it needs."""
+    return _erase_page(slug, EraseForm(formdata=None))
+
+
+@bp.post("/data/<slug>/erase")
+def erase(slug: str) -> ResponseReturnValue:
+    """Erase the programme's responses and codes once its short name is typed (422 otherwise)."""
+    programme = programmes.find_programme(db.session(), slug)
+    form = EraseForm()
+    if not form.validate_on_submit() or (form.confirm.data or "").strip() != programme.slug:
+        form.confirm.errors = [_("Type the short name exactly as shown to confirm.")]
+        return _erase_page(slug, form, 422)
+    title = programme.title
+    erasure.erase_programme_data(db.session(), programme, current_user._get_current_object())
+    flash(_("The responses and codes of %(title)s are erased.", title=title))
+    return redirect(url_for(".held_data"), code=303)

@@ -53,10 +53,12 @@ def _messages() -> dict[int, tuple[str, str]]:
 def register(app: Flask) -> None:
     @app.url_value_preprocessor
     def no_nul_in_paths(endpoint: str | None, values: dict[str, Any] | None) -> None:
-        # No slug, code or token holds a NUL, and PostgreSQL refuses one in any text it is
-        # asked to compare: the address names nothing here.
-        if values and any(isinstance(value, str) and "\x00" in value for value in values.values()):
-            abort(404)
+        # No slug, code or token holds a NUL, and a database may refuse one in any text it
+        # is asked to compare: an unreadable character instead, so that each route answers
+        # the unknown value with its own page.
+        for key, value in (values or {}).items():
+            if isinstance(value, str) and "\x00" in value:
+                values[key] = value.replace("\x00", "\ufffd")  # type: ignore[index]
 
     @app.before_request
     def no_nul_in_queries() -> None:

@@ -29,7 +29,7 @@ from reports.documents import COMPARISON_FORMATS, FORMATS
 from reports.documents.chromium import find_chromium
 from survey.extensions import db
 from survey.forms.disclosure import SmallGroupDownloadForm
-from survey.services import disclosure, report_documents
+from survey.services import audit, disclosure, report_documents
 from survey.web.auth import role_required
 from survey.web.organiser import STAFF, programme_for
 
@@ -117,7 +117,9 @@ def download(slug: str, fmt: str) -> ResponseReturnValue:
     except report_documents.ReportError as exc:
         spool.close()
         return _unavailable(exc)
-    return _send(spool, fmt, [programme.slug], lang)
+    slugs = [programme.slug]
+    audit.record(db.session(), current_user._get_current_object(), "report", programme, f"{fmt} {lang}")
+    return _send(spool, fmt, slugs, lang)
 
 
 @bp.route("/<slug>/reports/<fmt>/confirm", methods=["GET", "POST"])
@@ -172,7 +174,9 @@ def compare(slug: str) -> ResponseReturnValue:
     except report_documents.ReportError as exc:
         spool.close()
         return _unavailable(exc)
-    return _send(spool, fmt, [p.slug for p in chosen], lang)
+    slugs = [p.slug for p in chosen]
+    audit.record(db.session(), current_user._get_current_object(), "compare", chosen, f"{fmt} {lang}")
+    return _send(spool, fmt, slugs, lang)
 
 
 def _report_language(default: str) -> str:

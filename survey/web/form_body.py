@@ -45,7 +45,7 @@ def decode_form(body: bytes) -> DecodedForm:
             value = value_bytes.decode("utf-8", "replace")
             unreadable.add(name)
         if "\x00" in value:
-            # No keyboard types a NUL, and PostgreSQL refuses one in any text: unreadable too.
+            # No keyboard types a NUL, and a database may refuse one in any text: unreadable too.
             value = value.replace("\x00", "\ufffd")
             unreadable.add(name)
         items.append((name, value))

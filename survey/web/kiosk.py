@@ -1,9 +1,17 @@
 """Kiosk mode: the trainee form on one shared tablet or laptop.
 
-An organiser hands out the kiosk link from the classroom kit page; it carries a
-signed token naming the programme, so nobody can make one up, and it works in
-"codes" mode too (the organiser, not a code, vouches for the device). After
-each response the device goes back to a blank form, and nothing of the
+An organiser adds a kiosk device on the classroom kit page; its link carries
+a random token of that device (survey.services.kiosks), so nobody can make
+one up, the organiser can revoke it at once, and closing the programme
+revokes it. A link that does not admit (unknown, revoked, from before the
+programme was closed, malformed) answers one calm page and never stores.
+
+In "codes" mode the kiosk asks each trainee for their code, as the phone form
+does: the device does not vouch for anyone. Every refused code gets the same
+message, so that trying codes on a kiosk tells nothing about them. The code
+is posted, never put in the address, and travels in a hidden field.
+
+After each response the device goes back to a blank form, and nothing of the
 previous trainee is left: pages are never stored by the browser (no-store, so
 neither the back button nor the back/forward cache shows old answers), the
 form asks the browser not to autocomplete, keeps no draft on the device, and a
@@ -13,46 +21,42 @@ thank-you screen again.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from survey.extensions import csrf, db
-from survey.models import Programme
-from survey.services import paper
+from survey.forms.trainee import FormFlow
+from survey.models import AccessMode
+from survey.services import codes, paper
+from survey.services.codes import CodeMissing, CodeRefused
+from survey.services.kiosks import kiosk_admits
 from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.web.answering import open_form, receive_page, send, status_of
 from survey.web.i18n import LANG_COOKIE, current_language, speak_languages_of
 from survey.web.published import again_if_programme_changed
+from survey.web.trainee import CodeState
 
 bp = Blueprint("kiosk", __name__, url_prefix="/k")
 # As for the trainee form: FormFlow checks the CSRF token (survey.web.form_guard) and keeps the answers.
 csrf.exempt(bp)
 
-KIOSK_SALT = "kiosk"
 #: Seconds the thank-you screen stays before the next blank form.
 THANKS_SECONDS = 6
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(str(current_app.config["SECRET_KEY"]), salt=KIOSK_SALT)
+def _link_ended(programme: PublishedProgramme) -> ResponseReturnValue:
+    """The one page for every kiosk link that does not admit: no hint of why."""
+    speak_languages_of(programme)
+    return render_template("kiosk/ended.html", programme=programme), 404
 
 
-def kiosk_token(programme: Programme) -> str:
-    """The signed part of a programme's kiosk link; only the kit page shows it."""
-    return str(_serializer().dumps(programme.id))
-
-
-def _check_token(token: str) -> int:
-    try:
-        programme_id = _serializer().loads(token)
-    except BadSignature:
-        abort(404)
-    if not isinstance(programme_id, int):
-        abort(404)
-    return programme_id
+def _code_problem(exc: CodeRefused) -> str:
+    """One message for unknown, used and malformed codes alike."""
+    if isinstance(exc, CodeMissing):
+        return str(_("Please type the code printed on your card."))
+    return str(_("This code cannot be used here. Please check it, or ask the organisers for another one."))
 
 
 def _blank_url(programme: PublishedProgramme, token: str) -> str:
@@ -70,45 +74,88 @@ def never_store(response: Response) -> Response:
 @bp.route("/<slug>/<token>", methods=["GET", "POST"])
 @again_if_programme_changed
 def take_form(slug: str, token: str) -> ResponseReturnValue:
-    """The paged trainee form, source "kiosk"; 404 for a forged token, 410 once closed."""
-    programme_id = _check_token(token)
+    """The paged trainee form, source "kiosk"; the calm 404 page for a link that
+    does not admit, 410 once closed. In "codes" mode it starts with the code page."""
     programme = open_programme(db.session(), slug)
-    if programme.id != programme_id:
-        abort(404)
+    # After the copy is loaded, never before: see kiosks.kiosk_admits.
+    if not kiosk_admits(db.session(), programme.id, token):
+        return _link_ended(programme)
     if current_user.is_authenticated:
         # A shared device must not carry an organiser's session to the trainees.
         logout_user()
     flow = open_form(programme)
+    with_codes = programme.access_mode == AccessMode.CODES.value
+    access: CodeState | None = None
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and "code" in request.form and with_codes:
+        # The code page, posted: the form's first page if the code lets the trainee in.
+        access = _checked(programme, request.form.get("code", ""))
+        if access.problem:
+            return _code_page(programme, token, access)
+        flow.start()
+    elif request.method == "POST":
         if paper.already_stored(db.session(), programme, request.form.get("idem", "")):
             return redirect(url_for(".thanks", slug=slug, token=token), code=303)
+        if with_codes:
+            access = CodeState(codes.normalise_code(request.form.get("access_code", "")))
         if receive_page(programme, flow):
-            send(programme, flow, source="kiosk")
-            return redirect(url_for(".thanks", slug=slug, token=token), code=303)
-        status = status_of(flow)
+            try:
+                send(programme, flow, source="kiosk", access_code=access.code if access else None)
+            except CodeRefused as exc:
+                access = CodeState(access.code if access else "", _code_problem(exc))
+            else:
+                return redirect(url_for(".thanks", slug=slug, token=token), code=303)
+        elif access is not None:
+            access = _checked(programme, access.code)
+        status = status_of(flow, bool(access and access.problem))
+    elif with_codes:
+        return _code_page(programme, token, None)
     else:
         flow.start()
+    return _form_page(programme, token, flow, access), status
+
+
+def _checked(programme: PublishedProgramme, typed: str) -> CodeState:
+    try:
+        return CodeState(codes.check_code(db.session(), programme, typed))
+    except CodeRefused as exc:
+        return CodeState(codes.normalise_code(typed), _code_problem(exc))
+
+
+def _code_page(programme: PublishedProgramme, token: str, access: CodeState | None) -> ResponseReturnValue:
     return (
         render_template(
-            "kiosk/form.html",
-            kiosk=True,
-            form_action=url_for(".take_form", slug=slug, token=token),
-            blank_url=_blank_url(programme, token),
+            "kiosk/code.html",
             programme=programme,
-            **flow.template_args(current_language()),
+            form_action=url_for(".take_form", slug=programme.slug, token=token),
+            blank_url=_blank_url(programme, token),
+            problem=access.problem if access else "",
         ),
-        status,
+        422 if access and access.problem else 200,
+    )
+
+
+def _form_page(programme: PublishedProgramme, token: str, flow: FormFlow, access: CodeState | None) -> str:
+    hidden = flow.hidden_fields()
+    if access is not None and not access.problem:
+        hidden["access_code"] = access.code
+    return render_template(
+        "kiosk/form.html",
+        kiosk=True,
+        form_action=url_for(".take_form", slug=programme.slug, token=token),
+        blank_url=_blank_url(programme, token),
+        programme=programme,
+        access=access,
+        **flow.template_args(current_language(), hidden),
     )
 
 
 @bp.get("/<slug>/<token>/done")
 def thanks(slug: str, token: str) -> ResponseReturnValue:
     """Thank-you screen that hands the device to the next trainee by itself."""
-    programme_id = _check_token(token)
     programme = published_programme(db.session(), slug)
-    if programme.id != programme_id:
-        abort(404)
+    if not kiosk_admits(db.session(), programme.id, token):
+        return _link_ended(programme)
     speak_languages_of(programme)
     response = make_response(
         render_template(

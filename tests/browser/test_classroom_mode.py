@@ -161,6 +161,8 @@ def test_the_kiosk_link_opens_on_the_tablet_through_the_room_address(
     organiser: Page, browser: Any, contexts: list[Any], room: str
 ) -> None:
     organiser.goto(f"/o/{DEMO_SLUG}/kit")
+    organiser.get_by_label("Device name").fill("Tablet at the back")
+    organiser.get_by_role("button", name="Add a kiosk device").click()
     link = str(organiser.locator("[data-kiosk-link]").get_attribute("href"))
     assert link.startswith(f"{room}/k/{DEMO_SLUG}/")
     tablet = open_page(browser, contexts, room, viewport={"width": 1024, "height": 768}, is_mobile=False)

@@ -163,11 +163,15 @@ def test_without_a_valid_code_nothing_is_stored(coded: Programme) -> None:
     assert unused_codes(db.session(), coded) == [code]
 
 
-def test_kiosk_and_link_mode_need_no_code(programme: Programme) -> None:
+def test_link_mode_needs_no_code_and_a_kiosk_in_codes_mode_does(programme: Programme) -> None:
     assert not _submit(programme, None).duplicate  # link mode
+    assert not _submit(programme, None, source="kiosk").duplicate
     set_access_mode(db.session(), programme, AccessMode.CODES)
-    assert not _submit(programme, None, source="kiosk").duplicate  # an organiser vouches for the device
-    assert _count(Response, programme) == 2
+    with pytest.raises(CodeMissing):  # a shared device vouches for no one
+        _submit(programme, None, source="kiosk")
+    [code] = issue_codes(db.session(), programme, 1)
+    assert not _submit(programme, code, source="kiosk").duplicate
+    assert _count(Response, programme) == 3
 
 
 def test_a_web_response_without_a_code_is_refused_and_stores_nothing(coded: Programme) -> None:

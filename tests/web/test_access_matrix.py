@@ -18,6 +18,7 @@ from survey.extensions import db
 from survey.models import Programme, Response, Role, User
 from survey.services import access
 from survey.services.demo import add_random_responses
+from survey.services.kiosks import add_kiosk_device
 from tests.helpers import read_page
 
 #: Routes anyone may call: the trainee's form, the kiosk (guarded by its own token), signing in.
@@ -57,6 +58,8 @@ RULES = {
     "organiser.set_access_mode": "manage",
     "organiser.poster": "manage",
     "organiser.classroom_kit": "manage",
+    "organiser.add_kiosk": "manage",
+    "organiser.revoke_kiosk": "manage",
     "organiser.data_entry": "manage",
     "organiser.paper_form": "manage",
     "organiser.edit_programme": "manage",
@@ -78,6 +81,10 @@ RULES = {
     "admin.set_password": "admin",
     "admin.grant": "admin",
     "admin.revoke": "admin",
+    "admin.audit_log": "admin",
+    "admin.held_data": "admin",
+    "admin.erase_page": "admin",
+    "admin.erase": "admin",
 }
 
 VISITORS = ("anonymous", "admin", "organiser", "evaluator", "other_organiser", "other_evaluator")
@@ -146,6 +153,7 @@ def world(app: Flask, programme: Programme, password_hashes: dict[str, str]) -> 
     session.commit()
     add_random_responses(session, programme, 2, seed=3)
     response_id = session.scalar(select(Response.id).limit(1))
+    device = add_kiosk_device(session, programme, "Tablet")
     return {
         "users": users,
         "values": {
@@ -157,6 +165,7 @@ def world(app: Flask, programme: Programme, password_hashes: dict[str, str]) -> 
             "version": str(programme.questionnaire.version),
             "fmt": "json",
             "state": "off",
+            "device_id": str(device.id),
         },
     }
 

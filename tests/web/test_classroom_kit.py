@@ -20,6 +20,7 @@ from reports.documents.chromium import PdfUnavailable
 from survey.extensions import db
 from survey.models import Answer, Programme, Question, Response, Role, User
 from survey.services import access
+from survey.services.kiosks import add_kiosk_device
 from survey.services.programmes import create_programme
 from survey.services.users import create_user
 from survey.web.organiser import kit
@@ -84,10 +85,8 @@ def test_kit_page_links_paper_forms_per_language_data_entry_and_kiosk(
     for lang, first in (("fr", 1), ("ar", 101), ("en", 201)):
         assert f"/o/niamey/paper.pdf?language={lang}&amp;first={first}&amp;copies=29" in html
     assert "/o/niamey/entry" in html
-    kiosk_link = re.search(r'href="(http://localhost/k/niamey/([^"]+))" dir="ltr" data-kiosk-link', html)
-    assert kiosk_link is not None
-    token = kiosk_link.group(2)
-    assert URLSafeSerializer(app.config["SECRET_KEY"], salt="kiosk").loads(token) == programme.id
+    assert "data-kiosk-link" not in html  # no kiosk device yet
+    assert "Add a kiosk device" in html
     assert "0 paper forms typed in so far." in html
 
 
@@ -398,9 +397,10 @@ def test_evaluators_and_other_programmes_organisers_are_refused(
 # --- the kiosk --------------------------------------------------------------------------------------
 
 
-def kiosk_url(app: Flask, programme: Programme) -> str:
-    token = URLSafeSerializer(app.config["SECRET_KEY"], salt="kiosk").dumps(programme.id)
-    return f"/k/{programme.slug}/{token}"
+def kiosk_url(app: Flask, programme: Programme, name: str = "Tablet") -> str:
+    """The link of a new kiosk device of ``programme``."""
+    device = add_kiosk_device(db.session(), programme, name)
+    return f"/k/{programme.slug}/{device.token}"
 
 
 def kiosk_post(client: FlaskClient, url: str, page: Page, answers: dict[str, Any], action: str) -> Any:
@@ -471,18 +471,13 @@ def test_kiosk_back_button_and_resend_shows_thanks_not_the_answers(
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
 
 
-def test_kiosk_works_in_codes_mode_and_signs_out_an_organiser(
-    app: Flask, manager: FlaskClient, programme: Programme
-) -> None:
-    programme.access_mode = "codes"
-    db.session.commit()
+def test_kiosk_signs_out_an_organiser(app: Flask, manager: FlaskClient, programme: Programme) -> None:
     url = kiosk_url(app, programme)
     assert manager.get(url).status_code == 200
     # The shared device no longer carries the organiser's session.
     after = manager.get("/o/niamey/kit")
     assert after.status_code == 302
     assert "/login" in after.headers["Location"]
-    # No invitation code is asked: the organiser vouches for the kiosk.
     _seen, done = kiosk_submit(manager, url, full_answers(programme))
     assert done.status_code == 303
     assert db.session.scalars(select(Response.source)).all() == ["kiosk"]
@@ -494,12 +489,10 @@ def test_kiosk_link_needs_the_programmes_own_token(app: Flask, client: FlaskClie
     other.status = "open"
     session.commit()
     assert client.get("/k/niamey/forged-token").status_code == 404
-    assert (
-        client.get(f"/k/niamey/{URLSafeSerializer('another-key', salt='kiosk').dumps(programme.id)}").status_code == 404
-    )
+    # A link of the kind this service made before kiosk devices existed: stale.
     assert (
         client.get(
-            f"/k/niamey/{URLSafeSerializer(app.config['SECRET_KEY'], salt='receipt').dumps(programme.id)}"
+            f"/k/niamey/{URLSafeSerializer(app.config['SECRET_KEY'], salt='kiosk').dumps(programme.id)}"
         ).status_code
         == 404
     )

@@ -15,12 +15,14 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from reports.languages import direction
 from survey.extensions import db
 from survey.forms.codes import AccessModeForm, IssueCodesForm
 from survey.models import AccessMode, Programme
+from survey.services import audit
 from survey.services import codes as code_service
 from survey.web.auth import role_required
 from survey.web.links import public_url
@@ -119,6 +121,7 @@ def code_cards(slug: str) -> ResponseReturnValue:
     """
     programme = programme_for(slug, manage=True)
     unused = code_service.unused_codes(db.session(), programme)
+    audit.record(db.session(), current_user._get_current_object(), "codes", programme, "cards")
     cards = []
     for code in unused:
         shown = code_service.format_code(code)

@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 from reports import languages
 from reports.documents.chromium import PdfUnavailable, html_to_pdf
 from survey.extensions import db
+from survey.forms.admin import ActionForm
+from survey.forms.kiosks import KioskDeviceForm
 from survey.forms.paper import (
     first_error,
     language_choices,
@@ -31,9 +33,8 @@ from survey.services import NotAccepting, paper, programmes
 from survey.services.responses import KeyReused, PaperNumberTaken
 from survey.web.auth import role_required
 from survey.web.i18n import current_language
-from survey.web.kiosk import kiosk_token
-from survey.web.links import public_url
 from survey.web.organiser import MANAGERS, bp, programme_for
+from survey.web.organiser.kiosks import device_rows
 from survey.web.security import CSP
 
 
@@ -44,7 +45,7 @@ def _default_copies(programme: Programme) -> int:
 @bp.get("/<slug>/kit")
 @role_required(*MANAGERS)
 def classroom_kit(slug: str) -> ResponseReturnValue:
-    """Paper forms per language, the data-entry screen and the kiosk link, with how to use them.
+    """Paper forms per language, the data-entry screen and the kiosk devices, with how to use them.
 
     The custom print form comes back here: valid, it goes on to the PDF; not, it shows why (422).
     """
@@ -65,7 +66,6 @@ def classroom_kit(slug: str) -> ResponseReturnValue:
                 )
             )
         status = 422
-    token = kiosk_token(programme)
     return (
         render_template(
             "organiser/kit.html",
@@ -73,7 +73,9 @@ def classroom_kit(slug: str) -> ResponseReturnValue:
             form=form,
             ranges=suggested_ranges(programme.languages, _default_copies(programme)),
             tally=paper.paper_tally(db.session(), programme),
-            kiosk_url=public_url("kiosk.take_form", slug=slug, token=token),
+            kiosk_devices=device_rows(programme),
+            kiosk_form=KioskDeviceForm(formdata=None),
+            revoke_form=ActionForm(formdata=None),
         ),
         status,
     )

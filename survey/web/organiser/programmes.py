@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from reports.languages import CODES, DEFAULT_LANGUAGE
+from reports.languages import CODES, DEFAULT_LANGUAGE, direction
 from survey.extensions import db
 from survey.forms.programme import COMMON_TIMEZONES, SLUG_TAKEN, ProgrammeForm, local_time, programme_data
 from survey.models import Programme, ProgrammeStatus, TransitionError
@@ -67,7 +67,12 @@ def _new_defaults(library: list[LibraryEntry]) -> dict[str, Any]:
 def _render_form(form: ProgrammeForm, programme: Programme | None, status: int, **extra: Any) -> ResponseReturnValue:
     return (
         render_template(
-            "organiser/programme_form.html", form=form, programme=programme, timezones=COMMON_TIMEZONES, **extra
+            "organiser/programme_form.html",
+            form=form,
+            programme=programme,
+            timezones=COMMON_TIMEZONES,
+            privacy_languages=[(code, direction(code)) for code in CODES],
+            **extra,
         ),
         status,
     )
