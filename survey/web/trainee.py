@@ -1,16 +1,34 @@
-"""The trainee's pages: the evaluation form and its receipt. No login, no JavaScript needed."""
+"""The trainee's pages: the evaluation form and its receipt. No login, no JavaScript needed.
+
+With JavaScript the form is sent in the background (static/js/form.js asks
+for JSON): the page stays whatever the network does, and the script resends
+until the response is stored. The receipt names no response: its number is
+drawn at random for each send, and travels in a cookie, never in a URL, so no
+access log can hold it (issue 14).
+"""
 
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import escape
+from werkzeug.wrappers import Response as BaseResponse
 
 from survey.caches import RECEIPT_SIGNERS, SHARED_PAGES
 from survey.extensions import csrf, db
@@ -21,6 +39,7 @@ from survey.services.codes import CodeMissing, CodeRefused, CodeUnknown, CodeUse
 from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.web.answering import open_form, receive_page, send, status_of
 from survey.web.compression import SharedStartPage
+from survey.web.form_guard import CookieGuard
 from survey.web.i18n import current_language, speak_languages_of
 from survey.web.published import again_if_programme_changed, published_trusted_for
 
@@ -30,6 +49,10 @@ bp = Blueprint("trainee", __name__)
 csrf.exempt(bp)
 
 RECEIPT_SALT = "trainee-receipt"
+#: The cookie that takes the receipt to the receipt page (only that page's path).
+RECEIPT_COOKIE = "receipt"
+#: Letters and digits a trainee cannot misread (no 0/O, 1/I/L).
+_RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def _secret() -> str:
@@ -37,9 +60,43 @@ def _secret() -> str:
 
 
 def _receipts(secret: str) -> URLSafeSerializer:
-    """Signs receipt tokens; built once per key (a noticeable share of a send)."""
+    """Signs receipt cookies; built once per key (a noticeable share of a send)."""
     signer: URLSafeSerializer | None = RECEIPT_SIGNERS.get(secret)
     return signer if signer is not None else RECEIPT_SIGNERS.put(secret, URLSafeSerializer(secret, salt=RECEIPT_SALT))
+
+
+def receipt_number() -> str:
+    """A fresh receipt number, "ABCD-EFGH": random, stored nowhere, so it
+    names no response; it tells the trainee their evaluation arrived."""
+    chars = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def _sent_in_background() -> bool:
+    """Whether form.js sent this POST (it asks for JSON) rather than the browser."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _receipt_answer(slug: str, duplicate: bool) -> BaseResponse:
+    """The answer to a stored form: the receipt page (a redirect), or for the
+    script, the receipt in JSON; either way the receipt cookie for that page."""
+    number = receipt_number()
+    done = url_for(".thanks", slug=slug)
+    response: BaseResponse
+    if _sent_in_background():
+        response = jsonify(status="stored", receipt=number, duplicate=duplicate, url=done)
+    else:
+        response = redirect(done, code=303)
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        _receipts(_secret()).dumps([number, duplicate]),
+        path=done,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+    )
+    return response
 
 
 @dataclass(frozen=True)
@@ -94,6 +151,12 @@ def take_form(slug: str) -> ResponseReturnValue:
     access: CodeState | None = None
     status = 200
     if request.method == "POST":
+        background = _sent_in_background()
+        guard = CookieGuard()
+        if background and not guard.accepts(request.form.get("csrf_token", "")):
+            # A day-old page or a restarted browser: the script takes a fresh
+            # token (and cookie) and sends again, the answers untouched.
+            return jsonify(status="token", token=guard.token()), 403
         if with_codes:
             access = CodeState(codes.normalise_code(request.form.get("access_code", "")))
         if receive_page(programme, flow):
@@ -102,8 +165,7 @@ def take_form(slug: str) -> ResponseReturnValue:
             except CodeRefused as exc:
                 access = CodeState(access.code if access else "", _code_message(exc))
             else:
-                token = _receipts(_secret()).dumps([receipt.response_id.hex, receipt.duplicate])
-                return redirect(url_for(".thanks", slug=slug, r=token), code=303)
+                return _receipt_answer(slug, receipt.duplicate)
         elif access is not None:
             access = _check_code(programme, access.code)
         status = status_of(flow, bool(access and access.problem))
@@ -180,18 +242,20 @@ def code_link(code: str) -> ResponseReturnValue:
 
 @bp.get("/s/<slug>/done")
 def thanks(slug: str) -> ResponseReturnValue:
-    """The receipt: says the response is stored, and whether it was a repeat."""
+    """The receipt: says the response is stored, and whether it was a repeat;
+    404 without the receipt cookie the send set."""
     programme = published_programme(db.session(), slug, checked_within=published_trusted_for())
     speak_languages_of(programme)
     try:
-        response_hex, duplicate = _receipts(_secret()).loads(request.args.get("r", ""))
-        receipt = uuid.UUID(hex=response_hex).hex[:8].upper()
+        receipt, duplicate = _receipts(_secret()).loads(request.cookies.get(RECEIPT_COOKIE, ""))
     except (BadSignature, ValueError, TypeError):
+        abort(404)
+    if not isinstance(receipt, str):
         abort(404)
     return render_template(
         "trainee/thanks.html",
         programme=programme,
-        receipt=f"{receipt[:4]}-{receipt[4:]}",
+        receipt=receipt,
         duplicate=bool(duplicate),
         message=_("Thank you! Your evaluation has been recorded."),
     )
