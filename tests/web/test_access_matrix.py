@@ -57,6 +57,7 @@ RULES = {
     "organiser.poster": "manage",
     "organiser.classroom_kit": "manage",
     "organiser.data_entry": "manage",
+    "organiser.import_saved": "manage",
     "organiser.paper_form": "manage",
     "organiser.edit_programme": "manage",
     "organiser.open_programme": "manage",

@@ -72,4 +72,4 @@ def programme_nav() -> dict[str, object]:
     return {"programme_nav": nav_items}
 
 
-from survey.web.organiser import codes, dashboard, kit, programmes, questionnaires, responses  # noqa: E402,F401  (registers the views)
+from survey.web.organiser import codes, dashboard, kit, programmes, questionnaires, responses, saved_answers  # noqa: E402,F401  (registers the views)
