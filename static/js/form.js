@@ -13,7 +13,8 @@
 // - remembers that this phone sent the form, so Back after the receipt shows
 //   the receipt again instead of a form that would store a second response
 //   ("someone else is using this phone" starts a fresh one);
-// - stops a second tap on "Send" while the first is on its way.
+// - stops a second tap on "Send" while the first is on its way;
+// - registers the form's service worker (sw.js) where the page is a secure context.
 // A page the server answered to a page sent alone (by a browser without
 // JavaScript, or before this script ran) holds that page only, the answers of
 // the others travelling signed in "carry" (data-single-page): then each page
@@ -399,6 +400,12 @@
     sending = false;
     if (event.persisted) { opened(); trySend(); }
   });
+
+  // Offline reopening where the browser allows a service worker (HTTPS or localhost): static/js/sw.js.
+  var worker = form.getAttribute("data-offline-worker");
+  if (worker && window.isSecureContext && navigator.serviceWorker) {
+    navigator.serviceWorker.register(worker, { scope: form.getAttribute("data-offline-scope") }).catch(function () {});
+  }
 
   var problems = document.getElementById("problems");
   if (problems) { problems.focus(); }

@@ -21,6 +21,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -227,6 +228,17 @@ def _shared_page(programme: PublishedProgramme, flow: FormFlow, hidden: dict[str
     for index, value in enumerate(hidden.values()):
         tail = tail.replace(f"{_MARK}{index}x", escape(value))
     return page.response(tail)
+
+
+@bp.get("/s/<slug>/offline.js")
+def offline_worker(slug: str) -> ResponseReturnValue:
+    """The form's service worker (static/js/sw.js), served under the form's
+    path and allowed the form's scope, so a link opened once opens offline."""
+    assert current_app.static_folder is not None
+    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    response.headers["Service-Worker-Allowed"] = url_for(".take_form", slug=slug)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/c/<code>")

@@ -201,3 +201,37 @@ def test_an_expired_form_cookie_is_renewed_without_losing_answers(
     page.wait_for_url(DONE_URL)
     expect_receipt(page, lang)
     assert live_server.count_responses() == before + 1
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_form_opened_once_opens_again_offline(
+    new_phone: Callable[..., Any], live_server: LiveServer, lang: str
+) -> None:
+    """With a service worker (HTTPS or localhost): the link opens without network,
+    in the language chosen, and its answers go when the network is back."""
+    page = open_phone(new_phone, "allow")
+    before = live_server.count_responses()
+    page.goto(live_server.form_url(lang))
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+    page.close()
+
+    context = page.context
+    context.set_offline(True)
+    seen = len(live_server.seen)
+    again = context.new_page()
+    again.goto(live_server.form_url(lang))
+    expect(again.locator("html")).to_have_attribute("lang", lang)
+    expect(again.locator("[data-form-page='0'] fieldset.question").first).to_be_visible()
+    assert live_server.seen[seen:] == [], "the page came from the server, not from the phone"
+    tapped: dict[str, str] = {}
+    for number in range(PAGES):
+        expect_page(again, number)
+        tapped.update(answer_required(again))
+        go(again, "send" if number == PAGES - 1 else "next")
+    expect_waiting(again, tapped)
+    assert live_server.count_responses() == before
+
+    context.set_offline(False)
+    again.wait_for_url(DONE_URL)
+    expect_receipt(again, lang)
+    assert live_server.count_responses() == before + 1

@@ -26,6 +26,7 @@ PUBLIC = {
     "trainee.take_form",
     "trainee.thanks",
     "trainee.code_link",
+    "trainee.offline_worker",
     "kiosk.take_form",
     "kiosk.thanks",
     "auth.login",

@@ -113,3 +113,14 @@ def test_a_closed_programme_says_so_in_json(client: FlaskClient, forms: FormClie
     assert refused.status_code == 410
     assert "no longer accepts answers" in refused.get_json()["message"]
     assert stored() == 0
+
+
+def test_the_service_worker_may_take_the_form_s_scope(client: FlaskClient, programme: Programme) -> None:
+    html = client.get("/s/niamey").get_data(as_text=True)
+    assert 'data-offline-worker="/s/niamey/offline.js"' in html
+    worker = client.get("/s/niamey/offline.js")
+    assert worker.status_code == 200
+    assert worker.mimetype in {"text/javascript", "application/javascript"}
+    assert worker.headers["Service-Worker-Allowed"] == "/s/niamey"
+    assert "no-cache" in worker.headers["Cache-Control"]
+    worker.close()
