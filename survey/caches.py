@@ -69,7 +69,7 @@ SHARED_PAGES: Cache[object, Any] = Cache(
     "hidden fields' names; each trainee's own values are put in at the end, per request",
 )
 RECEIPT_SIGNERS: Cache[str, Any] = Cache(
-    "the signer of receipt tokens, by secret key",
+    "the signer of receipt cookies, by secret key",
     4,
     "a pure function of the secret key, which every worker shares",
 )

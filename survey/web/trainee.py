@@ -1,9 +1,15 @@
-"""The trainee's pages: the evaluation form and its receipt. No login, no JavaScript needed."""
+"""The trainee's pages: the evaluation form and its receipt. No login, no JavaScript needed.
+
+With JavaScript the form is sent in the background (static/js/form.js asks
+for JSON): the page stays whatever the network does, and the script resends
+until the response is stored. The receipt names no response: its number is
+drawn at random for each send, and travels in a cookie, never in a URL, so no
+access log can hold it (issue 14).
+"""
 
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
 
 from flask import (
@@ -11,10 +17,12 @@ from flask import (
     Response,
     abort,
     current_app,
+    jsonify,
     make_response,
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -23,6 +31,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import escape
+from werkzeug.wrappers import Response as BaseResponse
 
 from survey.caches import RECEIPT_SIGNERS, SHARED_PAGES
 from survey.extensions import csrf, db
@@ -33,6 +42,7 @@ from survey.services.codes import CodeMissing, CodeRefused, CodeUnknown, CodeUse
 from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.web.answering import open_form, receive_page, send, status_of
 from survey.web.compression import SharedStartPage
+from survey.web.form_guard import CookieGuard
 from survey.web.i18n import current_language, speak_languages_of
 from survey.web.limits import code_refused, code_wait, limit_code_links, with_retry_after
 from survey.web.published import again_if_programme_changed, published_trusted_for
@@ -43,6 +53,10 @@ bp = Blueprint("trainee", __name__)
 csrf.exempt(bp)
 
 RECEIPT_SALT = "trainee-receipt"
+#: The cookie that takes the receipt to the receipt page (only that page's path).
+RECEIPT_COOKIE = "receipt"
+#: Letters and digits a trainee cannot misread (no 0/O, 1/I/L).
+_RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def _secret() -> str:
@@ -50,9 +64,43 @@ def _secret() -> str:
 
 
 def _receipts(secret: str) -> URLSafeSerializer:
-    """Signs receipt tokens; built once per key (a noticeable share of a send)."""
+    """Signs receipt cookies; built once per key (a noticeable share of a send)."""
     signer: URLSafeSerializer | None = RECEIPT_SIGNERS.get(secret)
     return signer if signer is not None else RECEIPT_SIGNERS.put(secret, URLSafeSerializer(secret, salt=RECEIPT_SALT))
+
+
+def receipt_number() -> str:
+    """A fresh receipt number, "ABCD-EFGH": random, stored nowhere, so it
+    names no response; it tells the trainee their evaluation arrived."""
+    chars = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def _sent_in_background() -> bool:
+    """Whether form.js sent this POST (it asks for JSON) rather than the browser."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _receipt_answer(slug: str, duplicate: bool) -> BaseResponse:
+    """The answer to a stored form: the receipt page (a redirect), or for the
+    script, the receipt in JSON; either way the receipt cookie for that page."""
+    number = receipt_number()
+    done = url_for(".thanks", slug=slug)
+    response: BaseResponse
+    if _sent_in_background():
+        response = jsonify(status="stored", receipt=number, duplicate=duplicate, url=done)
+    else:
+        response = redirect(done, code=303)
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        _receipts(_secret()).dumps([number, duplicate]),
+        path=done,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+    )
+    return response
 
 
 @dataclass(frozen=True)
@@ -144,6 +192,12 @@ def take_form(slug: str) -> ResponseReturnValue:
     access: CodeState | None = None
     status = 200
     if request.method == "POST":
+        background = _sent_in_background()
+        guard = CookieGuard()
+        if background and not guard.accepts(request.form.get("csrf_token", "")):
+            # A day-old page or a restarted browser: the script takes a fresh
+            # token (and cookie) and sends again, the answers untouched.
+            return jsonify(status="token", token=guard.token()), 403
         if with_codes:
             access = CodeState(codes.normalise_code(request.form.get("access_code", "")))
         if receive_page(programme, flow):
@@ -159,8 +213,7 @@ def take_form(slug: str) -> ResponseReturnValue:
                         code_refused(programme.slug)
                     access = CodeState(access.code if access else "", _code_message(exc))
                 else:
-                    token = _receipts(_secret()).dumps([receipt.response_id.hex, receipt.duplicate])
-                    return redirect(url_for(".thanks", slug=slug, r=token), code=303)
+                    return _receipt_answer(slug, receipt.duplicate)
         elif access is not None:
             access = _check_code(programme, access.code)
         status = status_of(flow, bool(access and access.problem))
@@ -241,6 +294,17 @@ def _codes_waiting_page(seconds: int) -> ResponseReturnValue:
     return render_template("errors/error.html", status=429, title=_("Please wait"), message=message), 429
 
 
+@bp.get("/s/<slug>/offline.js")
+def offline_worker(slug: str) -> ResponseReturnValue:
+    """The form's service worker (static/js/sw.js), served under the form's
+    path and allowed the form's scope, so a link opened once opens offline."""
+    assert current_app.static_folder is not None
+    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    response.headers["Service-Worker-Allowed"] = url_for(".take_form", slug=slug)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.get("/c/<code>")
 @limit_code_links(_codes_waiting_page)
 def code_link(code: str) -> ResponseReturnValue:
@@ -266,18 +330,20 @@ def code_link(code: str) -> ResponseReturnValue:
 
 @bp.get("/s/<slug>/done")
 def thanks(slug: str) -> ResponseReturnValue:
-    """The receipt: says the response is stored, and whether it was a repeat."""
+    """The receipt: says the response is stored, and whether it was a repeat;
+    404 without the receipt cookie the send set."""
     programme = published_programme(db.session(), slug, checked_within=published_trusted_for())
     speak_languages_of(programme)
     try:
-        response_hex, duplicate = _receipts(_secret()).loads(request.args.get("r", ""))
-        receipt = uuid.UUID(hex=response_hex).hex[:8].upper()
+        receipt, duplicate = _receipts(_secret()).loads(request.cookies.get(RECEIPT_COOKIE, ""))
     except (BadSignature, ValueError, TypeError):
+        abort(404)
+    if not isinstance(receipt, str):
         abort(404)
     return render_template(
         "trainee/thanks.html",
         programme=programme,
-        receipt=f"{receipt[:4]}-{receipt[4:]}",
+        receipt=receipt,
         duplicate=bool(duplicate),
         message=_("Thank you! Your evaluation has been recorded."),
     )

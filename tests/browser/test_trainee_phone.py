@@ -14,7 +14,7 @@ from playwright.sync_api import FloatRect, Locator, Page, expect
 from tests.browser.conftest import LiveServer
 
 RECEIPT = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}$")
-DONE_URL = re.compile(r"/s/[^/]+/done\?r=")
+DONE_URL = re.compile(r"/s/[^/]+/done$")
 PAGES = 3
 #: Smallest comfortable tap target, in CSS pixels (WCAG 2.5.5, Apple HIG).
 MIN_TAP = 44

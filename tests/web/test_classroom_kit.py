@@ -362,6 +362,8 @@ KIT_URLS = [
     ("get", "/o/niamey/paper.html?language=fr&first=1&copies=1"),
     ("get", "/o/niamey/entry"),
     ("post", "/o/niamey/entry"),
+    ("get", "/o/niamey/saved-answers"),
+    ("post", "/o/niamey/saved-answers"),
 ]
 
 

@@ -72,4 +72,13 @@ def programme_nav() -> dict[str, object]:
     return {"programme_nav": nav_items}
 
 
-from survey.web.organiser import codes, dashboard, kiosks, kit, programmes, questionnaires, responses  # noqa: E402,F401  (registers the views)
+from survey.web.organiser import (  # noqa: E402,F401  (registers the views)
+    codes,
+    dashboard,
+    kiosks,
+    kit,
+    programmes,
+    questionnaires,
+    responses,
+    saved_answers,
+)
