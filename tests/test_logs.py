@@ -20,6 +20,7 @@ from bench.load import default_answers, session_ids
 from survey.models import AccessMode, Programme
 from survey.services.codes import format_code, issue_codes, set_access_mode
 from survey.services.demo import DEMO_SLUG
+from survey.web.trainee import RECEIPT_COOKIE
 from tests.serving import command_server, laptop_env, room_app
 
 FORM = f"/s/{DEMO_SLUG}"
@@ -42,7 +43,7 @@ def _spellings(secret: str) -> set[str]:
 
 
 def _session_secrets(codes: list[str]) -> list[str]:
-    """What must never be written to a log: the codes (and, to come, receipt tokens)."""
+    """What must never be written to a log: the codes (the test adds the receipts it saw)."""
     return [format_code(code) for code in codes]
 
 
@@ -70,7 +71,11 @@ def test_a_whole_codes_session_leaves_no_code_in_any_log(coded_laptop: tuple[Pat
             assert form.status == 200
             sent = _send_whole_form(first, form.text())
             assert sent.status == 303
-            assert first.get(sent.headers["Location"]).status == 200
+            receipt = first.get(sent.headers["Location"])
+            assert receipt.status == 200
+            receipts = re.findall(r"\b[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}\b", receipt.text())
+            assert receipts  # the receipt number the trainee sees
+            receipts.append(first.cookies[RECEIPT_COOKIE])  # and the cookie that carried it
 
             assert "code-input" in second.get(FORM).text()
             form = second.post(FORM, [("code", typed.lower().replace("-", " "))])
@@ -92,7 +97,7 @@ def test_a_whole_codes_session_leaves_no_code_in_any_log(coded_laptop: tuple[Pat
     assert re.search(r"POST /s/<slug> 303$", written, re.M)
     assert re.search(r"GET /c/<code> 404$", written, re.M)
     assert re.search(r"GET - 404$", written, re.M)  # a path matching no route is not logged either
-    for secret in [*_session_secrets(codes), unused]:
+    for secret in [*_session_secrets(codes), unused, *receipts]:
         for spelling in _spellings(secret):
             assert spelling not in written, spelling
     logs = list((folder / "instance").rglob("*.log"))
