@@ -3,6 +3,7 @@
 from survey.models.base import Base
 from survey.models.programmes import AccessMode, Programme, ProgrammeSession, ProgrammeStatus, TransitionError
 from survey.models.questionnaires import Question, Questionnaire
+from survey.models.report_jobs import JobState, ReportJob
 from survey.models.responses import AccessCode, Answer, Exclusion, Response
 from survey.models.users import ProgrammeGrant, Role, User
 
@@ -12,12 +13,14 @@ __all__ = [
     "Answer",
     "Base",
     "Exclusion",
+    "JobState",
     "Programme",
     "ProgrammeGrant",
     "ProgrammeSession",
     "ProgrammeStatus",
     "Question",
     "Questionnaire",
+    "ReportJob",
     "Response",
     "Role",
     "TransitionError",
