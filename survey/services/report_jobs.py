@@ -105,29 +105,33 @@ def ask(
     if FORMATS[fmt].printed and find_chromium() is None:
         raise report_documents.PdfNotAvailable("no Chromium")
     ids = ",".join(str(p.id) for p in programmes)
-    waiting = session.scalars(
-        select(ReportJob).where(
-            ReportJob.user_id == user.id,
-            ReportJob.programme_ids == ids,
-            ReportJob.fmt == fmt,
-            ReportJob.lang == lang,
-            ReportJob.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]),
-        )
-    ).first()
-    if waiting is not None:
-        return waiting
-    job = ReportJob(
-        id=secrets.token_hex(16),
-        user_id=user.id,
-        programme_id=programmes[0].id,
-        programme_ids=ids,
-        fmt=fmt,
-        lang=lang,
-        state=JobState.QUEUED.value,
-        attempts=0,
-        created_at=utcnow(),
-    )
+    user_id, first_id = user.id, programmes[0].id
+    # End the request's read snapshot: look and write in one writer's transaction.
+    session.rollback()
     with write_intent():
+        waiting = session.scalars(
+            select(ReportJob).where(
+                ReportJob.user_id == user_id,
+                ReportJob.programme_ids == ids,
+                ReportJob.fmt == fmt,
+                ReportJob.lang == lang,
+                ReportJob.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]),
+            )
+        ).first()
+        if waiting is not None:
+            session.commit()
+            return waiting
+        job = ReportJob(
+            id=secrets.token_hex(16),
+            user_id=user_id,
+            programme_id=first_id,
+            programme_ids=ids,
+            fmt=fmt,
+            lang=lang,
+            state=JobState.QUEUED.value,
+            attempts=0,
+            created_at=utcnow(),
+        )
         session.add(job)
         session.commit()
     try:

@@ -99,7 +99,9 @@ class ReportQueue:
         done = threading.Event()
         sweeper = threading.Thread(target=self._sweep_regularly, args=(done, parent), name="sweeper", daemon=True)
         sweeper.start()
-        consumer = self.huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+        # An empty SQLite queue is polled at most a second apart (Huey would wait up to 10 s):
+        # a document asked for after a quiet while should not wait for the poll.
+        consumer = self.huey.create_consumer(workers=workers, worker_type="thread", periodic=False, max_delay=1.0)
         try:
             consumer.run()
         finally:
