@@ -13,7 +13,7 @@ queue once, then reports it failed (``interrupted``). Ready files are deleted
 when their time is up (``expires_at``) and the job reads ``expired``.
 
 Unlike most services, running a job takes several transactions (claim, then the
-document, then the outcome): each is short, so that SQLite's writers wait for
+document, then the outcome): each is short, so that the database's writers wait for
 none of them.
 """
 

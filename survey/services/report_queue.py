@@ -1,8 +1,8 @@
 """The queue between the web server and the report workers.
 
-Why Huey: it is a kept task queue that needs no server of its own. Its SQLite
-storage (a file in the instance folder) serves the laptop that ``make run``
-starts, where there is no Redis, and Windows as well as Linux; with
+Why Huey: it is a kept task queue that needs no server of its own. Its file
+storage in the instance folder (survey.storage.queues) serves the laptop that
+``make run`` starts, where there is no Redis, and Windows as well as Linux; with
 ``SURVEY_REPORT_QUEUE_URL=redis://...`` the same tasks go through Redis for
 several web processes and hosts. Its consumer runs tasks in threads of one
 process, which is what bounds the work: ``SURVEY_REPORT_WORKERS`` documents at
@@ -27,17 +27,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
-
 from survey.extensions import db
 from survey.services import report_jobs
 from survey.services.report_jobs import JobSettings
+from survey.storage.queues import make_huey
 
 log = logging.getLogger(__name__)
-
-IMMEDIATE = "immediate"
-#: The queue's file in the instance folder when no URL is given.
-SQLITE_FILE = "report-queue.db"
 
 
 class ReportQueue:
@@ -46,7 +41,7 @@ class ReportQueue:
     def __init__(self, url: str, instance_dir: Path, settings: JobSettings) -> None:
         self.settings = settings
         self.url = url
-        self.huey = _huey(url, instance_dir)
+        self.huey = make_huey("survey-reports", url, instance_dir)
         self._make_report: Callable[[str], object] = self.huey.task(name="make_report")(self._run)
 
     @property
@@ -99,7 +94,7 @@ class ReportQueue:
         done = threading.Event()
         sweeper = threading.Thread(target=self._sweep_regularly, args=(done, parent), name="sweeper", daemon=True)
         sweeper.start()
-        # An empty SQLite queue is polled at most a second apart (Huey would wait up to 10 s):
+        # An empty queue file is polled at most a second apart (Huey would wait up to 10 s):
         # a document asked for after a quiet while should not wait for the poll.
         consumer = self.huey.create_consumer(workers=workers, worker_type="thread", periodic=False, max_delay=1.0)
         try:
@@ -117,17 +112,3 @@ class ReportQueue:
                 self.sweep()
             except Exception:  # a database that is down now may be back at the next sweep
                 log.exception("sweeping report jobs failed")
-
-
-def _huey(url: str, instance_dir: Path) -> Huey:
-    name = "survey-reports"
-    if url == IMMEDIATE:
-        return MemoryHuey(name, immediate=True, results=False)
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(name, url=url, results=False)
-    if url and not url.startswith("sqlite:///"):
-        raise ValueError(f"SURVEY_REPORT_QUEUE_URL must be redis://..., sqlite:///path or empty, not {url!r}")
-    path = Path(url.removeprefix("sqlite:///")) if url else instance_dir / SQLITE_FILE
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.touch(mode=0o600, exist_ok=True)
-    return SqliteHuey(name, filename=str(path), results=False)
