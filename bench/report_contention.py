@@ -93,8 +93,9 @@ def trainee(port: int, until: float, samples: Samples) -> None:
         browser.close()
 
 
-def evaluator(port: int, until: float, samples: Samples, start: threading.Barrier) -> None:
-    """Signs in, then asks for the PDF, follows its job page until ready, downloads it; again."""
+def evaluator(port: int, stop: threading.Event, samples: Samples, start: threading.Barrier) -> None:
+    """Signs in, then asks for the PDF, follows its job page until ready, downloads it; again,
+    until the trainees' run ends (a PDF still waited for then is left)."""
     from survey.services.demo import DEMO_EMAIL, DEMO_PASSWORD
 
     browser = Browser("127.0.0.1", port, timeout=300)
@@ -104,7 +105,7 @@ def evaluator(port: int, until: float, samples: Samples, start: threading.Barrie
     token = hidden_fields(browser.get("/e/niamey-2026/reports").text()).get("csrf_token", "")
     start.wait()
     try:
-        while time.monotonic() < until:
+        while not stop.is_set():
             asked = time.perf_counter()
             reply = browser.post(PDF_PATH, [("csrf_token", token), ("lang", "fr")])
             job = reply.headers.get("Location", "")
@@ -114,7 +115,8 @@ def evaluator(port: int, until: float, samples: Samples, start: threading.Barrie
                 return
             job = "/" + job.split("/", 3)[-1] if job.startswith("http") else job
             while not json.loads(browser.get(job + "/state").text()).get("finished"):
-                time.sleep(1)
+                if stop.wait(1):
+                    return
             document = browser.get(job + "/file")
             with samples.lock:
                 if document.status == 200 and document.raw.startswith(b"%PDF"):
@@ -128,19 +130,19 @@ def evaluator(port: int, until: float, samples: Samples, start: threading.Barrie
 def run(port: int, seconds: float, trainees: int, with_reports: bool) -> Samples:
     samples = Samples()
     start = threading.Barrier(EVALUATORS + 1 if with_reports else 1)
+    stop = threading.Event()
     threads: list[threading.Thread] = []
     if with_reports:
-        threads += [
-            threading.Thread(target=evaluator, args=(port, time.monotonic() + seconds + 60, samples, start))
-            for _ in range(EVALUATORS)
-        ]
+        threads += [threading.Thread(target=evaluator, args=(port, stop, samples, start)) for _ in range(EVALUATORS)]
     for thread in threads:
         thread.start()
     start.wait()  # every evaluator signed in: the PDFs are asked for at once
     until = time.monotonic() + seconds
     trainees_threads = [threading.Thread(target=trainee, args=(port, until, samples)) for _ in range(trainees)]
     _start_and_join(trainees_threads)
-    stop_evaluators(threads)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=600)
     return samples
 
 
@@ -149,12 +151,6 @@ def _start_and_join(threads: list[threading.Thread]) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-
-
-def stop_evaluators(threads: list[threading.Thread]) -> None:
-    """The evaluators finish the PDF they wait for (their loop ends after the trainees' run)."""
-    for thread in threads:
-        thread.join(timeout=600)
 
 
 def line(name: str, samples: Samples) -> str:
