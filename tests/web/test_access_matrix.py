@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from survey.extensions import db
 from survey.models import Programme, Response, Role, User
-from survey.services import access
+from survey.services import access, report_jobs
 from survey.services.demo import add_random_responses
 from tests.helpers import read_page
 
@@ -48,6 +48,10 @@ RULES = {
     "evaluator.reports": "staff",
     "evaluator.download": "staff",
     "evaluator.compare": "staff",
+    # A job asked for by the granted evaluator: its programme's staff see it, others do not.
+    "evaluator.job": "staff",
+    "evaluator.job_state": "staff",
+    "evaluator.job_file": "staff",
     "organiser.exclude_response": "manage",
     "organiser.include_response": "manage",
     "organiser.codes": "manage",
@@ -145,6 +149,7 @@ def world(app: Flask, programme: Programme, password_hashes: dict[str, str]) -> 
     session.commit()
     add_random_responses(session, programme, 2, seed=3)
     response_id = session.scalar(select(Response.id).limit(1))
+    job = report_jobs.ask(session, users["evaluator"], [programme], "json", "fr", lambda _job_id: None)
     return {
         "users": users,
         "values": {
@@ -156,6 +161,7 @@ def world(app: Flask, programme: Programme, password_hashes: dict[str, str]) -> 
             "version": str(programme.questionnaire.version),
             "fmt": "json",
             "state": "off",
+            "job_id": job.id,
         },
     }
 
