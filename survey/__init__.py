@@ -32,6 +32,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     register_request_state(app)
     register_limits(app)
     register_extensions(app)
+    register_report_queue(app)
     register_i18n(app)
     register_blueprints(app)
     register_templating(app)
@@ -90,6 +91,24 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app, make_engine(app.config["SQLALCHEMY_DATABASE_URI"]))
     csrf.init_app(app)
+
+
+def register_report_queue(app: Flask) -> None:
+    """The queue of report jobs (survey.services.report_queue), as ``app.extensions["survey.report_queue"]``."""
+    from datetime import timedelta
+
+    from survey.services.report_documents import plotly_bundle
+    from survey.services.report_jobs import JobSettings
+    from survey.services.report_queue import ReportQueue
+
+    instance = Path(app.config["INSTANCE_DIR"])
+    settings = JobSettings(
+        files=Path(app.config["REPORT_FILES"] or instance / "report-files"),
+        keep=timedelta(minutes=float(app.config["REPORT_KEEP_MINUTES"])),
+        heartbeat=timedelta(seconds=float(app.config["REPORT_HEARTBEAT_SECONDS"])),
+        plotly_js=plotly_bundle(app.static_folder),
+    )
+    app.extensions["survey.report_queue"] = ReportQueue(app.config["REPORT_QUEUE_URL"], instance, settings)
 
 
 def register_i18n(app: Flask) -> None:

@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(questionnaire_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(worker_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(report_command)
@@ -76,8 +77,37 @@ def serve_command(host: str | None, port: int, threads: int, lan: bool, address:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not its proxy
     try:
         settings = ServerSettings(threads=threads)
-        serve(app, host=host, port=port, lan=lan, address=address, settings=settings, echo=click.echo)
+        serve(
+            app, host=host, port=port, lan=lan, address=address, settings=settings, echo=click.echo, report_worker=True
+        )
     except Refused as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.command("worker")
+@click.option("--workers", type=click.IntRange(1, 64), help="Documents made at once  [default: SURVEY_REPORT_WORKERS]")
+@click.option(
+    "--nice", type=click.IntRange(0, 19), help="Steps below normal CPU priority  [default: SURVEY_REPORT_NICE]"
+)
+@click.option("--parent", type=int, hidden=True, help="Stop when this process (the server that started it) is gone.")
+def worker_command(workers: int | None, nice: int | None, parent: int | None) -> None:
+    """Make the report documents asked for on the web, until Ctrl-C or SIGTERM.
+
+    `survey serve` starts one by itself; behind gunicorn, run it beside the web
+    processes (README.md, "Report workers").
+    """
+    import logging
+
+    from survey.services.report_queue import ReportQueue
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    queue: ReportQueue = current_app.extensions["survey.report_queue"]
+    config = current_app.config
+    try:
+        queue.consume(
+            workers or int(config["REPORT_WORKERS"]), int(config["REPORT_NICE"]) if nice is None else nice, parent
+        )
+    except RuntimeError as exc:
         raise click.ClickException(str(exc)) from exc
 
 

@@ -113,6 +113,19 @@ class Config:
     WTF_I18N_ENABLED = False
     #: Static URLs carry a content hash (see asset_url), so they can be cached long.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
+    #: Where report jobs wait for a worker: empty for a SQLite file in the instance folder, or
+    #: redis://host:port/db (several web processes or hosts); SURVEY_REDIS_URL when that is set.
+    REPORT_QUEUE_URL = _env("REPORT_QUEUE_URL", _env("REDIS_URL", ""))
+    #: Documents made at once by ``survey worker`` (the one ``survey serve`` starts), and how many
+    #: steps below the web server's CPU priority it runs (os.nice).
+    REPORT_WORKERS = _env_int("REPORT_WORKERS", 1)
+    REPORT_NICE = _env_int("REPORT_NICE", 10)
+    #: Minutes a finished document can be downloaded before its file is deleted.
+    REPORT_KEEP_MINUTES = _env_float("REPORT_KEEP_MINUTES", 60.0)
+    #: Seconds between a working job's signs of life; six missed: its worker stopped.
+    REPORT_HEARTBEAT_SECONDS = _env_float("REPORT_HEARTBEAT_SECONDS", 10.0)
+    #: Folder of the finished documents; empty: report-files/ in the instance folder.
+    REPORT_FILES = _env("REPORT_FILES", "")
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
     TESTING = False
 
@@ -135,3 +148,5 @@ class TestConfig(Config):
     TRUSTED_PROXIES = 0
     #: No retention sweep in a thread of a test server (tests call it themselves).
     RETENTION_HOURS = 0.0
+    #: Jobs run inside the request that asks: the web tests see the finished job at once.
+    REPORT_QUEUE_URL = "immediate"

@@ -16,11 +16,14 @@ from __future__ import annotations
 import io
 import ipaddress
 import logging
+import os
 import re
 import signal
+import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -262,6 +265,7 @@ def serve(
     echo: Echo = print,
     interfaces: Callable[[], list[Interface]] = system_interfaces,
     ready: Callable[[Server], None] | None = None,
+    report_worker: bool = False,
 ) -> None:
     """Serve ``app`` until stopped: on 127.0.0.1 for this computer alone, or in
     classroom mode (``lan``) on every interface, with the laptop's address (or
@@ -271,7 +275,9 @@ def serve(
     Refused, before anything listens, when the network would be opened with the
     demo password still valid, with no account, or with cookies that browsers
     would not send back over plain http. ``ready`` gets the listening server
-    (tests stop it with :meth:`Server.stop`).
+    (tests stop it with :meth:`Server.stop`). With ``report_worker``, a
+    ``survey worker`` child process makes the report documents, at a lower CPU
+    priority, and is stopped with the server.
     """
     stop_on_sigterm()
     settings = settings or ServerSettings()
@@ -304,7 +310,10 @@ def serve(
         retention = RetentionSweep(app, echo)
         retention.start()
         try:
-            with backups.held_open(app.config["SQLALCHEMY_DATABASE_URI"]) as database:
+            with (
+                backups.held_open(app.config["SQLALCHEMY_DATABASE_URI"]) as database,
+                report_worker_process(app, echo, start=report_worker),
+            ):
                 _serve_with_backups(app, server, database if lan else None, lan, echo, ready)
         finally:
             retention.stop()
@@ -352,6 +361,36 @@ def _serve_with_backups(
     finally:
         if schedule is not None:
             schedule.stop()
+
+
+@contextmanager
+def report_worker_process(app: Flask, echo: Echo, *, start: bool = True) -> Iterator[subprocess.Popen[bytes] | None]:
+    """A ``survey worker`` child process while the block runs, stopped (SIGTERM) at its end.
+
+    Nothing is started when ``start`` is false, SURVEY_REPORT_WORKERS is 0
+    (the workers run elsewhere) or jobs run in the request (immediate). The child
+    reads the same SURVEY_* environment as this process; it lowers its own
+    priority, and stops by itself if this process dies without stopping it.
+    """
+    workers = int(app.config["REPORT_WORKERS"])
+    if not start or workers <= 0 or app.config["REPORT_QUEUE_URL"] == "immediate":
+        yield None
+        return
+    command = [sys.executable, "-m", "survey", "worker", "--parent", str(os.getpid())]
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL)  # noqa: S603 (our own command)
+    echo(
+        f"Report worker started (process {child.pid}): {workers} document(s) at a time, "
+        f"{app.config['REPORT_NICE']} steps below the server's CPU priority."
+    )
+    try:
+        yield child
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def _refuse_unsafe(app: Flask, network: bool, base: str, echo: Echo) -> None:

@@ -174,3 +174,17 @@ def open_seed_programme(
     programme.status = "open"
     session.commit()
     return programme
+
+
+def ask_document(client: FlaskClient, path: str, **data: Any) -> TestResponse:
+    """Ask for a report document as the reports page does (POST ``path``), then
+    follow the job page to the file, as the person would: in the tests jobs run
+    inside the request (SURVEY_REPORT_QUEUE_URL=immediate), so the file is
+    ready at once. Any answer but the job page (400, 404, 503) is returned as is."""
+    token = read_page(client.get("/o/")).hidden.get("csrf_token", "")
+    asked = client.post(path, data={"csrf_token": token, **data})
+    if asked.status_code != 303:
+        return asked
+    job_page = client.get(asked.headers["Location"])
+    assert job_page.status_code == 200, job_page.get_data(as_text=True)[:500]
+    return client.get(asked.headers["Location"] + "/file")

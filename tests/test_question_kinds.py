@@ -37,7 +37,7 @@ from survey.questionnaire.kinds import KINDS, FieldRule
 from survey.services import access
 from survey.services.programmes import form_context
 from survey.services.users import create_user
-from tests.helpers import FormClient, open_seed_programme, read_page
+from tests.helpers import FormClient, ask_document, open_seed_programme, read_page
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "kinds"
@@ -214,7 +214,7 @@ def test_a_question_of_each_kind_goes_through_every_layer(client: FlaskClient, f
     for fmt in FORMATS:
         if FORMATS[fmt].printed and find_chromium() is None and not IN_CI:
             continue
-        response = client.get(f"/e/{SLUG}/reports/{fmt}?lang=en")
+        response = ask_document(client, f"/e/{SLUG}/reports/{fmt}", lang="en")
         assert response.status_code == 200, (fmt, response.get_data(as_text=True)[:500])
         check_document(fmt, response.data, given)
 

@@ -11,6 +11,7 @@ from survey.models.programmes import (
     TransitionError,
 )
 from survey.models.questionnaires import Question, Questionnaire
+from survey.models.report_jobs import JobState, ReportJob
 from survey.models.responses import AccessCode, Answer, Exclusion, Response
 from survey.models.users import ProgrammeGrant, Role, User
 
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Exclusion",
+    "JobState",
     "KioskDevice",
     "Programme",
     "ProgrammeGrant",
@@ -28,6 +30,7 @@ __all__ = [
     "ProgrammeStatus",
     "Question",
     "Questionnaire",
+    "ReportJob",
     "Response",
     "Role",
     "TransitionError",

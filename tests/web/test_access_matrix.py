@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from survey.extensions import db
 from survey.models import Programme, Response, Role, User
-from survey.services import access
+from survey.services import access, report_jobs
 from survey.services.demo import add_random_responses
 from survey.services.kiosks import add_kiosk_device
 from tests.helpers import read_page
@@ -51,6 +51,10 @@ RULES = {
     "evaluator.download": "staff",
     "evaluator.confirm_raw_data": "staff",
     "evaluator.compare": "staff",
+    # A job asked for by the granted evaluator: its programme's staff see it, others do not.
+    "evaluator.job": "staff",
+    "evaluator.job_state": "staff",
+    "evaluator.job_file": "staff",
     "organiser.exclude_response": "manage",
     "organiser.include_response": "manage",
     "organiser.codes": "manage",
@@ -156,6 +160,7 @@ def world(app: Flask, programme: Programme, password_hashes: dict[str, str]) -> 
     add_random_responses(session, programme, 2, seed=3)
     response_id = session.scalar(select(Response.id).limit(1))
     device = add_kiosk_device(session, programme, "Tablet")
+    job = report_jobs.ask(session, users["evaluator"], [programme], "json", "fr", lambda _job_id: None)
     return {
         "users": users,
         "values": {
@@ -168,6 +173,7 @@ def world(app: Flask, programme: Programme, password_hashes: dict[str, str]) -> 
             "fmt": "json",
             "state": "off",
             "device_id": str(device.id),
+            "job_id": job.id,
         },
     }
 

@@ -20,6 +20,7 @@ from survey.services.demo import add_random_responses
 from survey.services.exclusions import set_excluded
 from survey.services.users import create_user
 from tests.helpers import read_page
+from tests.web.test_evaluator_reports import compare, download
 
 PASSWORD = "correct horse"
 
@@ -61,7 +62,7 @@ def test_each_download_route_is_recorded(app: Flask, client: FlaskClient, progra
     _user(Role.ORGANISER, "org@example.org", programme)
     _login(client, "org@example.org")
     for fmt in ("csv", "json", "xlsx", "html"):
-        assert client.get(f"/e/niamey/reports/{fmt}?lang=fr").status_code == 200
+        assert download(client, fmt, "fr").status_code == 200
     assert client.get("/o/niamey/codes/cards").status_code == 200
     other = Programme(
         slug="dakar", title="Dakar", questionnaire_id=programme.questionnaire_id, languages=["fr"], status="open"
@@ -70,7 +71,7 @@ def test_each_download_route_is_recorded(app: Flask, client: FlaskClient, progra
     db.session.commit()
     access.grant(db.session(), db.session.scalars(select(User)).one(), other)
     db.session.commit()
-    assert client.get("/e/niamey/compare?with=dakar&format=json&lang=en").status_code == 200
+    assert compare(client, ["dakar"], "json", "en").status_code == 200
     assert _entries() == [
         ("org@example.org", "report", "niamey", "csv fr"),
         ("org@example.org", "report", "niamey", "json fr"),
@@ -83,7 +84,7 @@ def test_each_download_route_is_recorded(app: Flask, client: FlaskClient, progra
 
 
 def test_the_report_command_is_recorded(app: Flask, programme: Programme, tmp_path: Path) -> None:
-    add_random_responses(db.session(), programme, 3, seed=1)
+    add_random_responses(db.session(), programme, 6, seed=1)
     result = app.test_cli_runner().invoke(args=["report", "niamey", "--format", "csv", "-o", str(tmp_path / "x.zip")])
     assert result.exit_code == 0, result.output
     [(actor, action, slug, detail)] = _entries()

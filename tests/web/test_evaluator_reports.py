@@ -22,7 +22,7 @@ from survey.services import access
 from survey.services.demo import add_random_responses
 from survey.services.programmes import create_programme
 from survey.services.users import create_user
-from tests.helpers import FormClient, full_answers, read_page, submit_all
+from tests.helpers import FormClient, ask_document, full_answers, read_page, submit_all
 
 HOSTILE = '=HYPERLINK("http://x") <script>alert(1)</script>'
 PASSWORD = "correct horse"
@@ -51,8 +51,13 @@ def evaluator(client: FlaskClient, programme: Programme) -> FlaskClient:
     return client
 
 
-def download(client: FlaskClient, fmt: str, lang: str = "en", slug: str = "niamey") -> TestResponse:
-    return client.get(f"/e/{slug}/reports/{fmt}?lang={lang}")
+def download(client: FlaskClient, fmt: str, lang: str | None = "en", slug: str = "niamey") -> TestResponse:
+    """Ask for the document and take the file from its job page."""
+    return ask_document(client, f"/e/{slug}/reports/{fmt}", **({"lang": lang} if lang else {}))
+
+
+def compare(client: FlaskClient, others: list[str], fmt: str, lang: str | None = None) -> TestResponse:
+    return ask_document(client, "/e/niamey/compare", format=fmt, **{"with": others}, **({"lang": lang} if lang else {}))
 
 
 def summary(response: TestResponse) -> dict[str, Any]:
@@ -69,8 +74,9 @@ def test_reports_page_offers_every_format_in_every_report_language(evaluator: Fl
     for fmt in FORMATS:
         if fmt == "pdf" and find_chromium() is None:
             continue
+        form = html.split(f'action="/e/niamey/reports/{fmt}"')[1].split("</form>")[0]
         for lang in ("fr", "ar", "en"):
-            assert f'href="/e/niamey/reports/{fmt}?lang={lang}"' in html, (fmt, lang)
+            assert f'name="lang" value="{lang}"' in form, (fmt, lang)
     assert 'lang="ar"' in html
     assert "العربية" in html
     assert 'aria-current="page"' in html
@@ -99,14 +105,15 @@ def test_every_granted_role_downloads_with_a_good_filename(
     assert response.headers["Cache-Control"] == "private, no-store"
 
 
-@pytest.mark.parametrize("path", ["/e/niamey/reports", "/e/niamey/reports/html?lang=fr", "/e/niamey/compare?with=x"])
-def test_others_cannot_see_or_download(client: FlaskClient, programme: Programme, path: str) -> None:
-    anonymous = client.get(path)
+def test_others_cannot_see_or_download(client: FlaskClient, programme: Programme) -> None:
+    anonymous = client.get("/e/niamey/reports")
     assert anonymous.status_code == 302
     assert "/login" in anonymous.headers["Location"]
     user(Role.EVALUATOR)  # no grant
     login(client, "evaluator@example.org")
-    assert client.get(path).status_code == 404
+    assert client.get("/e/niamey/reports").status_code == 404
+    assert download(client, "html", "fr").status_code == 404
+    assert ask_document(client, "/e/niamey/compare", format="json", **{"with": ["x"]}).status_code == 404
 
 
 def test_report_language_is_chosen_apart_from_the_interface(evaluator: FlaskClient) -> None:
@@ -117,7 +124,7 @@ def test_report_language_is_chosen_apart_from_the_interface(evaluator: FlaskClie
     assert '<html lang="ar" dir="rtl">' in html
     assert "تقرير التقييم" in html
     assert summary(download(evaluator, "json", "fr"))["dimensions"][0]["label"] == "Qualité du contenu"
-    default = evaluator.get("/e/niamey/reports/json")  # the programme's first language
+    default = download(evaluator, "json", None)  # the programme's first language
     assert summary(default)["language"] == "fr"
 
 
@@ -225,7 +232,7 @@ def test_programmes_of_a_series_compare_side_by_side(evaluator: FlaskClient, ser
     page = evaluator.get("/e/niamey/reports?lang=en").get_data(as_text=True)
 
     assert 'name="with" value="dakar"' in page
-    response = evaluator.get("/e/niamey/compare?with=dakar&format=json&lang=en")
+    response = compare(evaluator, ["dakar"], "json", "en")
     document = summary(response)
     assert document["format"] == "survey-programme-comparison"
     assert [p["slug"] for p in document["programmes"]] == ["niamey", "dakar"]
@@ -237,19 +244,19 @@ def test_programmes_of_a_series_compare_side_by_side(evaluator: FlaskClient, ser
         r'attachment; filename="?niamey\+dakar_comparison_en_\d{4}-\d\d-\d\d\.json"?',
         response.headers["Content-Disposition"],
     )
-    html = evaluator.get("/e/niamey/compare?with=dakar&format=html&lang=fr").get_data(as_text=True)
+    html = compare(evaluator, ["dakar"], "html", "fr").get_data(as_text=True)
     assert "Dakar 2026" in html
     assert programme.title in html
 
 
 def test_comparison_checks_every_programme_and_needs_another(evaluator: FlaskClient, series: Programme) -> None:
-    assert evaluator.get("/e/niamey/compare?with=dakar&format=json").status_code == 404  # not granted
+    assert compare(evaluator, ["dakar"], "json").status_code == 404  # not granted
     access.grant(db.session(), db.session.scalars(select(User).where(User.role == "evaluator")).one(), series)
     db.session.commit()
-    assert evaluator.get("/e/niamey/compare?with=dakar&format=json").status_code == 200
-    assert evaluator.get("/e/niamey/compare?format=json").status_code == 400
-    assert evaluator.get("/e/niamey/compare?with=niamey&format=json").status_code == 400
-    assert evaluator.get("/e/niamey/compare?with=dakar&format=xlsx").status_code == 400
+    assert compare(evaluator, ["dakar"], "json").status_code == 200
+    assert compare(evaluator, [], "json").status_code == 400
+    assert compare(evaluator, ["niamey"], "json").status_code == 400
+    assert compare(evaluator, ["dakar"], "xlsx").status_code == 400
 
 
 def test_comparison_offers_the_summary_formats_this_server_can_make(

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from survey.extensions import db
 from survey.models import Programme, User
 from survey.services import access
+from tests.helpers import read_page
 from tests.web.test_accounts import login
 
 STAFF_PAGES = (
@@ -21,8 +22,6 @@ STAFF_PAGES = (
     "/o/niamey/responses",
     "/o/niamey/codes",
     "/e/niamey/reports",
-    "/e/niamey/reports/csv?lang=fr",
-    "/e/niamey/reports/json?lang=ar",
 )
 
 
@@ -39,6 +38,17 @@ def test_staff_pages_and_exports_are_never_stored(signed_in: FlaskClient, path: 
     response = signed_in.get(path)
     assert response.status_code == 200, path
     assert response.headers["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_report_jobs_and_their_files_are_never_stored(signed_in: FlaskClient, fmt: str) -> None:
+    token = read_page(signed_in.get("/o/")).hidden["csrf_token"]
+    job_page = signed_in.post(f"/e/niamey/reports/{fmt}", data={"csrf_token": token, "lang": "ar"})
+    assert job_page.status_code == 303
+    for path in (job_page.headers["Location"], job_page.headers["Location"] + "/file"):
+        response = signed_in.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "private, no-store"
 
 
 @pytest.mark.parametrize("path", ["/s/niamey", "/login", "/o/"])
