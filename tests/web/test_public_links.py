@@ -14,6 +14,7 @@ from survey.extensions import db
 from survey.models import AccessMode, Programme, User
 from survey.services import access
 from survey.services.codes import format_code, issue_codes, set_access_mode
+from survey.services.kiosks import add_kiosk_device
 from tests.web.test_access_codes import login
 
 ROOM = "http://192.168.1.23:5000"  # never contacted: the tests only read pages
@@ -61,6 +62,7 @@ def test_trainee_link_on_staff_pages_names_the_room_address(
 
 
 def test_kiosk_link_names_the_room_address(manager: FlaskClient, programme: Programme, room: str) -> None:
+    add_kiosk_device(db.session(), programme, "Tablet")
     html = manager.get("/o/niamey/kit").get_data(as_text=True)
     assert re.search(rf'href="{re.escape(room)}/k/niamey/[^"]+" dir="ltr" data-kiosk-link', html)
 
