@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -59,11 +59,6 @@ def register(app: Flask) -> None:
         for key, value in (values or {}).items():
             if isinstance(value, str) and "\x00" in value:
                 values[key] = value.replace("\x00", "\ufffd")  # type: ignore[index]
-
-    @app.before_request
-    def no_nul_in_queries() -> None:
-        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
-            abort(400)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:

@@ -196,10 +196,14 @@ def test_hostile_comment_is_text_on_the_comments_and_response_pages(
 def test_exclusion_leaves_the_counts_and_charts_is_logged_and_deletes_nothing(
     signed_in: FlaskClient, forms: FormClient, programme: Programme, organiser: User
 ) -> None:
+    programme.minimum_group_size = 3  # the smallest allowed: the charts show from three responses
+    db.session.commit()
     kept = submit(forms, programme, q__recommend="9", q__attended_before="no")
+    for _other in range(2):
+        submit(forms, programme, q__recommend="8", q__attended_before="no")
     duplicate = submit(forms, programme, q__recommend="2", q__attended_before="yes", q__comment_useful="Doublon")
     answers = db.session.scalar(select(func.count(Answer.id)))
-    assert responses_kpi(signed_in) == 2
+    assert responses_kpi(signed_in) == 4
 
     result = exclude(signed_in, duplicate, reason="  Duplicate of the paper form  ")
     assert result.status_code == 303
@@ -219,10 +223,10 @@ def test_exclusion_leaves_the_counts_and_charts_is_logged_and_deletes_nothing(
     assert log.at > datetime.now(UTC) - timedelta(minutes=1)
 
     payload = signed_in.get("/o/niamey/live.json?lang=en").get_json()
-    assert payload["kpis"]["responses"] == 1
+    assert payload["kpis"]["responses"] == 3
     assert payload["kpis"]["excluded"] == 1
     choice = next(f for f in payload["figures"] if f["code"] == "attended_before")
-    assert '"x":[0,1]' in choice["json"]  # yes 0, no 1
+    assert '"x":[0,3]' in choice["json"]  # yes 0, no 3
     assert "Doublon" not in [c["text"] for c in payload["comments"]]
     assert "Doublon" not in signed_in.get("/o/niamey/comments").get_data(as_text=True)
 
@@ -235,7 +239,7 @@ def test_exclusion_leaves_the_counts_and_charts_is_logged_and_deletes_nothing(
     assert listing.count('class="is-excluded"') == 1
 
     assert exclude(signed_in, duplicate, reason="Was not a duplicate", action="include").status_code == 303
-    assert responses_kpi(signed_in) == 2
+    assert responses_kpi(signed_in) == 4
     assert [e.excluded for e in db.session.scalars(select(Exclusion).order_by(Exclusion.id))] == [True, False]
 
 
