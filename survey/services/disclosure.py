@@ -18,6 +18,7 @@ from reports import disclosure
 from survey.models import Programme, User
 from survey.services import audit
 from survey.services.aggregates import response_count
+from survey.services.anonymity import group_size_of
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,9 @@ class Confirmation:
     channel: str
 
 
-def minimum_group_size(programme: Programme) -> int:
-    """The smallest group whose answers ``programme``'s pages and documents may show."""
-    return programme.minimum_group_size
-
-
 def raw_data_needs_confirmation(session: Session, programme: Programme) -> bool:
     """Whether ``programme`` has answers but fewer than its minimum group size."""
-    return disclosure.raw_data_needs_confirmation(response_count(session, programme), minimum_group_size(programme))
+    return disclosure.raw_data_needs_confirmation(response_count(session, programme), group_size_of(programme))
 
 
 def record_small_group_download(
@@ -48,5 +44,5 @@ def record_small_group_download(
     place this event is written. Commits (survey.services.audit.record)."""
     user = session.get(User, confirmation.user_id) if confirmation.user_id is not None else None
     actor = user if user is not None else f"{audit.CLI}:{getpass.getuser()}"
-    detail = f"{fmt} {lang}, confirmed under the minimum group size of {minimum_group_size(programme)}"
+    detail = f"{fmt} {lang}, confirmed under the minimum group size of {group_size_of(programme)}"
     audit.record(session, actor, "small_group_download", programme, detail)

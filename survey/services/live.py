@@ -156,8 +156,6 @@ class LiveView:
     kpis: Kpis
     figures: tuple[LiveFigure, ...]
     comments: tuple[LiveComment, ...]
-    #: Comments are revealed this many responses at a time (k).
-    comment_batch: int
 
 
 def live_view(session: Session, programme: Programme, lang: str) -> LiveView:
@@ -182,11 +180,10 @@ def live_view(session: Session, programme: Programme, lang: str) -> LiveView:
         small_group=small,
         minimum_group_size=minimum,
     )
-    batch = anonymity.group_size_of(programme)
     if small:  # the count and the arrivals only: no answer of so few is shown
-        return LiveView(etag, kpis, tuple(_figures(data, programme, lang, answers=False)), (), batch)
+        return LiveView(etag, kpis, tuple(_figures(data, programme, lang, answers=False)), ())
     comments = _comments(anonymity.room_comments(session, programme, LATEST_COMMENTS), data, lang)
-    return LiveView(etag, kpis, tuple(_figures(data, programme, lang)), comments, batch)
+    return LiveView(etag, kpis, tuple(_figures(data, programme, lang)), comments)
 
 
 def _figures(data: ProgrammeData, programme: Programme, lang: str, *, answers: bool = True) -> list[LiveFigure]:

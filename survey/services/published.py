@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
+from reports.disclosure import DEFAULT_MINIMUM_GROUP
 from reports.languages import DEFAULT_LANGUAGE
 from survey.caches import PROGRAMME_CHECKED, PROGRAMME_COPIES, QUESTIONNAIRE_DEFINITIONS
 from survey.models import Programme, ProgrammeSession, ProgrammeStatus, Questionnaire
@@ -62,7 +63,7 @@ class PublishedProgramme:
     #: (session id, title, "session" or "workshop"), in programme order.
     sessions: tuple[tuple[int, str, str], ...]
     #: k: the fewest responses anything tied to single responses is shown for.
-    minimum_group_size: int = 5
+    minimum_group_size: int = DEFAULT_MINIMUM_GROUP
     #: (language, text) of the privacy notice; see Programme.privacy_notice.
     privacy_notice: tuple[tuple[str, str], ...] = ()
     #: The day the answers are erased (Programme.retention_ends_on); None: kept until erased.

@@ -29,6 +29,7 @@ from reports.documents.chromium import PdfUnavailable
 from survey.models import Programme, ProgrammeGrant, Role, User
 from survey.services import DomainError, disclosure
 from survey.services.aggregates import programme_data
+from survey.services.anonymity import group_size_of
 
 #: plotly.js for the HTML and PDF reports, under the static folder: the bundle the
 #: live dashboard serves, which holds every chart type the reports draw.
@@ -114,7 +115,7 @@ def write_report(
     _check(fmt, lang, FORMATS)
     if FORMATS[fmt].raw_data and disclosure.raw_data_needs_confirmation(session, programme):
         if confirmation is None:
-            minimum = disclosure.minimum_group_size(programme)
+            minimum = group_size_of(programme)
             raise SmallGroupNotConfirmed(
                 f"{programme.slug} has fewer responses than its minimum group size ({minimum})"
             )

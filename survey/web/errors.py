@@ -56,9 +56,11 @@ def register(app: Flask) -> None:
         # No slug, code or token holds a NUL, and a database may refuse one in any text it
         # is asked to compare: an unreadable character instead, so that each route answers
         # the unknown value with its own page.
-        for key, value in (values or {}).items():
+        if not values:
+            return
+        for key, value in values.items():
             if isinstance(value, str) and "\x00" in value:
-                values[key] = value.replace("\x00", "\ufffd")  # type: ignore[index]
+                values[key] = value.replace("\x00", "\ufffd")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:

@@ -34,6 +34,7 @@ from survey.extensions import db
 from survey.forms.disclosure import SmallGroupDownloadForm
 from survey.models import JobState, Programme, ReportJob
 from survey.services import NotFound, audit, disclosure, report_documents, report_jobs
+from survey.services.anonymity import group_size_of
 from survey.services.report_queue import ReportQueue
 from survey.web.auth import role_required
 from survey.web.organiser import STAFF, programme_for
@@ -155,7 +156,7 @@ def confirm_raw_data(slug: str, fmt: str) -> ResponseReturnValue:
         fmt=fmt,
         format_title=title,
         report_lang=lang,
-        minimum=disclosure.minimum_group_size(programme),
+        minimum=group_size_of(programme),
     ), status
 
 
@@ -244,12 +245,12 @@ def job_file(job_id: str) -> ResponseReturnValue:
 
 def hand_over(job: ReportJob, spool: BinaryIO) -> ResponseReturnValue:
     """Every finished document leaves the service here: the one place to record who took which."""
+    # Read before the audit entry ends the transaction, which would expire the job.
+    fmt, lang, filename = job.fmt, job.lang, job.filename or ""
     chosen = [db.session.get(Programme, programme_id) for programme_id in job.programme_id_list]
     action = "compare" if len(chosen) > 1 else "report"
-    audit.record(
-        db.session(), current_user._get_current_object(), action, [p for p in chosen if p], f"{job.fmt} {job.lang}"
-    )
-    return _attachment(spool, job.fmt, job.filename or "")
+    audit.record(db.session(), current_user._get_current_object(), action, [p for p in chosen if p], f"{fmt} {lang}")
+    return _attachment(spool, fmt, filename)
 
 
 def _attachment(spool: BinaryIO, fmt: str, filename: str) -> ResponseReturnValue:

@@ -128,7 +128,6 @@ def _code_page(programme: PublishedProgramme, token: str, access: CodeState | No
             "kiosk/code.html",
             programme=programme,
             form_action=url_for(".take_form", slug=programme.slug, token=token),
-            blank_url=_blank_url(programme, token),
             problem=access.problem if access else "",
         ),
         422 if access and access.problem else 200,

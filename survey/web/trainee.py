@@ -166,7 +166,13 @@ def _check_code(programme: PublishedProgramme, typed: str) -> CodeState:
 
 
 def _code_page(programme: PublishedProgramme, typed: str, access: CodeState) -> ResponseReturnValue:
-    html = render_template("trainee/code.html", programme=programme, typed=typed, problem=access.problem)
+    html = render_template(
+        "trainee/code.html",
+        programme=programme,
+        form_action=url_for(".take_form", slug=programme.slug),
+        typed=typed,
+        problem=access.problem,
+    )
     if access.retry_after:
         return with_retry_after(make_response(html, 429), access.retry_after)
     return html, 422 if access.problem else 200
