@@ -127,4 +127,4 @@ def _refusal_message(refusal: BundleRefused) -> str:
     )
     if refusal.reason == "partly_stored":
         return message
-    return " ".join((message, _("Nothing was imported.")))
+    return " ".join((str(message), _("Nothing was imported.")))
