@@ -100,7 +100,7 @@ def import_bundle() -> ResponseReturnValue:
 
 def _refusal_message(refusal: BundleRefused) -> str:
     params = refusal.params
-    messages = {
+    messages: dict[str, str] = {
         "newer": _("This file was made by a newer version of the service: update this service, then import it again."),
         "slug_taken": _(
             "The short name %(slug)s is already used here by another programme. Change it in one of the two"
@@ -118,7 +118,7 @@ def _refusal_message(refusal: BundleRefused) -> str:
         "foreign": _("Some of the file's responses or invitation codes belong to another programme here."),
         "partly_stored": _("Some responses could not be stored; the others are kept. Import the file again."),
     }
-    message = messages.get(
+    message: str = messages.get(
         refusal.reason,
         _(
             "This file is not a programme's file, or it was damaged or changed since it was exported."
@@ -127,4 +127,4 @@ def _refusal_message(refusal: BundleRefused) -> str:
     )
     if refusal.reason == "partly_stored":
         return message
-    return " ".join((str(message), _("Nothing was imported.")))
+    return " ".join((message, _("Nothing was imported.")))
