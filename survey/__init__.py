@@ -107,6 +107,7 @@ def register_report_queue(app: Flask) -> None:
         keep=timedelta(minutes=float(app.config["REPORT_KEEP_MINUTES"])),
         heartbeat=timedelta(seconds=float(app.config["REPORT_HEARTBEAT_SECONDS"])),
         plotly_js=plotly_bundle(app.static_folder),
+        retention=timedelta(days=float(app.config["REPORT_JOB_RETENTION_DAYS"])),
     )
     app.extensions["survey.report_queue"] = ReportQueue(app.config["REPORT_QUEUE_URL"], instance, settings)
 

@@ -147,14 +147,14 @@ def too_many_codes(seconds: int) -> str:
     )
 
 
-def _waiting(code: str) -> CodeState | None:
+def code_waiting(code: str) -> CodeState | None:
     """The code refused unchecked while this client waits (survey.web.limits), else None."""
     seconds = code_wait()
     return CodeState(code, too_many_codes(seconds), seconds) if seconds else None
 
 
 def _check_code(programme: PublishedProgramme, typed: str) -> CodeState:
-    waiting = _waiting(codes.normalise_code(typed))
+    waiting = code_waiting(codes.normalise_code(typed))
     if waiting:
         return waiting
     try:
@@ -208,7 +208,7 @@ def take_form(slug: str) -> ResponseReturnValue:
             access = CodeState(codes.normalise_code(request.form.get("access_code", "")))
         if receive_page(programme, flow):
             # While this client waits, its code is not even checked: the answers come back kept.
-            waiting = _waiting(access.code) if access is not None else None
+            waiting = code_waiting(access.code) if access is not None else None
             if waiting:
                 access = waiting
             else:
