@@ -22,7 +22,7 @@ their language label.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reports import disclosure, paired, stats
 from reports.data import Comment, Option, Programme, ProgrammeData, Question, Questionnaire, Tally, Texts, option_count
@@ -56,6 +56,8 @@ class ItemSummary:
     scale: stats.ScaleSummary | None
     suppressed: bool
     withheld: Withheld
+    #: Answers stored for this item that are not a point of the scale (left out of ``n``).
+    n_out_of_range: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,11 @@ class QuestionSummary:
     ``top_box`` and ``nps`` where the kind has them, ``choices`` for choice
     kinds, ``items`` for a scale with items (matrix, before/after). ``n`` is the number of answers the figures rest
     on; for a multiple choice, where one response ticks several options, it is
-    every response, the base of its shares."""
+    every response, the base of its shares; for a matrix, the trainees who
+    rated at least one of its rows (each row's own n is on its item).
+    ``n_out_of_range`` counts stored answers that are not a point of the
+    scale: left out of every figure, counted here (and kept in the raw data),
+    so that answered + out of range + skipped = responses."""
 
     question: Question
     n: int
@@ -76,6 +82,7 @@ class QuestionSummary:
     choices: tuple[ChoiceShare, ...] = ()
     items: tuple[ItemSummary, ...] = ()
     withheld: Withheld = field(default_factory=dict)
+    n_out_of_range: int = 0
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,9 @@ class EvaluationSummary:
     breakdowns: tuple[Breakdown, ...]
     suppressed: tuple[Suppression, ...]
     withheld: Withheld
+    #: Codes of what a reader must be told before trusting the figures
+    #: (``response_rate_over_100``: more responses than expected participants).
+    warnings: tuple[str, ...] = ()
 
     @property
     def small_group(self) -> bool:
@@ -206,7 +216,20 @@ def summarise(
         breakdowns=() if small else _breakdowns(data, breakdowns or {}, minimum, suppressed),
         suppressed=tuple(suppressed),
         withheld=withheld,
+        warnings=data_warnings(data.n_responses, expected),
     )
+
+
+#: More responses than expected participants: N is wrong, and with it the FPC and the rate.
+RESPONSE_RATE_OVER_100 = "response_rate_over_100"
+
+
+def data_warnings(n_responses: int, expected: int | None) -> tuple[str, ...]:
+    """What the reader must be warned of. A response rate above 100% means the
+    expected number of participants is wrong (or responses were counted
+    twice): the rate is shown as it is, with this warning, and no interval
+    uses the finite-population correction (N < n)."""
+    return (RESPONSE_RATE_OVER_100,) if expected and n_responses > expected else ()
 
 
 def _question_summaries(
@@ -256,14 +279,19 @@ def dimension_scale(questionnaires: Iterable[Questionnaire]) -> tuple[float, flo
     return (float(min(points)), float(max(points))) if points else None
 
 
-def dimension_results(data: ProgrammeData, confidence: float = CONFIDENCE) -> tuple[DimensionResult, ...]:
+def dimension_results(
+    data: ProgrammeData, confidence: float = CONFIDENCE, *, finite_population: bool = True
+) -> tuple[DimensionResult, ...]:
     """Each dimension's respondent scores (mean, CI with FPC) and Cronbach's alpha.
 
     The one place a dimension is scored: the documents, the workbook, the
     comparison and the live dashboard all take their scores from here.
+    ``finite_population=False`` leaves out the finite-population correction:
+    the comparison's intervals are about the programmes, not about the
+    cohorts, and must have the same meaning side by side.
     """
     questionnaire = data.questionnaire
-    population = data.programme.expected_participants or None
+    population = (data.programme.expected_participants or None) if finite_population else None
     results = []
     for code, items in dimension_items(questionnaire).items():
         summary = stats.dimension_summary(data.rows, items, population=population, confidence=confidence)
@@ -292,13 +320,15 @@ def pair_results(data: ProgrammeData, confidence: float = CONFIDENCE) -> tuple[P
         summary = paired.paired_summary(pairs, confidence)
         withheld: dict[str, str] = {}
         if summary.n == 0:
-            withheld["mean_diff"] = "no_answers"
+            withheld["mean_diff"] = withheld["rank_biserial"] = "no_answers"
         elif summary.n < 2:
             withheld["ci"] = "too_few_answers"
         if summary.t_test.reason:
             withheld["t_test"] = withheld["cohens_dz"] = summary.t_test.reason
+            if summary.n >= 2:
+                withheld["ci"] = summary.t_test.reason
         if summary.wilcoxon.reason:
-            withheld["wilcoxon"] = withheld["rank_biserial"] = summary.wilcoxon.reason
+            withheld["wilcoxon"] = summary.wilcoxon.reason
         results.append(PairResult(question, summary, withheld))
     return tuple(results)
 
@@ -360,11 +390,17 @@ def _question_summary(
         items = []
         for item in question.items:
             counts = scale_counts(tallies, question, item.value)
-            items.append(_item_summary(item, counts, n_responses, population, confidence, minimum_cell, question))
+            summary = _item_summary(item, counts, n_responses, population, confidence, minimum_cell, question)
+            items.append(replace(summary, n_out_of_range=out_of_range(tallies, question, item.value)))
         hidden = tuple(i.value for i in items if i.suppressed)
         if hidden:
             suppressed.append(Suppression(question.code, hidden, minimum_cell))
-        return QuestionSummary(question, max((i.n for i in items), default=0), items=tuple(items))
+        return QuestionSummary(
+            question,
+            items_answered(data, question, items),
+            items=tuple(items),
+            n_out_of_range=sum(i.n_out_of_range for i in items),
+        )
     counts = scale_counts(tallies, question)
     scale = stats.describe_counts(counts, n_responses, population, confidence)
     withheld = dict(_mean_withheld(scale.n))
@@ -374,10 +410,35 @@ def _question_summary(
         top_values = question.points[-2:]
         top_box = stats.top_box(counts, top_values, confidence, population)
     if kind.nps and question.points == NPS_POINTS:
-        nps = stats.net_promoter(counts)
+        nps = stats.net_promoter(counts, confidence, population)
         if nps.n == 0:
             withheld["nps"] = "no_answers"
-    return QuestionSummary(question, scale.n, scale, top_box, top_values, nps, withheld=withheld)
+    bad = out_of_range(tallies, question)
+    scale = replace(scale, n_skipped=scale.n_skipped - bad)
+    return QuestionSummary(question, scale.n, scale, top_box, top_values, nps, withheld=withheld, n_out_of_range=bad)
+
+
+def out_of_range(tallies: Sequence[Tally], question: Question, item: str = "") -> int:
+    """Answers to ``question`` (and ``item``) whose value is not a point of its
+    scale. The trainee form, paper entry and imports refuse them; one stored
+    before they did, or written by other means, is counted here rather than
+    silently dropped."""
+    points = set(question.points)
+    return sum(
+        t.count
+        for t in tallies
+        if t.question == question.code and t.item == item and not (isinstance(t.value, int) and t.value in points)
+    )
+
+
+def items_answered(data: ProgrammeData, question: Question, items: Sequence[ItemSummary]) -> int:
+    """A matrix's n: the responses that rated at least one of its rows, from
+    the per-response rows. Without rows (a caller that did not load them) the
+    largest row's n, which is a lower bound of it."""
+    if not data.rows:
+        return max((i.n for i in items), default=0)
+    keys = [f"{question.code}:{item.value}" for item in question.items]
+    return sum(1 for row in data.rows if any(row.get(key) is not None for key in keys))
 
 
 def _item_summary(
