@@ -390,7 +390,7 @@ def _question_summary(
         items = []
         for item in question.items:
             counts = scale_counts(tallies, question, item.value)
-            summary = _item_summary(item, counts, n_responses, population, confidence, minimum_cell, question)
+            summary = _item_summary(item, tallies, counts, n_responses, population, confidence, minimum_cell, question)
             items.append(replace(summary, n_out_of_range=out_of_range(tallies, question, item.value)))
         hidden = tuple(i.value for i in items if i.suppressed)
         if hidden:
@@ -443,6 +443,7 @@ def items_answered(data: ProgrammeData, question: Question, items: Sequence[Item
 
 def _item_summary(
     item: Option,
+    tallies: Sequence[Tally],
     counts: Mapping[int, int],
     n_responses: int,
     population: int | None,
@@ -451,8 +452,11 @@ def _item_summary(
     question: Question,
 ) -> ItemSummary:
     n = sum(counts.values())
-    # A session's raters are a group of the cohort (reports.disclosure.hidden_items).
-    if kind_of(question).per_session and disclosure.small_group(n, minimum_cell):
+    # A session's raters are a group of the cohort: every stored rating counts,
+    # off the scale or not, exactly as reports.disclosure.hidden_items counts
+    # them for the workbook, so no format shows a session another hides.
+    raters = n + out_of_range(tallies, question, item.value)
+    if kind_of(question).per_session and disclosure.small_group(raters, minimum_cell):
         return ItemSummary(item.value, item.label, n, None, True, {"distribution": disclosure.SMALL_CELL})
     scale = stats.describe_counts(counts, n_responses, population, confidence)
     return ItemSummary(item.value, item.label, n, scale, False, _mean_withheld(n))
