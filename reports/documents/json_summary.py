@@ -175,6 +175,7 @@ def _question(q: QuestionSummary, tx: Any) -> dict[str, Any]:
         out["items"] = [
             {
                 "value": i.value,
+                "code": _item_code(question, i.value),
                 "label": tx(i.label),
                 "n": i.n,
                 "n_out_of_range": i.n_out_of_range,
@@ -186,6 +187,11 @@ def _question(q: QuestionSummary, tx: Any) -> dict[str, Any]:
         ]
     out["withheld"] = dict(q.withheld)
     return out
+
+
+def _item_code(question: Any, value: str) -> str:
+    """The item's stable code (a matrix row's ``d1_2``), its value where it has none."""
+    return next((o.code or o.value for o in question.items if o.value == value), value)
 
 
 def _scale(scale: stats.ScaleSummary) -> dict[str, Any]:
