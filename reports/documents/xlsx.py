@@ -115,7 +115,7 @@ def write_xlsx(source: ReportSource, lang: str, out: BinaryIO) -> None:
 
 #: The suffix of a format's quote-prefixed twin (the plain one's name is "").
 QUOTED = ":quoted"
-_FORMAT_PROPERTIES = {
+_FORMAT_PROPERTIES: dict[str, dict[str, object]] = {
     "title": {"bold": True, "font_size": 14},
     "bold": {"bold": True},
     "header": {"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"},

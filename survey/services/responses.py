@@ -71,7 +71,7 @@ def submit_response(
     questionnaire does not accept (a point outside the scale) before writing.
     """
     copy = programme if isinstance(programme, PublishedProgramme) else None
-    if copy is None:
+    if not isinstance(programme, PublishedProgramme):  # the trainee form's copy checked them already
         check_answers(programme, answers)
     needs_code = programme.access_mode == AccessMode.CODES.value and source in ("web", "kiosk")
     new = storage.NewResponse(
