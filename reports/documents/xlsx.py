@@ -44,7 +44,7 @@ from reports.kinds import kind_of
 from reports.labels import label as report_label
 from reports.labels import localised
 from reports.languages import is_rtl
-from reports.summary import dimension_items, dimension_results
+from reports.summary import data_warnings, dimension_items, dimension_results
 
 #: Excel's last row; beyond it the CSV export is the way.
 MAX_ROWS = 1_048_576
@@ -276,6 +276,11 @@ def _summary(
     ]
     for key, value, style in facts:
         sheet.line([word(key, lang), value], styles=["bold", style])
+    for code in data_warnings(data.n_responses, programme.expected_participants):
+        text = report_label(f"warning_{code}", lang).format(
+            n=data.n_responses, expected=programme.expected_participants
+        )
+        sheet.line([text], style="bold")
     if scores:
         sheet.skip()
         columns = ("dimension", "scored", "unscored", "mean", "median", "sd", "ci_low", "ci_high", "alpha")

@@ -691,3 +691,11 @@ def test_the_workbook_hides_exactly_the_sessions_the_report_hides() -> None:
     assert all(i.suppressed for i in summary.question("session_usefulness").items)
     rows = sheet_rows(workbook("en", fewer)["Summary"])
     assert {row[0] for row in rows if small in row} == {"session_usefulness__12", "session_usefulness__13"}
+
+
+def test_the_workbook_warns_of_a_response_rate_over_100_percent() -> None:
+    data = programme_data(RESPONSES)
+    src = ReportSource(replace(data, programme=replace(PROGRAMME, expected_participants=3)), Streamed(RESPONSES))
+    rows = sheet_rows(workbook("en", src)["Summary"])
+    warning = label("warning_response_rate_over_100", "en").format(n=len(RESPONSES), expected=3)
+    assert (warning,) in [row[:1] for row in rows]
