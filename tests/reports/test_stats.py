@@ -570,3 +570,44 @@ def test_response_rate() -> None:
     assert response_rate(3, 0) is None
     with pytest.raises(ValueError, match="negative"):
         response_rate(-1, 29)
+
+
+# Edge cases a reviewer tries first (issue 16): n = 1, 4, 5, all equal, census
+
+
+@pytest.mark.parametrize(
+    "values", [[4], [2, 5, 3, 4], [1, 2, 2, 5, 4], [3, 3, 3, 3, 3]], ids=["n1", "n4", "n5", "equal"]
+)
+@pytest.mark.parametrize("population", [None, 5, 30])
+def test_small_samples_match_scipy(values: list[int], population: int | None) -> None:
+    counts = {v: values.count(v) for v in set(values)}
+    summary = describe_counts(counts, n_responses=len(values), population=population)
+    assert summary.mean == pytest.approx(np.mean(values), rel=CLOSE)
+    assert summary.median == np.median(values)
+    if len(values) < 2:
+        assert (summary.sd, summary.ci_low, summary.ci_high) == (None, None, None)
+        return
+    assert summary.sd == pytest.approx(np.std(values, ddof=1), rel=CLOSE, abs=1e-15)
+    if len(set(values)) == 1:
+        assert summary.ci_low == summary.ci_high == values[0]
+        return
+    if population == len(values):  # a census: the cohort's mean itself
+        assert summary.ci_low == pytest.approx(summary.mean, rel=CLOSE)
+        assert summary.ci_high == pytest.approx(summary.mean, rel=CLOSE)
+        return
+    low, high = scipy_interval(values, 0.95, population if population and population >= len(values) else None)
+    assert summary.ci_low == pytest.approx(low, rel=CLOSE)
+    assert summary.ci_high == pytest.approx(high, rel=CLOSE)
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 1), (1, 1), (2, 4), (4, 4), (3, 5)])
+def test_small_shares_match_statsmodels_wilson_formula(k: int, n: int) -> None:
+    """Wilson's interval as statsmodels' proportion_confint(method="wilson") computes it."""
+    z = stats.norm.ppf(0.975)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    low, high = wilson_interval(k, n) or (None, None)
+    assert low == pytest.approx(max(0.0, centre - half), abs=1e-12)
+    assert high == pytest.approx(min(1.0, centre + half), abs=1e-12)
+    assert wilson_interval(k, n, population=n) == (pytest.approx(p), pytest.approx(p))  # census
