@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from reports import disclosure, paired, stats
 from reports.data import Comment, Option, Programme, ProgrammeData, Question, Questionnaire, Tally, Texts, option_count
 from reports.kinds import kind_of
+from reports.quality import data_warnings, items_answered, out_of_range
 
 CONFIDENCE = 0.95
 BEFORE, AFTER = "before", "after"
@@ -220,18 +221,6 @@ def summarise(
     )
 
 
-#: More responses than expected participants: N is wrong, and with it the FPC and the rate.
-RESPONSE_RATE_OVER_100 = "response_rate_over_100"
-
-
-def data_warnings(n_responses: int, expected: int | None) -> tuple[str, ...]:
-    """What the reader must be warned of. A response rate above 100% means the
-    expected number of participants is wrong (or responses were counted
-    twice): the rate is shown as it is, with this warning, and no interval
-    uses the finite-population correction (N < n)."""
-    return (RESPONSE_RATE_OVER_100,) if expected and n_responses > expected else ()
-
-
 def _question_summaries(
     data: ProgrammeData, minimum: int, confidence: float, suppressed: list[Suppression]
 ) -> tuple[QuestionSummary, ...]:
@@ -397,7 +386,7 @@ def _question_summary(
             suppressed.append(Suppression(question.code, hidden, minimum_cell))
         return QuestionSummary(
             question,
-            items_answered(data, question, items),
+            items_answered(data, question, [i.n for i in items]),
             items=tuple(items),
             n_out_of_range=sum(i.n_out_of_range for i in items),
         )
@@ -416,29 +405,6 @@ def _question_summary(
     bad = out_of_range(tallies, question)
     scale = replace(scale, n_skipped=scale.n_skipped - bad)
     return QuestionSummary(question, scale.n, scale, top_box, top_values, nps, withheld=withheld, n_out_of_range=bad)
-
-
-def out_of_range(tallies: Sequence[Tally], question: Question, item: str = "") -> int:
-    """Answers to ``question`` (and ``item``) whose value is not a point of its
-    scale. The trainee form, paper entry and imports refuse them; one stored
-    before they did, or written by other means, is counted here rather than
-    silently dropped."""
-    points = set(question.points)
-    return sum(
-        t.count
-        for t in tallies
-        if t.question == question.code and t.item == item and not (isinstance(t.value, int) and t.value in points)
-    )
-
-
-def items_answered(data: ProgrammeData, question: Question, items: Sequence[ItemSummary]) -> int:
-    """A matrix's n: the responses that rated at least one of its rows, from
-    the per-response rows. Without rows (a caller that did not load them) the
-    largest row's n, which is a lower bound of it."""
-    if not data.rows:
-        return max((i.n for i in items), default=0)
-    keys = [f"{question.code}:{item.value}" for item in question.items]
-    return sum(1 for row in data.rows if any(row.get(key) is not None for key in keys))
 
 
 def _item_summary(

@@ -44,7 +44,8 @@ from reports.kinds import kind_of
 from reports.labels import label as report_label
 from reports.labels import localised
 from reports.languages import is_rtl
-from reports.summary import data_warnings, dimension_items, dimension_results
+from reports.quality import data_warnings
+from reports.summary import dimension_items, dimension_results
 
 #: Excel's last row; beyond it the CSV export is the way.
 MAX_ROWS = 1_048_576
