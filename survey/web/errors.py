@@ -14,6 +14,7 @@ from survey.extensions import db
 from survey.models import Programme, ProgrammeStatus, TransitionError
 from survey.services import NotAccepting, NotFound
 from survey.services.published import PublishedProgramme
+from survey.web.api import api_problem_for, is_api_request
 from survey.web.i18n import speak_languages_of
 
 
@@ -24,6 +25,8 @@ def _wants_json() -> bool:
 
 def _page(status: int, title: str, message: str) -> ResponseReturnValue:
     db.session.rollback()
+    if is_api_request():  # the API answers problem details, an unknown route under it too
+        return api_problem_for(status)
     if _wants_json():
         return jsonify(error=title, message=message, status=status), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
