@@ -5,8 +5,8 @@ no answer may be a server error or break its own schema."""
 from __future__ import annotations
 
 import subprocess
-import uuid
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
