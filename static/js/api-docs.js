@@ -14,6 +14,9 @@
     return node;
   }
 
+  // The document's own words are English: kept left to right inside an Arabic page.
+  function en(node) { node.setAttribute("lang", "en"); node.setAttribute("dir", "ltr"); return node; }
+
   function refName(ref) { return ref.split("/").pop(); }
 
   function typeOf(schema) {
@@ -36,7 +39,7 @@
       term.appendChild(el("code", name));
       term.appendChild(document.createTextNode(" " + typeOf(prop) + (required.indexOf(name) >= 0 ? " · " + label("required") : "")));
       list.appendChild(term);
-      list.appendChild(el("dd", prop.description || prop.title || ""));
+      list.appendChild(en(el("dd", prop.description || prop.title || "")));
     });
     return list;
   }
@@ -58,8 +61,8 @@
     var heading = el("h2");
     heading.appendChild(el("code", method.toUpperCase() + " " + path));
     section.appendChild(heading);
-    section.appendChild(el("p", op.summary));
-    if (op.description) { section.appendChild(el("p", op.description, "muted")); }
+    section.appendChild(en(el("p", op.summary)));
+    if (op.description) { section.appendChild(en(el("p", op.description, "muted"))); }
     if (op.parameters && op.parameters.length) {
       section.appendChild(el("h3", label("parameters")));
       var params = el("dl", null, "api-fields");
@@ -68,7 +71,7 @@
         term.appendChild(el("code", p.name));
         term.appendChild(document.createTextNode(" (" + p.in + ") " + typeOf(p.schema) + (p.required ? " · " + label("required") : "")));
         params.appendChild(term);
-        params.appendChild(el("dd", p.description || (p.schema && p.schema.description) || ""));
+        params.appendChild(en(el("dd", p.description || (p.schema && p.schema.description) || "")));
       });
       section.appendChild(params);
     }
@@ -82,7 +85,7 @@
       var term = el("dt");
       term.appendChild(el("code", status));
       answers.appendChild(term);
-      var detail = el("dd", op.responses[status].description || "");
+      var detail = en(el("dd", op.responses[status].description || ""));
       detail.appendChild(contentTypes(op.responses[status].content));
       answers.appendChild(detail);
     });
@@ -92,7 +95,7 @@
 
   function render(doc) {
     root.textContent = "";
-    if (doc.info && doc.info.description) { root.appendChild(el("p", doc.info.description)); }
+    if (doc.info && doc.info.description) { root.appendChild(en(el("p", doc.info.description))); }
     Object.keys(doc.paths || {}).forEach(function (path) {
       Object.keys(doc.paths[path]).forEach(function (method) {
         root.appendChild(operation(path, method, doc.paths[path][method]));
@@ -105,7 +108,7 @@
       var sub = el("section", null, "api-schema");
       sub.id = "schema-" + name;
       sub.appendChild(el("h3", name));
-      if (schemas[name].description) { sub.appendChild(el("p", schemas[name].description, "muted")); }
+      if (schemas[name].description) { sub.appendChild(en(el("p", schemas[name].description, "muted"))); }
       sub.appendChild(schemaTable(schemas[name]));
       block.appendChild(sub);
     });

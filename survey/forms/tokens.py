@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.models import Programme
 from survey.services.api_tokens import LIFETIMES, MAX_NAME
@@ -31,9 +32,17 @@ class NewTokenForm(FlaskForm):  # type: ignore[misc]
             Length(max=MAX_NAME, message=_l("At most %(max)d characters.", max=MAX_NAME)),
         ],
     )
-    scopes = SelectMultipleField(_l("What it may do"), validators=[InputRequired(_l("Please choose what it may do."))])
+    scopes = SelectMultipleField(
+        _l("What it may do"),
+        validators=[InputRequired(_l("Please choose what it may do."))],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     programmes = SelectMultipleField(
-        _l("Programmes it may reach"), validators=[InputRequired(_l("Please choose at least one programme."))]
+        _l("Programmes it may reach"),
+        validators=[InputRequired(_l("Please choose at least one programme."))],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
     days = SelectField(_l("Valid for"), coerce=int, default=90)
 

@@ -23,8 +23,9 @@ bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
 STAFF = (Role.ADMIN, Role.ORGANISER, Role.EVALUATOR)
 
 
-def _form() -> NewTokenForm:
-    form = NewTokenForm()
+def _form(*, blank: bool = False) -> NewTokenForm:
+    """The form for a new token, with what this user may give it; ``blank``: not refilled from the POST."""
+    form = NewTokenForm(formdata=None) if blank else NewTokenForm()
     form.offer(
         access.visible_programmes(db.session(), current_user),
         api_tokens.SCOPES_OF_ROLE.get(current_user.role, frozenset()),
@@ -71,7 +72,7 @@ def create() -> ResponseReturnValue:
     except DomainError:
         form.name.errors = [*form.name.errors, _("This token cannot be made: please check the choices below.")]
         return _page(form, status=422)
-    return _page(_form(), secret=new.secret, status=201)
+    return _page(_form(blank=True), secret=new.secret, status=201)
 
 
 @bp.post("/<int:token_id>/revoke")
