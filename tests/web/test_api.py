@@ -258,6 +258,10 @@ def test_problems_are_rfc_9457_in_the_clients_language(client: FlaskClient, lang
     unknown = client.get(f"{API}/nothing-here", headers={"Accept-Language": lang})
     assert unknown.status_code == 404
     assert unknown.headers["Content-Type"] == "application/problem+json"
+    wrong_method = client.delete(f"{API}/programmes", headers={"Accept-Language": lang})
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["Content-Type"] == "application/problem+json"
+    assert "GET" in wrong_method.headers["Allow"]
 
 
 # --- rate limits --------------------------------------------------------------------------

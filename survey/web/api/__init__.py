@@ -69,7 +69,7 @@ def check_token() -> Response | None:
 
 @bp.errorhandler(HTTPException)
 def http_problem(exc: HTTPException) -> Response:
-    return for_http_status(exc.code or 500)
+    return api_problem_for(exc.code or 500, exc)
 
 
 def is_api_request() -> bool:
@@ -77,9 +77,15 @@ def is_api_request() -> bool:
     return request.path == PREFIX or request.path.startswith(PREFIX + "/")
 
 
-def api_problem_for(status: int) -> Response:
-    """For the application's error handlers: an error under /api/v1 as a problem detail."""
-    return for_http_status(status)
+def api_problem_for(status: int, exc: HTTPException | None = None) -> Response:
+    """For the application's error handlers: an error under /api/v1 as a problem detail,
+    with the headers the error carries (``Allow`` on a 405)."""
+    response = for_http_status(status)
+    if exc is not None:
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+    return response
 
 
 __all__ = ["PREFIX", "bp", "caller", "is_api_request", "problem"]
