@@ -182,6 +182,15 @@ def allowed_programme(session: Session, caller: Caller, programme: Programme) ->
     return programme.id in caller.token.programme_ids and can_view(session, caller.user, programme)
 
 
+def reachable_programme(session: Session, caller: Caller, slug: str) -> Programme:
+    """The programme ``slug`` if the token may reach it now; NotFound otherwise, unknown or not,
+    so that a token learns nothing of programmes it may not see."""
+    found = session.scalar(select(Programme).where(Programme.slug == slug))
+    if found is None or not allowed_programme(session, caller, found):
+        raise NotFound(slug)
+    return found
+
+
 def programmes_of(session: Session, caller: Caller) -> list[Programme]:
     """The programmes the token may reach now: named by it and still granted, newest first."""
     named = caller.token.programme_ids

@@ -78,10 +78,12 @@ def _require(scope: Scope) -> None:
 
 def _programme(slug: str) -> Programme:
     """The programme if the token names it and its owner is still granted it; else a 404 problem."""
-    found = db.session.query(Programme).filter_by(slug=slug).one_or_none()
-    if found is None or not api_tokens.allowed_programme(db.session(), caller(), found):
-        raise Refused(problem("not-found", _("There is nothing at this address, or this token may not see it.")))
-    return found
+    try:
+        return api_tokens.reachable_programme(db.session(), caller(), slug)
+    except NotFound:
+        raise Refused(
+            problem("not-found", _("There is nothing at this address, or this token may not see it."))
+        ) from None
 
 
 def _invalid(error: ValidationError, where: str = "") -> Response:
