@@ -30,6 +30,7 @@ import itsdangerous
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 import reports.documents.html
 import reports.documents.json_summary
@@ -40,6 +41,7 @@ from survey.extensions import db
 from survey.models import AccessMode, Programme, Role, User
 from survey.services import access, responses
 from survey.services.anonymity import group_size_of
+from survey.services.api_tokens import create_token
 from survey.services.codes import format_code, issue_codes, set_access_mode
 from survey.services.users import create_user
 from tests.helpers import FormClient, full_answers, read_page
@@ -112,6 +114,22 @@ def staff(client: FlaskClient, programme: Programme, organiser: User, clock: Clo
     return client
 
 
+@pytest.fixture
+def api(app: Flask, programme: Programme, staff: FlaskClient) -> dict[str, str]:
+    """The headers of a script reading the programme through the JSON API with the admin's token."""
+    admin = db.session.scalars(select(User).where(User.email == "admin@example.org")).one()
+    token = create_token(
+        db.session(),
+        admin,
+        name="replay",
+        scopes=("read",),
+        programme_ids=[programme.id],
+        days=30,
+        key=str(app.config["SECRET_KEY"]),
+    )
+    return {"Authorization": f"Bearer {token.secret}", "Accept-Language": "en"}
+
+
 def _seen(response: Any) -> tuple[object, ...]:
     """What a staff client receives: status, headers, body.
 
@@ -135,9 +153,10 @@ def _seen(response: Any) -> tuple[object, ...]:
     return (response.status_code, headers, body)
 
 
-def _poll(staff: FlaskClient, slug: str, etags: dict[str, str]) -> dict[str, object]:
+def _poll(staff: FlaskClient, slug: str, etags: dict[str, str], api: dict[str, str] | None = None) -> dict[str, object]:
     """Every staff page, JSON and export of the programme, as a reloading organiser sees them;
-    the dashboard's JSON is asked with the tag of its previous answer (304 when unchanged)."""
+    the dashboard's JSON is asked with the tag of its previous answer (304 when unchanged);
+    with ``api``, what the JSON API gives too (summary, codebook, every page of the responses)."""
     paths = [
         "/o/",
         f"/o/{slug}",
@@ -164,6 +183,16 @@ def _poll(staff: FlaskClient, slug: str, etags: dict[str, str]) -> dict[str, obj
     if live.headers.get("ETag"):
         etags["live"] = live.headers["ETag"]
     seen["live.json"] = _seen(live)
+    if api is not None:
+        for part in ("", "/summary", "/codebook"):
+            path = f"/api/v1/programmes{f'/{slug}' + part if part else ''}"
+            seen[path] = _seen(staff.get(path, headers=api))
+        cursor: str | None = ""
+        while cursor is not None:
+            path = f"/api/v1/programmes/{slug}/responses?limit=2&cursor={cursor}"
+            answer = staff.get(path, headers=api)
+            seen[path] = _seen(answer)
+            cursor = answer.get_json().get("next_cursor") if answer.status_code == 200 else None
     return seen
 
 
@@ -238,7 +267,7 @@ def _swapped_within_batches(codes: list[str], k: int) -> list[str]:
 
 
 def test_reloading_every_staff_page_cannot_tell_which_code_went_with_which_response(
-    app: Flask, programme: Programme, staff: FlaskClient, clock: Clock, runs: Any
+    app: Flask, programme: Programme, staff: FlaskClient, api: dict[str, str], clock: Clock, runs: Any
 ) -> None:
     set_access_mode(db.session(), programme, AccessMode.CODES)
     k = group_size_of(programme)
@@ -250,7 +279,7 @@ def test_reloading_every_staff_page_cannot_tell_which_code_went_with_which_respo
 
     def story() -> list[dict[str, object]]:
         etags: dict[str, str] = {}
-        return _replay(app, answers, next(orders), clock, lambda: _poll(staff, "niamey", etags))
+        return _replay(app, answers, next(orders), clock, lambda: _poll(staff, "niamey", etags, api))
 
     first, second = runs(story)
     assert len(first) == len(second) == k + 1
@@ -268,6 +297,10 @@ def test_reloading_every_staff_page_cannot_tell_which_code_went_with_which_respo
     assert [n for n in range(1, len(cards)) if cards[n] != cards[n - 1]] == [k]
     assert len(set(bodies("/o/niamey/codes"))) == len(set(bodies("/o/niamey/responses"))) == k + 1  # type: ignore[arg-type]
     assert all(poll["live.json"][0] == 200 for poll in first)  # type: ignore[index]
+    # The API answered: its responses listed once the k-th came, in pages of 2.
+    listed = "/api/v1/programmes/niamey/responses?limit=2&cursor="
+    assert [poll[listed][0] for poll in first] == [403] * k + [200]  # type: ignore[index]
+    assert len([path for path in first[-1] if "/responses?limit=2" in path]) == -(-k // 2)
 
 
 def test_the_replay_catches_codes_revealed_one_at_a_time(
