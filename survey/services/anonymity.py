@@ -33,7 +33,7 @@ def group_size_of(programme: Programme | PublishedProgramme) -> int:
     return programme.minimum_group_size
 
 
-def in_whole_batches(programme: Programme, stored: int) -> Select[tuple[uuid.UUID]]:
+def in_whole_batches(programme: Programme, stored: int) -> Select[uuid.UUID]:
     """The ids of the programme's responses that belong to a whole batch of k,
     the batches cut in arrival order (``stored``: how many responses the
     programme has, excluded ones included): what the responses browser and
