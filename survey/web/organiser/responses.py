@@ -76,9 +76,9 @@ def waiting_responses(slug: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         listing = responses_admin.list_responses(db.session(), programme, 1)
         return _responses_page(programme, listing, form, 422)
-    waiting = responses_admin.batches(db.session(), programme).waiting
-    disclosure.record_waiting_responses_shown(db.session(), programme, current_user._get_current_object(), waiting)
     listing = responses_admin.list_responses(db.session(), programme, waiting=True)
+    shown = listing.responses.total
+    disclosure.record_waiting_responses_shown(db.session(), programme, current_user._get_current_object(), shown)
     return _responses_page(programme, listing, form)
 
 
