@@ -2,9 +2,10 @@
 
 An organiser adds a kiosk device on the classroom kit page; its link carries
 a random token of that device (survey.services.kiosks), so nobody can make
-one up, the organiser can revoke it at once, and closing the programme
-revokes it. A link that does not admit (unknown, revoked, from before the
-programme was closed, malformed) answers one calm page and never stores.
+one up, the organiser can revoke it at once, and closing the programme (by
+the organiser's button or by its closing time) revokes it. A link that does
+not admit (unknown, revoked, from before the programme was closed, malformed)
+answers one calm page and never stores.
 
 In "codes" mode the kiosk asks each trainee for their code, as the phone form
 does: the device does not vouch for anyone. Every refused code gets the same
@@ -34,14 +35,14 @@ from survey.extensions import csrf, db
 from survey.forms.trainee import FormFlow
 from survey.models import AccessMode
 from survey.services import codes, paper
-from survey.services.codes import CodeMissing, CodeRefused
+from survey.services.codes import CodeRefused
 from survey.services.kiosks import kiosk_admits
 from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.web.answering import open_form, receive_page, send, status_of
 from survey.web.i18n import LANG_COOKIE, current_language, speak_languages_of
 from survey.web.limits import code_refused, with_retry_after
 from survey.web.published import again_if_programme_changed
-from survey.web.trainee import CodeState, code_waiting
+from survey.web.trainee import CodeState, code_message, code_waiting
 
 bp = Blueprint("kiosk", __name__, url_prefix="/k")
 # As for the trainee form: FormFlow checks the CSRF token (survey.web.form_guard) and keeps the answers.
@@ -55,13 +56,6 @@ def _link_ended(programme: PublishedProgramme) -> ResponseReturnValue:
     """The one page for every kiosk link that does not admit: no hint of why."""
     speak_languages_of(programme)
     return render_template("kiosk/ended.html", programme=programme), 404
-
-
-def _code_problem(exc: CodeRefused) -> str:
-    """One message for unknown, used and malformed codes alike."""
-    if isinstance(exc, CodeMissing):
-        return str(_("Please type the code printed on your card."))
-    return str(_("This code cannot be used here. Please check it, or ask the organisers for another one."))
 
 
 def _blank_url(programme: PublishedProgramme, token: str) -> str:
@@ -83,7 +77,7 @@ def take_form(slug: str, token: str) -> ResponseReturnValue:
     does not admit, 410 once closed. In "codes" mode it starts with the code page."""
     programme = open_programme(db.session(), slug)
     # After the copy is loaded, never before: see kiosks.kiosk_admits.
-    if not kiosk_admits(db.session(), programme.id, token):
+    if not kiosk_admits(db.session(), programme, token):
         return _link_ended(programme)
     if current_user.is_authenticated:
         # A shared device must not carry an organiser's session to the trainees.
@@ -113,7 +107,7 @@ def take_form(slug: str, token: str) -> ResponseReturnValue:
                     send(programme, flow, source="kiosk", access_code=access.code if access else None)
                 except CodeRefused as exc:
                     _count_refusal(programme, exc)
-                    access = CodeState(access.code if access else "", _code_problem(exc))
+                    access = CodeState(access.code if access else "", code_message(exc))
                 else:
                     return redirect(url_for(".thanks", slug=slug, token=token), code=303)
         elif access is not None:
@@ -143,7 +137,7 @@ def _checked(programme: PublishedProgramme, typed: str) -> CodeState:
         return CodeState(codes.check_code(db.session(), programme, typed))
     except CodeRefused as exc:
         _count_refusal(programme, exc)
-        return CodeState(codes.normalise_code(typed), _code_problem(exc))
+        return CodeState(codes.normalise_code(typed), code_message(exc))
 
 
 def _code_page(programme: PublishedProgramme, token: str, access: CodeState | None) -> ResponseReturnValue:
@@ -179,7 +173,7 @@ def _form_page(programme: PublishedProgramme, token: str, flow: FormFlow, access
 def thanks(slug: str, token: str) -> ResponseReturnValue:
     """Thank-you screen that hands the device to the next trainee by itself."""
     programme = published_programme(db.session(), slug)
-    if not kiosk_admits(db.session(), programme.id, token):
+    if not kiosk_admits(db.session(), programme, token):
         return _link_ended(programme)
     speak_languages_of(programme)
     response = make_response(

@@ -63,6 +63,7 @@ RULES = {
     "organiser.responses": "staff",
     "organiser.response": "staff",
     "organiser.comments": "staff",
+    "organiser.waiting_responses": "staff",
     "evaluator.reports": "staff",
     "evaluator.download": "staff",
     "evaluator.confirm_raw_data": "staff",

@@ -321,3 +321,108 @@ def test_the_replay_catches_codes_revealed_one_at_a_time(
 
     first, second = runs(story)
     assert [a == b for a, b in zip(first, second, strict=True)] == [True, False, False, False, False, True]
+
+
+# -- who sent which: the responses browser and the comments page -----------------------
+#
+# The organiser also sees the room: which trainee put their phone down when. The
+# same trainees (each with their own code and their own answers) send in two
+# different orders, reversed within each batch of k; a staff client reloads the
+# responses browser, each response it links to, the comments page and the codes
+# pages after each submission. What the staff see must be the same in both runs:
+# the pages tell which batch is new, never which response. A response's random id
+# is drawn for that response whenever it arrives, so each trainee's response is
+# given the same id in both runs (as likely as any other draw); its time is the
+# moment of its place in the sequence, as in the replay above.
+
+
+def _who_sent_which_poll(staff: FlaskClient, slug: str) -> dict[str, object]:
+    paths = [
+        f"/o/{slug}/responses",
+        f"/o/{slug}/comments",
+        f"/o/{slug}/comments?language=en",
+        f"/o/{slug}/codes",
+        f"/o/{slug}/codes/cards",
+    ]
+    seen: dict[str, object] = {path: _seen(staff.get(path)) for path in paths}
+    listing = staff.get(f"/o/{slug}/responses").get_data(as_text=True)
+    for link in sorted(set(re.findall(rf'href="(/o/{slug}/responses/[0-9a-f-]+)"', listing))):
+        seen[link] = _seen(staff.get(link))
+    return seen
+
+
+def _senders(app: Flask, answers: list[list[dict[str, Any]]], clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A story where trainee ``n`` (code ``codes[n]``, answers ``answers[n]``) sends in the order given."""
+    sending: list[int] = []
+
+    def uuid4() -> uuid.UUID:
+        digest = hashlib.sha256(f"trainee {sending[-1]}".encode()).digest()
+        return uuid.UUID(bytes=digest[:16], version=4)
+
+    monkeypatch.setattr(survey.storage, "uuid", types.SimpleNamespace(uuid4=uuid4, UUID=uuid.UUID))
+
+    def story(order: list[int], codes: list[str], poll: Callable[[], dict[str, object]]) -> list[dict[str, object]]:
+        clock.restart()
+        seen = [poll()]
+        for place, trainee in enumerate(order):
+            clock.now = START + timedelta(seconds=37 * (place + 1))
+            sending.append(trainee)
+            _submit(app, "niamey", codes[trainee], answers[trainee])
+            seen.append(poll())
+        return seen
+
+    return story
+
+
+def _two_orders(
+    app: Flask, programme: Programme, clock: Clock, runs: Any, monkeypatch: pytest.MonkeyPatch, staff: FlaskClient
+) -> tuple[int, list[dict[str, object]], list[dict[str, object]]]:
+    """k + 2 trainees send, in order, then in the order reversed within each batch of k."""
+    set_access_mode(db.session(), programme, AccessMode.CODES)
+    k = group_size_of(programme)
+    codes = [format_code(code) for code in issue_codes(db.session(), programme, k + 3)]
+    db.session.commit()
+    trainees = list(range(k + 2))
+    orders = iter([trainees, [int(t) for t in _swapped_within_batches([str(t) for t in trainees], k)]])
+    story = _senders(app, [_answers(programme, n) for n in trainees], clock, monkeypatch)
+    first, second = runs(lambda: story(next(orders), codes, lambda: _who_sent_which_poll(staff, "niamey")))
+    return k, first, second
+
+
+def test_reloading_the_responses_and_comments_cannot_tell_which_trainee_sent_which(
+    app: Flask, programme: Programme, staff: FlaskClient, clock: Clock, runs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    k, first, second = _two_orders(app, programme, clock, runs, monkeypatch, staff)
+    assert len(first) == len(second) == k + 3
+    for number, (a, b) in enumerate(zip(first, second, strict=True)):
+        assert a.keys() == b.keys(), number
+        differing = [path for path in a if a[path] != b[path]]
+        assert not differing, f"after submission {number}: {differing}"
+
+    # Not a test of nothing: the list appeared with the k-th response, whole, and the
+    # responses after it were counted at once but not listed.
+    def listed(poll: dict[str, object]) -> int:
+        return sum(1 for path in poll if re.fullmatch(r"/o/niamey/responses/[0-9a-f-]+", path))
+
+    assert [listed(poll) for poll in first] == [0] * k + [k] * 3
+    body = first[-1]["/o/niamey/responses"][2].decode()  # type: ignore[index]
+    assert f"{k + 2} responses stored" in body
+    assert "2 responses are not listed yet" in body
+    comments = first[-1]["/o/niamey/comments"][2].decode()  # type: ignore[index]
+    assert sorted(re.findall(r"Trainee (\d+) found", comments)) == [str(n) for n in range(k)]
+
+
+def test_the_replay_catches_a_browser_that_lists_each_response_at_once(
+    app: Flask, programme: Programme, staff: FlaskClient, clock: Clock, runs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same replay against a browser that lists each response as it arrives
+    (batches of 1) tells the two orders apart: the test above can fail."""
+    import survey.services.anonymity
+    import survey.services.responses_admin
+
+    for module in (survey.services.anonymity, survey.services.responses_admin):
+        monkeypatch.setattr(module, "group_size_of", lambda programme: 1)
+    k, first, second = _two_orders(app, programme, clock, runs, monkeypatch, staff)
+    same = [a["/o/niamey/responses"] == b["/o/niamey/responses"] for a, b in zip(first, second, strict=True)]
+    assert same == [True] + [False] * (k - 1) + [True, False, True]
+    assert first[1]["/o/niamey/comments"] != second[1]["/o/niamey/comments"]
