@@ -35,7 +35,7 @@ from survey.extensions import csrf, db
 from survey.forms.trainee import FormFlow
 from survey.models import AccessMode
 from survey.services import codes, paper
-from survey.services.codes import CodeRefused
+from survey.services.codes import CodeMissing, CodeRefused
 from survey.services.kiosks import kiosk_admits
 from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.web.answering import open_form, receive_page, send, status_of
