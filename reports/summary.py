@@ -341,7 +341,9 @@ def grouped_comments(data: ProgrammeData) -> tuple[QuestionComments, ...]:
         if not languages:
             continue
         groups = tuple(
-            CommentGroup(lang, tuple(c.text for c in sorted(languages[lang], key=lambda c: c.submitted_at)))
+            # In the order of the texts: an order of arrival would let whoever saw a trainee
+            # send early or late find their comment (docs/anonymity.md).
+            CommentGroup(lang, tuple(sorted((c.text for c in languages[lang]), key=lambda t: (t.casefold(), t))))
             for lang in sorted(languages, key=lambda lang: (lang == "", order.get(lang, len(order)), lang))
         )
         out.append(QuestionComments(question, groups))

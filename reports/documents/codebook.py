@@ -92,7 +92,7 @@ WORDS: Mapping[str, str] = {
     "selected": N_("Selected"),
     "not_selected": N_("Not selected"),
     "var_response_id": N_("Random response identifier"),
-    "var_submitted_at": N_("Submission time (UTC, ISO 8601)"),
+    "var_submitted_at": N_("Time of the response's batch of k: the last submission in it (UTC, ISO 8601)"),
     "var_language": N_("Language of the form"),
     "var_source": N_("How the answers arrived"),
     "web": N_("Web form"),

@@ -174,7 +174,9 @@ def _question(q: QuestionSummary, tx: Any) -> dict[str, Any]:
     if q.items:
         out["items"] = [
             {
-                "value": i.value,
+                # A matrix row's value is a session's id in one database: the document names
+                # it by its stable code instead, so a programme moved elsewhere reads the same.
+                "value": _item_code(question, i.value),
                 "code": _item_code(question, i.value),
                 "label": tx(i.label),
                 "n": i.n,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -47,6 +48,29 @@ def in_whole_batches(programme: Programme, stored: int) -> Select[uuid.UUID]:
         .order_by(Response.submitted_at, Response.id)
         .limit(shown)
     )
+
+
+def batch_times(session: Session, programme: Programme) -> dict[uuid.UUID, datetime]:
+    """The time each response of the programme is shown with in raw data: the
+    time of the last response of its batch.
+
+    Batches of k are cut in arrival order (excluded responses included, so
+    that excluding one moves no other); the few past the last whole batch join
+    it, so every batch holds k to 2k - 1 responses (a programme under k is one
+    batch). Someone who saw a trainee send at 10:32 then finds k or more
+    responses at that batch's time, never theirs alone.
+    """
+    k = group_size_of(programme)
+    arrivals = session.execute(
+        select(Response.id, Response.submitted_at)
+        .where(Response.programme_id == programme.id)
+        .order_by(Response.submitted_at, Response.id)
+    ).all()
+    last_batch = max(len(arrivals) // k - 1, 0)
+    batches: list[list[tuple[uuid.UUID, datetime]]] = [[] for _ in range(last_batch + 1)]
+    for place, (response_id, submitted_at) in enumerate(arrivals):
+        batches[min(place // k, last_batch)].append((response_id, submitted_at))
+    return {response_id: batch[-1][1] for batch in batches for response_id, _time in batch}
 
 
 @dataclass(frozen=True)

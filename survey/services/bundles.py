@@ -10,7 +10,8 @@ so is one that conflicts with what is here (a slug taken by another programme,
 a questionnaire version that differs, a form key or code of another programme).
 
 It carries what staff may already see, no more: responses in the order of
-their random form key, not of arrival; sessions by their place in the
+their random form key, not of arrival, each with the time of its batch of k
+as raw data shows it (survey.services.anonymity.batch_times); sessions by their place in the
 programme, not by database id; a code as used only once staff were shown so
 (survey.services.anonymity reveals used codes in batches).
 
@@ -47,6 +48,7 @@ from survey.models import (
 )
 from survey.questionnaire.definition import iter_questions, kind_of
 from survey.services import DomainError, audit
+from survey.services.anonymity import batch_times
 
 KIND = "survey-programme-bundle"
 #: Raised when the records change shape; a bundle of a newer schema is refused.
@@ -165,6 +167,7 @@ def _responses(
     session: Session, programme: Programme, versions: Sequence[Questionnaire], session_keys: dict[str, str]
 ) -> Iterator[dict[str, Any]]:
     names = {v.id: (v.code, v.version) for v in versions}
+    times = batch_times(session, programme)  # each response's time, as raw data shows it
     per_session = {v.id: per_session_codes(v.definition) for v in versions}
     rows = session.execute(
         select(
@@ -200,7 +203,7 @@ def _responses(
                     "id": str(row.id),
                     "key": row.idempotency_key,
                     "questionnaire": [code, version],
-                    "submitted_at": row.submitted_at,
+                    "submitted_at": times.get(row.id, row.submitted_at),
                     "language": row.language,
                     "source": row.source,
                     "paper_number": row.paper_number,

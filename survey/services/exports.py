@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from reports.data import RawResponse
 from survey.models import Answer, Programme, Question, Response
 from survey.services.aggregates import counted
+from survey.services.anonymity import batch_times
 
 #: Answer rows fetched per round trip (about 30 per response with the default questionnaire).
 BATCH_ROWS = 5000
@@ -26,7 +27,8 @@ BATCH_ROWS = 5000
 
 def raw_responses(session: Session, programme: Programme, *, batch_rows: int = BATCH_ROWS) -> Iterator[RawResponse]:
     """Yield the programme's responses that count (never an excluded one), in
-    the order they were submitted, with ``values`` keyed as
+    the order of their random ids (never of arrival), each with the time of
+    its batch of k (survey.services.anonymity.batch_times), with ``values`` keyed as
     :func:`reports.data.raw_columns` names the columns: a number for scale
     points and ticked options, the text for choices and comments.
 
@@ -51,9 +53,10 @@ def raw_responses(session: Session, programme: Programme, *, batch_rows: int = B
         .outerjoin(Answer, Answer.response_id == Response.id)
         .outerjoin(Question, Question.id == Answer.question_id)
         .where(Response.programme_id == programme.id, counted())
-        .order_by(Response.submitted_at, Response.id)
+        .order_by(Response.id)
         .execution_options(yield_per=batch_rows)
     )
+    times = batch_times(session, programme)
     result = session.execute(query)
     current: tuple[Any, datetime, str, str] | None = None
     values: dict[str, int | str] = {}
@@ -61,19 +64,21 @@ def raw_responses(session: Session, programme: Programme, *, batch_rows: int = B
         for key, submitted_at, language, source, code, item, number, text in result:
             if current is None or key != current[0]:
                 if current is not None:
-                    yield _raw(current, values)
+                    yield _raw(current, values, times)
                 current, values = (key, submitted_at, language, source), {}
             value = number if number is not None else text
             if code is not None and value is not None:  # None: the outer join's row of a response without answers
                 values[f"{code}__{item}" if item else code] = value
         if current is not None:
-            yield _raw(current, values)
+            yield _raw(current, values, times)
     finally:
         result.close()
 
 
-def _raw(response: tuple[Any, datetime, str, str], values: dict[str, int | str]) -> RawResponse:
+def _raw(
+    response: tuple[Any, datetime, str, str], values: dict[str, int | str], times: dict[uuid.UUID, datetime]
+) -> RawResponse:
     key, submitted_at, language, source = response
     # The id as the database gave it: a uuid, or its text where the database has no uuid type.
     response_id = key if isinstance(key, uuid.UUID) else uuid.UUID(str(key))
-    return RawResponse(str(response_id), submitted_at, language, source, values)
+    return RawResponse(str(response_id), times.get(response_id, submitted_at), language, source, values)

@@ -271,9 +271,10 @@ def test_comments_are_grouped_by_question_then_language_without_blanks() -> None
 
     assert [c.question.code for c in groups] == ["useful", "improve"]
     useful = groups[0]
-    # The programme's languages in order: fr, ar, en; oldest first within a language.
+    # The programme's languages in order: fr, ar, en; within a language, in the order of
+    # the texts, never of arrival (which would point at whoever was seen sending first).
     assert [(g.language, g.texts) for g in useful.groups] == [
-        ("fr", ("Les études de cas", "Les échanges")),
+        ("fr", ("Les échanges", "Les études de cas")),
         ("ar", ("دراسات الحالة",)),
     ]
     assert useful.count == 3

@@ -83,7 +83,7 @@ def test_raw_responses_is_a_generator_reading_one_query(programme: Programme) ->
         assert seen == []  # nothing read before the first response is asked for
         first = next(stream)
         rest = list(stream)
-    assert len(seen) == 1
+    assert len(seen) == 2  # the batches' times, then every answer in one query
     assert first.values == {"cq_relevance": 4, "comment_useful": "Bien"}
     assert len(rest) == 2
 
@@ -122,12 +122,26 @@ def test_each_response_comes_in_wide_form(programme: Programme) -> None:
     }
 
 
-def test_responses_come_in_submission_order(programme: Programme) -> None:
-    late = respond(programme, 30, cq_relevance=1)
-    early = respond(programme, 1, cq_relevance=2)
-    middle = respond(programme, 10, cq_relevance=3)
-    got = [(r.response_id, r.values["cq_relevance"]) for r in raw_responses(db.session(), programme)]
-    assert got == [(early, 2), (middle, 3), (late, 1)]
+def test_responses_come_in_the_order_of_their_ids_with_the_time_of_their_batch(programme: Programme) -> None:
+    """Neither the order of the rows nor their times tell who sent first: someone who saw
+    a trainee send at a given minute finds k responses or more at that batch's time."""
+    programme.minimum_group_size = 3
+    db.session.commit()
+    minutes = [30, 1, 10, 40, 50]
+    sent = {respond(programme, minute, cq_relevance=value): minute for value, minute in enumerate(minutes, start=1)}
+    got = list(raw_responses(db.session(), programme))
+    assert [r.response_id for r in got] == sorted(sent, key=uuid.UUID)
+    times = {r.response_id: r.submitted_at for r in got}
+    # Five responses with k = 3: one batch of all five (the two past the first three join it).
+    assert len(set(times.values())) == 1
+    for minute in (60, 70):
+        sent[respond(programme, minute, cq_relevance=1)] = minute
+    times = {r.response_id: r.submitted_at for r in raw_responses(db.session(), programme)}
+    by_arrival = sorted(sent, key=lambda key: sent[key])
+    first, second = by_arrival[:3], by_arrival[3:]
+    assert len({times[key] for key in first}) == 1
+    assert len({times[key] for key in second}) == 1
+    assert times[first[0]] < times[second[0]]  # batches keep their order; rows within one do not
 
 
 def test_excluded_responses_never_appear(programme: Programme) -> None:
@@ -201,7 +215,8 @@ def test_workbook_from_the_database(app: Flask, programme: Programme, answered: 
     rows = list(book["Réponses"].iter_rows(values_only=True))
     header = rows[0]
     by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
-    assert list(by_id) == [answered["fr"], answered["ar"], answered["hostile"]]
+    kept = [answered["fr"], answered["ar"], answered["hostile"]]
+    assert list(by_id) == sorted(kept, key=uuid.UUID)  # never the order of arrival
     assert by_id[answered["fr"]]["comment_useful"] == "Les études de cas, très concrètes"
     assert by_id[answered["ar"]]["comment_useful"] == "تبادل الخبرات بين الزملاء"
     # As typed, no visible apostrophe: a quote-prefix style keeps it text (issue 16).
@@ -215,9 +230,11 @@ def test_workbook_from_the_database(app: Flask, programme: Programme, answered: 
 def test_csv_from_the_database(app: Flask, programme: Programme, answered: dict[str, str]) -> None:
     archive = zipfile.ZipFile(io.BytesIO(export(programme, "csv", "ar")))
     rows = list(csv.DictReader(io.StringIO(archive.read("answers.csv").decode("utf-8-sig"), newline="")))
-    assert [row["response_id"] for row in rows] == [answered["fr"], answered["ar"], answered["hostile"]]
-    assert rows[1]["comment_useful"] == "تبادل الخبرات بين الزملاء"
-    assert rows[2]["comment_useful"] == '\'=HYPERLINK("http://x","click")'
+    kept = [answered["fr"], answered["ar"], answered["hostile"]]
+    assert [row["response_id"] for row in rows] == sorted(kept, key=uuid.UUID)  # never the order of arrival
+    comments = {row["response_id"]: row["comment_useful"] for row in rows}
+    assert comments[answered["ar"]] == "تبادل الخبرات بين الزملاء"
+    assert comments[answered["hostile"]] == '\'=HYPERLINK("http://x","click")'
     assert answered["excluded"] not in archive.read("answers.csv").decode("utf-8-sig")
     codebook = archive.read("codebook.csv").decode("utf-8-sig")
     assert "كان المحتوى وثيق الصلة بعملي." in codebook  # the Arabic question text
