@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -43,9 +43,39 @@ class Site:
     slug: str
     #: An unused invitation code of the codes programme.
     code: str
+    #: Every request answered: "METHOD /path?query" and the bytes sent back (status line,
+    #: headers and the body as sent, compressed when it was), in order.
+    wire: list[tuple[str, int]] = field(default_factory=list)
 
     def form_url(self, lang: str) -> str:
         return f"{self.url}/s/{self.slug}?lang={lang}"
+
+
+class WireMeter:
+    """WSGI wrapper that counts what goes on the wire for each request."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.site: Site | None = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        query = environ.get("QUERY_STRING", "")
+        name = f"{environ['REQUEST_METHOD']} {environ.get('PATH_INFO', '')}{'?' + query if query else ''}"
+        head = [0]
+
+        def counting_start(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            head[0] = len(f"HTTP/1.1 {status}\r\n") + sum(len(f"{k}: {v}\r\n") for k, v in headers) + 2
+            return start_response(status, headers, *rest)
+
+        answer = self.app(environ, counting_start)
+        try:
+            body = list(answer)
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+        if self.site is not None:
+            self.site.wire.append((name, head[0] + sum(map(len, body))))
+        return body
 
 
 @dataclass
@@ -103,11 +133,13 @@ def serve_site(folder: Path) -> Iterator[Site]:
         codes.set_access_mode(session, with_codes, AccessMode.CODES)
         code = codes.issue_codes(session, with_codes, 3)[0]
 
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    meter = WireMeter(app)
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, meter, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="judged-site", daemon=True)
     thread.start()
+    meter.site = site = Site(url=f"http://127.0.0.1:{server.server_port}", engine=engine, slug=DEMO_SLUG, code=code)
     try:
-        yield Site(url=f"http://127.0.0.1:{server.server_port}", engine=engine, slug=DEMO_SLUG, code=code)
+        yield site
     finally:
         server.shutdown()
         thread.join(timeout=10)
