@@ -36,7 +36,13 @@ def test_the_first_load_of_the_form_fits_the_budget(browser: Browser, site: Site
         start = len(site.wire)
         page.goto(site.form_url(lang))
         expect(page.locator("[data-form-page]:not([hidden]) fieldset.question").first).to_be_visible()
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        # Until the worker controls the page (polled from outside: the page's CSP forbids the
+        # evaluated predicate that wait_for_function would run inside it).
+        for _ in range(300):
+            if page.evaluate("navigator.serviceWorker.controller !== null"):
+                break
+            page.wait_for_timeout(50)
+        assert page.evaluate("navigator.serviceWorker.controller !== null"), "the service worker never took over"
         time.sleep(1)  # the worker's copy of the form, in the background (not a timing assertion)
         loaded = site.wire[start:]
     finally:
