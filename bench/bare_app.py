@@ -34,8 +34,6 @@ from sqlalchemy import (
     select,
 )
 
-from survey.storage.engines import SQLITE_SYNCHRONOUS
-
 URL_VARIABLE = "BENCH_BARE_DATABASE_URL"
 
 metadata = MetaData()
@@ -50,6 +48,10 @@ rows = Table(
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Imported here: importing survey reads its settings from the environment, which a
+    # benchmark that imports this module sets only later (bench.databases.Database.app_env).
+    from survey.storage.engines import SQLITE_SYNCHRONOUS
+
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")

@@ -14,6 +14,7 @@ from survey.extensions import db
 from survey.models import Programme, ProgrammeStatus, TransitionError
 from survey.services import NotAccepting, NotFound
 from survey.services.published import PublishedProgramme
+from survey.web.api import api_problem_for, is_api_request
 from survey.web.i18n import speak_languages_of
 
 
@@ -22,8 +23,10 @@ def _wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def _page(status: int, title: str, message: str) -> ResponseReturnValue:
+def _page(status: int, title: str, message: str, exc: HTTPException | None = None) -> ResponseReturnValue:
     db.session.rollback()
+    if is_api_request():  # the API answers problem details, an unknown route under it too
+        return api_problem_for(status, exc)
     if _wants_json():
         return jsonify(error=title, message=message, status=status), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
@@ -66,7 +69,7 @@ def register(app: Flask) -> None:
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
         title, message = _messages().get(status, (exc.name, exc.description or ""))
-        return _page(status, title, message)
+        return _page(status, title, message, exc)
 
     @app.errorhandler(NotFound)
     def domain_not_found(exc: NotFound) -> ResponseReturnValue:
