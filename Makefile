@@ -10,7 +10,7 @@ CLASSROOM := $(filter 1 yes true,$(LAN))
 # Plain http on a laptop or a LAN without TLS: cookies cannot be Secure there.
 RUN_ENV := SURVEY_SECURE_COOKIES=$${SURVEY_SECURE_COOKIES:-0}
 
-.PHONY: audit lock bench-quick run test test-sqlite test-postgres lint fmt typecheck i18n-extract i18n-update i18n-compile bench browser clean
+.PHONY: audit lock bench-quick run test lighthouse test-sqlite test-postgres lint fmt typecheck i18n-extract i18n-update i18n-compile bench browser clean
 
 ## Every dependency, the dev extra's included, pinned with its hashes in requirements.lock
 ## (`make lock` refreshes it from setup.cfg); pip refuses hashes for an editable install, so
@@ -53,7 +53,7 @@ else
 endif
 
 ## The whole suite (SQLite; PostgreSQL too when SURVEY_TEST_DATABASE_URL is set, as .ci/run does).
-test: $(STAMP) browser
+test: $(STAMP) browser lighthouse
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
@@ -64,6 +64,16 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null) || \
 	  echo "chromium not installed: browser tests will skip (outside CI)"; }
+
+## Lighthouse for the judges (tests/judges), pinned by tests/judges/lighthouse/package-lock.json,
+## installed in .lighthouse/ with Debian's npm; skipped, saying so, where npm is missing.
+LIGHTHOUSE_LOCK := tests/judges/lighthouse/package-lock.json
+lighthouse: .lighthouse/.installed
+.lighthouse/.installed: $(LIGHTHOUSE_LOCK) tests/judges/lighthouse/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p .lighthouse && cp tests/judges/lighthouse/package.json $(LIGHTHOUSE_LOCK) .lighthouse/ && \
+	  (cd .lighthouse && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) && touch $@; \
+	else echo "npm not installed: the Lighthouse judge will skip (outside CI)"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -98,4 +108,4 @@ bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .lighthouse build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import databases, report
+from bench import databases, report, slow_link
 from bench.client import Browser
 from bench.databases import Database
 from bench.load import (
@@ -61,6 +61,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--output", type=Path, default=DEFAULT_OUTPUT, help="JSON results (default bench/results/latest.json)"
+    )
+    parser.add_argument(
+        "--no-slow-link", action="store_true", help="skip the slow-link run after the load (bench/slow_link.py)"
     )
     args = parser.parse_args(argv)
     if args.quick:
@@ -275,4 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         },
     )
     print(f"\nwrote {args.output}")
+    if not args.no_slow_link:
+        print()
+        slow_link.main(["--runs", "1" if args.quick else "3"])
     return 0 if ok and runs else 1

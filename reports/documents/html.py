@@ -16,6 +16,7 @@ path is given, not looked up.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -161,9 +162,20 @@ def plotly_source(path: str | Path | None = None) -> str:
     return _package_plotly()
 
 
+#: Control characters HTML forbids in a document, even inside a script.
+_FORBIDDEN_IN_HTML = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def _writable_in_html(script: str) -> str:
+    """``script`` with the control characters that HTML forbids written as
+    JavaScript escapes (plotly.js holds a few, raw, in its strings and regular
+    expressions, where ``\\uXXXX`` means the same character)."""
+    return _FORBIDDEN_IN_HTML.sub(lambda found: f"\\u{ord(found.group()):04x}", script)
+
+
 @memoised(REPORT_FILES)
 def _read(path: str) -> str:
-    return Path(path).read_text(encoding="utf-8")
+    return _writable_in_html(Path(path).read_text(encoding="utf-8"))
 
 
 @memoised(REPORT_FILES)
@@ -171,7 +183,7 @@ def _package_plotly() -> str:
     from plotly.offline import get_plotlyjs
 
     text: str = get_plotlyjs()
-    return text
+    return _writable_in_html(text)
 
 
 @memoised(REPORT_FILES)

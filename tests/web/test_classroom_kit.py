@@ -113,7 +113,7 @@ def test_paper_form_html_has_every_question_code_and_numbered_copies(
     assert '<html lang="fr" dir="ltr">' in html
     assert re.findall(r'data-form-number="(\d+)"', html) == ["7", "8"]
     # Each copy is one table: its header (the form number) repeats on every printed page.
-    assert len(re.findall(r'<span class="formno">[^<]*<b dir="ltr">7</b>', html)) == 1
+    assert len(re.findall(r'<span class="formno" id="formno-7">[^<]*<b dir="ltr">7</b>', html)) == 1
     for code in (
         "cq_relevance",
         "session_usefulness",
