@@ -64,6 +64,8 @@ class CompiledForm:
             self.rules.update(rules)
             self.readers.append((question["code"], kind.reader(question, ctx)))
         self.known = frozenset(self.rules)
+        #: Whether any answer must be given: the form then says what its mark means.
+        self.any_required = any(rule.required for rule in self.rules.values())
         self._sections: dict[tuple[int, str], list[SectionView]] = {}
         self._pages: dict[str, list[PageView]] = {}
         self._empty_carry: dict[str, str] = {}
@@ -313,6 +315,7 @@ class FormFlow:
             "intro": intro.get(lang) or intro.get(fallback, ""),
             "hidden": hidden,
             "flow": self,
+            "any_required": self.compiled.any_required,
             "pages": self.pages(lang),
             "values": self.values,
             "field_errors": self.field_errors,

@@ -166,9 +166,11 @@ def open_programme(
 ) -> PublishedProgramme:
     """The programme if it takes answers now.
 
-    Raises NotFound for unknown and draft programmes (drafts stay private), and
-    NotAccepting with status "not_yet" before the opening time, "closed" once
-    closed, archived or past the closing time. ``checked_within``: see
+    Raises NotFound for unknown programmes, and NotAccepting with status
+    "draft" for a programme not opened yet (its poster may already be on the
+    projector: the link says "not open yet", not "no such page"), "not_yet"
+    before the opening time, "closed" once closed, archived or past the
+    closing time. ``checked_within``: see
     published_programme; a refusal is always made on a copy checked now.
     """
     programme = published_programme(session, slug, checked_within=checked_within)
@@ -176,7 +178,7 @@ def open_programme(
     if checked_within and not programme.accepting(now):
         programme = published_programme(session, slug)
     if programme.lifecycle is ProgrammeStatus.DRAFT:
-        raise NotFound(slug)
+        raise NotAccepting(ProgrammeStatus.DRAFT.value, programme)
     if programme.accepting(now):
         return programme
     if programme.lifecycle is ProgrammeStatus.OPEN and programme.opens_at is not None and now < programme.opens_at:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -27,6 +27,26 @@ def _page(status: int, title: str, message: str) -> ResponseReturnValue:
     if _wants_json():
         return jsonify(error=title, message=message, status=status), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _unavailable(
+    programme: Programme | PublishedProgramme | None, status: int, title: str, message: str
+) -> ResponseReturnValue:
+    """A trainee's link that exists but takes no answers now: said in plain
+    words under the programme's name, with its languages to switch to; the
+    status code stays in the response, not on the page."""
+    if programme is None or _wants_json():
+        return _page(status, title, message)
+    db.session.rollback()
+    page = render_template(
+        "trainee/unavailable.html",
+        programme_title=programme.title,
+        programme_location=programme.location,
+        form_url=url_for("trainee.take_form", slug=programme.slug),
+        title=title,
+        message=message,
+    )
+    return page, status
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -75,16 +95,19 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(NotAccepting)
     def not_accepting(exc: NotAccepting) -> ResponseReturnValue:
-        if isinstance(exc.programme, Programme | PublishedProgramme):
-            speak_languages_of(exc.programme)
-        if exc.status == "not_yet":
-            return _page(
+        programme = exc.programme if isinstance(exc.programme, Programme | PublishedProgramme) else None
+        if programme is not None:
+            speak_languages_of(programme)
+        if exc.status in ("not_yet", ProgrammeStatus.DRAFT.value):
+            return _unavailable(
+                programme,
                 403,
                 _("This evaluation is not open yet"),
                 _("It opens at the time the organisers have set. Please try again later with the same link."),
             )
         if exc.status in (ProgrammeStatus.CLOSED.value, ProgrammeStatus.ARCHIVED.value, ProgrammeStatus.OPEN.value):
-            return _page(
+            return _unavailable(
+                programme,
                 410,
                 _("This evaluation is closed"),
                 _("Thank you for your interest. This evaluation no longer accepts answers."),
