@@ -29,6 +29,8 @@ from survey.storage import SubmittedAnswer
 
 CARRY_SALT = "trainee-form-carry"
 QUESTION_PREFIX = "q__"
+#: The hidden field naming the form a page was made from (CompiledForm.fingerprint).
+FINGERPRINT_FIELD = "form_version"
 
 
 class RequestGuard(Protocol):
@@ -64,6 +66,12 @@ class CompiledForm:
             self.rules.update(rules)
             self.readers.append((question["code"], kind.reader(question, ctx)))
         self.known = frozenset(self.rules)
+        #: Names what the trainee is asked (the questions' wording and the fields, a
+        #: matrix's sessions included), so that a form sent from a page made before
+        #: the programme or its questionnaire changed is told apart (FormFlow.receive).
+        self.fingerprint = hashlib.sha256("\n".join([_digest(definition), *sorted(self.known)]).encode()).hexdigest()[
+            :16
+        ]
         #: Whether any answer must be given: the form then says what its mark means.
         self.any_required = any(rule.required for rule in self.rules.values())
         self._sections: dict[tuple[int, str], list[SectionView]] = {}
@@ -245,7 +253,19 @@ class FormFlow:
         self._merged = merged
         idem = formdata.get("idem", "")
         self.idem = idem if _valid_key(idem) else uuid.uuid4().hex
-        if forged:
+        changed = formdata.get(FINGERPRINT_FIELD, self.compiled.fingerprint) != self.compiled.fingerprint
+        if changed:
+            # Made before a session or a question was added or removed (an organiser's
+            # change while the phone was offline, say): shown again as it is now.
+            self.form_errors.append(
+                str(
+                    _l(
+                        "This form changed while you were answering it (a session or a question was added or"
+                        " removed). Your answers are kept below: check them, then send the form again."
+                    )
+                )
+            )
+        elif forged:
             self.form_errors.append(
                 str(_l("This form held answers to questions that are not in this questionnaire; they were ignored."))
             )
@@ -256,6 +276,10 @@ class FormFlow:
             self._finish()
             return False
         if self._mark_unreadable(unreadable):
+            self._finish()
+            return False
+        if changed:
+            self.page = 0  # to be checked from the start, as it is now
             self._finish()
             return False
         sending = action == "send" or (action == "next" and self.is_last_page)
@@ -297,7 +321,12 @@ class FormFlow:
         """The hidden inputs of the page to render, by name, in the order they come."""
         if self._unfinished:
             self._finish()
-        hidden = {"idem": self.idem, "page": str(self.page), "carry": self.carry}
+        hidden = {
+            "idem": self.idem,
+            "page": str(self.page),
+            "carry": self.carry,
+            FINGERPRINT_FIELD: self.compiled.fingerprint,
+        }
         token = self.guard.token()
         return {"csrf_token": token, **hidden} if token else hidden
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,7 +24,15 @@ def import_questionnaire(session: Session, definition: Definition) -> tuple[Ques
     latest = latest_version(session, definition["code"])
     if latest is not None and latest.definition == definition:
         return latest, False
-    version = 1 if latest is None else latest.version + 1
+    return store_version(session, definition, 1 if latest is None else latest.version + 1), True
+
+
+def store_version(session: Session, definition: Definition | dict[str, Any], version: int) -> Questionnaire:
+    """Add ``definition`` as version ``version`` of its code, with its question rows (flushed).
+
+    The caller has checked that the version is free: a new one, or one brought
+    from another service with its number (survey.services.bundles).
+    """
     questionnaire = Questionnaire(
         code=definition["code"], version=version, title=definition["title"], definition=definition
     )
@@ -40,7 +49,7 @@ def import_questionnaire(session: Session, definition: Definition) -> tuple[Ques
         )
     session.add(questionnaire)
     session.flush()
-    return questionnaire, True
+    return questionnaire
 
 
 def latest_version(session: Session, code: str) -> Questionnaire | None:

@@ -114,6 +114,8 @@ class NewResponse:
     reveal_codes_by: int = 1
     #: When it was first submitted; required in IMPORT mode, now otherwise.
     submitted_at: datetime | None = None
+    #: The id it had where it was first stored (IMPORT mode only): exports name it so.
+    response_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ def _rows(
     except KeyError as exc:
         raise ValueError(f"no question {exc} in this questionnaire") from None
     values = {
-        "id": uuid.uuid4(),
+        "id": new.response_id if mode is Mode.IMPORT and new.response_id else uuid.uuid4(),
         "programme_id": new.destination.programme_id,
         "questionnaire_id": new.destination.questionnaire_id,
         "submitted_at": new.submitted_at if mode is Mode.IMPORT else datetime.now(UTC),

@@ -10,7 +10,8 @@ must not depend on them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -235,3 +236,97 @@ def test_a_form_opened_once_opens_again_offline(
     again.wait_for_url(DONE_URL)
     expect_receipt(again, lang)
     assert live_server.count_responses() == before + 1
+
+
+def change_programme(live_server: LiveServer, **values: object) -> None:
+    """An organiser's change made while the phone is offline (in SQL, as another worker would)."""
+    from sqlalchemy import update
+
+    from survey.models import Programme
+
+    table = Programme.__table__
+    with live_server.engine.begin() as connection:
+        connection.execute(
+            update(table).where(table.c.slug == live_server.slug).values(revision=table.c.revision + 1, **values)
+        )
+
+
+@contextmanager
+def session_added(live_server: LiveServer, title: str) -> Iterator[int]:
+    """A session added to the programme for the time of a test; its id."""
+    from sqlalchemy import delete, insert, select
+
+    from survey.models import Programme, ProgrammeSession
+
+    sessions = ProgrammeSession.__table__
+    with live_server.engine.begin() as connection:
+        programme = connection.scalar(select(Programme.id).where(Programme.slug == live_server.slug))
+        added = connection.execute(
+            insert(sessions).values(programme_id=programme, day=5, position=9, title=title, trainer="", kind="session")
+        ).inserted_primary_key[0]
+    change_programme(live_server)
+    try:
+        yield int(added)
+    finally:
+        with live_server.engine.begin() as connection:
+            connection.execute(delete(sessions).where(sessions.c.id == added))
+        change_programme(live_server)
+
+
+@pytest.mark.parametrize(("lang", "service_workers"), PHONES[:2])
+def test_a_programme_closed_while_offline_says_so_and_keeps_the_answers(
+    new_phone: Callable[..., Any], live_server: LiveServer, lang: str, service_workers: str
+) -> None:
+    page = open_phone(new_phone, service_workers)
+    before = live_server.count_responses()
+    tapped = fill_to_send(page, live_server, lang)
+    page.context.set_offline(True)
+    go(page, "send")
+    expect_waiting(page, tapped)
+    change_programme(live_server, status="closed")
+    try:
+        page.context.set_offline(False)
+        kept = survey_form(page).get_attribute("data-kept-message")
+        assert kept
+        box = status_box(page)
+        expect(box).to_contain_text(kept, timeout=30_000)
+        expect(box).to_be_focused()
+        for name, value in tapped.items():
+            if shown_page(page).locator(f"input[name='{name}']").count():
+                expect(shown_page(page).locator(f"input[name='{name}'][value='{value}']")).to_be_checked()
+        expect(shown_page(page).locator("[data-save-answers]")).to_be_visible()
+        page.wait_for_timeout(6_000)  # the resend timer's first turn: a closed programme is not asked again
+        expect(box).to_contain_text(kept)
+        assert live_server.count_responses() == before
+    finally:
+        change_programme(live_server, status="open")
+
+
+@pytest.mark.parametrize(("lang", "service_workers"), PHONES[:2])
+def test_a_form_changed_while_offline_comes_back_as_it_is_now_with_the_answers(
+    new_phone: Callable[..., Any], live_server: LiveServer, lang: str, service_workers: str
+) -> None:
+    """A session added while the phone waited: the resend is not stored, the
+    form comes back with the new session's row, every answer kept and a message
+    saying why; sent again, it is stored once."""
+    page = open_phone(new_phone, service_workers)
+    before = live_server.count_responses()
+    tapped = fill_to_send(page, live_server, lang)
+    page.context.set_offline(True)
+    go(page, "send")
+    expect_waiting(page, tapped)
+    with session_added(live_server, "Visite de terrain") as added:
+        page.context.set_offline(False)
+        expect(page.locator("#problems")).to_be_visible(timeout=30_000)
+        row = page.locator(f"input[name='q__session_usefulness__{added}']")
+        expect(row.first).to_be_attached()
+        assert live_server.count_responses() == before
+        for name, value in tapped.items():
+            expect(page.locator(f"input[name='{name}'][value='{value}']")).to_be_checked()
+        for number in range(PAGES):
+            expect_page(page, number)
+            answer_required(page)
+            go(page, "send" if number == PAGES - 1 else "next")
+        page.wait_for_url(DONE_URL)
+        expect_receipt(page, lang)
+        assert live_server.count_responses() == before + 1

@@ -162,13 +162,59 @@ def test_a_send_naming_a_session_another_worker_removed_comes_back_with_the_answ
     sent = send_whole(client, page, answers)
     assert sent.response.status_code == 422
     assert f"q__session_usefulness__{removed}" not in sent.html
-    assert "elles ont été ignorées" in sent.html  # the answer about that session, and only it
+    assert FORM_CHANGED in sent.html
     assert sent.values["q__recommend"] == ["9"]
     assert stored_responses() == 0
     # The trainee sends again from the page they were given, and it is stored.
     again = send_whole(client, sent, [{k: v for k, v in p.items() if str(removed) not in k} for p in answers])
     assert again.response.status_code == 303
     assert stored_responses() == 1
+
+
+#: What a trainee reads when the form changed under them (in French, the demo's first language).
+FORM_CHANGED = "Ce formulaire a changé pendant que vous le remplissiez"
+
+
+def test_a_session_added_while_the_trainee_answered_is_asked_before_anything_is_stored(
+    client: FlaskClient, programme: Programme, clock: list[float]
+) -> None:
+    """Every answer still fits, but the trainee never saw the new session's row:
+    nothing is stored until they have seen the form as it is now."""
+    page = FormClient(client).open("niamey")
+    answers = full_answers(programme)
+    sessions = ProgrammeSession.__table__
+    db.session.execute(
+        sessions.insert().values(programme_id=programme.id, day=5, position=9, title="Visite de terrain")
+    )
+    change_elsewhere(programme)
+    added = db.session.scalar(select(ProgrammeSession.id).where(ProgrammeSession.title == "Visite de terrain"))
+    sent = send_whole(client, page, answers)
+    assert sent.response.status_code == 422
+    assert FORM_CHANGED in sent.html
+    assert "Visite de terrain" in sent.html
+    assert f"q__session_usefulness__{added}" in sent.html
+    for given in answers:
+        for name, value in given.items():
+            if value:  # an empty comment shows as nothing typed
+                assert sent.values.get(name) == ([value] if isinstance(value, str) else value), name
+    assert stored_responses() == 0
+    again = send_whole(client, sent, [*answers, {f"q__session_usefulness__{added}": "4"}])
+    assert again.response.status_code == 303
+    assert stored_responses() == 1
+
+
+def test_a_page_made_before_a_change_comes_back_without_javascript_too(
+    app: Flask, client: FlaskClient, programme: Programme, clock: list[float]
+) -> None:
+    forms = FormClient(client)
+    first = forms.open("niamey")
+    remove_session_elsewhere(programme, programme.sessions[0].id)
+    clock[0] += app.config["PUBLISHED_PROGRAMME_SECONDS"]  # this worker's copy is now out of date
+    answered = forms.post("niamey", first, full_answers(programme)[0])
+    assert answered.response.status_code == 422
+    assert FORM_CHANGED in answered.html
+    assert answered.hidden["page"] == "0"  # the first page again, with the answers it can still hold
+    assert answered.values["q__cq_relevance"] == [full_answers(programme)[0]["q__cq_relevance"]]
 
 
 def test_a_send_after_another_worker_reopened_is_stored_as_no_refusal_trusts_an_old_copy(

@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup, routes_command, shell_command
 
 from reports import languages
 from reports.documents import COMPARISON_FORMATS, FORMATS, Format
+from survey.cli.bundles import export_programme_command, import_programme_command
 from survey.extensions import db
 from survey.models import Programme, Role, User
 from survey.questionnaire import DEFAULT_QUESTIONNAIRE, DefinitionError, load_definition
@@ -29,6 +30,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(report_command)
     app.cli.add_command(retention_command)
+    app.cli.add_command(export_programme_command)
+    app.cli.add_command(import_programme_command)
 
 
 def _create_app() -> Flask:
