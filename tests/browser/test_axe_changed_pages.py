@@ -20,9 +20,7 @@ from tests.browser.test_form_targets import draft_slug  # noqa: F401 (a fixture)
 def violations(page: Page) -> list[str]:
     results = Axe().run(page)
     return [
-        f"{v['id']} ({v['impact']}): {node['target']}"
-        for v in results.response["violations"]
-        for node in v["nodes"]
+        f"{v['id']} ({v['impact']}): {node['target']}" for v in results.response["violations"] for node in v["nodes"]
     ]
 
 
