@@ -20,3 +20,16 @@ def test_the_country_fills_in_its_time_zone_until_one_is_typed(laptop: Page) -> 
     zone.fill("Asia/Riyadh")
     country.select_option("ML")  # a zone typed by hand stays
     expect(zone).to_have_value("Asia/Riyadh")
+
+
+def test_the_settings_form_has_44px_fields(laptop: Page) -> None:  # noqa: F811
+    laptop.goto("/o/new?lang=ar")
+    heights: list[dict[str, object]] = laptop.evaluate(
+        """() => [...document.querySelectorAll('.settings-form select, .settings-form input:not([type=hidden]),'
+                 + ' .settings-form .checkbox-list label, .settings-form button')]
+          .map(el => ({what: el.name || el.textContent.trim(), height: el.getBoundingClientRect().height}))"""
+    )
+    assert len(heights) > 10
+    low = [h for h in heights if float(str(h["height"])) < 44]
+    # Checkboxes sit inside their 44 px label, which is the target.
+    assert [h for h in low if h["what"] != "languages"] == []
