@@ -68,6 +68,8 @@ class PublishedProgramme:
     privacy_notice: tuple[tuple[str, str], ...] = ()
     #: The day the answers are erased (Programme.retention_ends_on); None: kept until erased.
     retention_ends_on: date | None = None
+    #: IANA time zone of the programme's times (its opening time, as a trainee is told it).
+    timezone: str = "UTC"
 
     @property
     def id(self) -> int:
@@ -114,6 +116,7 @@ _PROGRAMME = (
         Programme.minimum_group_size,
         Programme.privacy_notice,
         Programme.retention_days,
+        Programme.timezone,
         Programme.starts_on,
         Programme.ends_on,
         Questionnaire.id.label("questionnaire_id"),
@@ -221,6 +224,7 @@ def _load(session: Session, slug: str) -> PublishedProgramme:
         minimum_group_size=row.minimum_group_size,
         privacy_notice=tuple(sorted((row.privacy_notice or {}).items())),
         retention_ends_on=retention_end(row.retention_days, row.ends_on, row.starts_on, row.created_at),
+        timezone=row.timezone or "UTC",
     )
 
 

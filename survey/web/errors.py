@@ -15,6 +15,7 @@ from survey.models import Programme, ProgrammeStatus, TransitionError
 from survey.services import NotAccepting, NotFound
 from survey.services.published import PublishedProgramme
 from survey.web.i18n import speak_languages_of
+from survey.web.organiser.dashboard import programme_time
 
 
 def _wants_json() -> bool:
@@ -99,12 +100,15 @@ def register(app: Flask) -> None:
         if programme is not None:
             speak_languages_of(programme)
         if exc.status in ("not_yet", ProgrammeStatus.DRAFT.value):
-            return _unavailable(
-                programme,
-                403,
-                _("This evaluation is not open yet"),
-                _("It opens at the time the organisers have set. Please try again later with the same link."),
-            )
+            opens = programme.opens_at if programme is not None and exc.status == "not_yet" else None
+            message = _("It opens at the time the organisers have set. Please try again later with the same link.")
+            if opens is not None and programme is not None:
+                message = _(
+                    "It opens on %(when)s (%(zone)s time). Please come back then with the same link.",
+                    when=programme_time(opens, programme.timezone),
+                    zone=programme.timezone,
+                )
+            return _unavailable(programme, 403, _("This evaluation is not open yet"), message)
         if exc.status in (ProgrammeStatus.CLOSED.value, ProgrammeStatus.ARCHIVED.value, ProgrammeStatus.OPEN.value):
             return _unavailable(
                 programme,

@@ -242,6 +242,19 @@ def test_a_link_not_open_yet_says_so_rather_than_page_not_found(
     assert set(language_links(arabic.get_data(as_text=True))) == {"fr", "ar", "en"}
 
 
+def test_a_link_not_open_yet_says_when_it_opens_on_the_rooms_clock(client: FlaskClient, programme: Programme) -> None:
+    opens = datetime(2030, 11, 27, 14, 0, tzinfo=UTC)  # 15:00 in Niamey (UTC+1)
+    programme.opens_at = opens
+    db.session.commit()
+    html = client.get("/s/niamey?lang=en").get_data(as_text=True)
+    assert "It opens on" in html
+    assert "3:00" in html  # Niamey's wall clock, not UTC's 2:00 PM
+    assert "(Africa/Niamey time)" in html
+    french = client.get("/s/niamey?lang=fr").get_data(as_text=True)
+    assert "15:00" in french
+    assert "(heure Africa/Niamey)" in french
+
+
 def test_the_poster_of_a_programme_not_open_yet_says_so(
     manager: FlaskClient,  # noqa: F811
     programme: Programme,
