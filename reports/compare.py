@@ -2,7 +2,12 @@
 
 A dimension is scored exactly as in one programme's report
 (:func:`reports.summary.dimension_results`), so a comparison never shows a
-number that the programme's own report contradicts. Programmes whose
+mean that the programme's own report contradicts. Its intervals, though, are
+drawn without the finite-population correction: with it, a programme where
+every trainee answered has a zero-width bar beside another's wide one, which
+reads as "certain" against "uncertain" when the question side by side is
+whether the programmes differ, beyond their particular trainees. A programme
+that answered in full is marked (``census``) instead. Programmes whose
 questionnaires differ (another code or version) are still compared on the
 dimensions they share; ``same_questionnaire`` tells the reader.
 """
@@ -35,6 +40,9 @@ class ComparedProgramme:
     nps: stats.NpsSummary | None
     #: Fewer responses than its minimum group size: only its count is shown (no score, no NPS).
     small_group: bool = False
+    #: Every expected participant answered (n >= N): its own report's intervals
+    #: shrink to the means; here they do not (see the module's docstring).
+    census: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,10 +67,12 @@ class Comparison:
     scale: tuple[float, float] | None = None
     #: The smallest of the programmes' minimum group sizes: no group under it is shown.
     minimum_group_size: int = disclosure.DEFAULT_MINIMUM_GROUP
+    #: Whether the intervals use the finite-population correction: never here.
+    fpc_applied: bool = False
 
 
 def compare(programmes: Sequence[ProgrammeData], confidence: float = CONFIDENCE) -> Comparison:
-    """Dimension scores (mean, CI with each programme's FPC, alpha, n) of each
+    """Dimension scores (mean, CI without FPC, alpha, n) of each
     programme, in the given order; dimensions in the order of first appearance.
     A programme under its minimum group size keeps its count and nothing else
     (its cells are None and ``small_group`` says why).
@@ -73,7 +83,7 @@ def compare(programmes: Sequence[ProgrammeData], confidence: float = CONFIDENCE)
         raise ValueError("nothing to compare")
     small = [disclosure.programme_withheld(d.n_responses, d.programme.minimum_group_size) for d in programmes]
     per_programme = [
-        {} if withheld else {r.code: r for r in dimension_results(data, confidence)}
+        {} if withheld else {r.code: r for r in dimension_results(data, confidence, finite_population=False)}
         for data, withheld in zip(programmes, small, strict=True)
     ]
     codes: list[str] = []
@@ -97,8 +107,10 @@ def compare(programmes: Sequence[ProgrammeData], confidence: float = CONFIDENCE)
             questionnaire=(data.questionnaire.code, data.questionnaire.version),
             n_responses=data.n_responses,
             response_rate=stats.response_rate(data.n_responses, data.programme.expected_participants),
-            nps=None if withheld else _nps(data),
+            nps=None if withheld else _nps(data, confidence),
             small_group=withheld,
+            census=bool(data.programme.expected_participants)
+            and data.n_responses >= (data.programme.expected_participants or 0),
         )
         for data, withheld in zip(programmes, small, strict=True)
     )
@@ -109,9 +121,9 @@ def compare(programmes: Sequence[ProgrammeData], confidence: float = CONFIDENCE)
     return Comparison(compared, dimensions, first.languages, len(versions) == 1, confidence, scale, minimum)
 
 
-def _nps(data: ProgrammeData) -> stats.NpsSummary | None:
+def _nps(data: ProgrammeData, confidence: float) -> stats.NpsSummary | None:
     for question in data.questionnaire.questions:
         if kind_of(question).nps and question.points == NPS_POINTS:
-            summary = stats.net_promoter(scale_counts(data.tallies, question))
+            summary = stats.net_promoter(scale_counts(data.tallies, question), confidence)
             return summary if summary.n else None
     return None

@@ -19,10 +19,18 @@ Texts = Mapping[str, str]
 
 @dataclass(frozen=True)
 class Option:
-    """One allowed answer: a stored value and its label per language."""
+    """One allowed answer: a stored value and its label per language.
+
+    ``code`` is the stable name of a row that the stored value does not give:
+    a matrix row's value is the database id of a programme session, different
+    in every cohort, so the exports name its variable after ``code``
+    (``d1_2``: day 1, second session) and two cohorts' files stack. Empty:
+    the value is its own code (an option, ``before``/``after``).
+    """
 
     value: str
     label: Texts
+    code: str = ""
 
 
 @dataclass(frozen=True)

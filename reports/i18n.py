@@ -50,3 +50,9 @@ def gettext(message: str, lang: str) -> str:
     """``message`` (English, marked with :func:`N_`) in ``lang``; the English
     itself where the catalog has no translation."""
     return translations(lang).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int, lang: str) -> str:
+    """The form of ``singular``/``plural`` that ``lang`` uses for ``n`` (French
+    has three in its catalog, Arabic six); English's where no translation exists."""
+    return translations(lang).ngettext(singular, plural, n)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from babel import Locale, UnknownLocaleError
 
-from reports.i18n import N_, gettext
+from reports.i18n import N_, gettext, ngettext
 from reports.languages import is_rtl, language
 
 #: Every word a chart or a document adds, by what it is; one English wording
@@ -99,7 +99,6 @@ LABELS: Mapping[str, str] = {
     "method_normal": N_("normal approximation"),
     # -- comments -------------------------------------------------------------------
     "comments": N_("Comments"),
-    "n_comments": N_("{n} comments"),
     "no_comments": N_("No comments."),
     "comments_other_languages": N_("Other languages"),
     # -- why a figure is not shown --------------------------------------------------
@@ -110,12 +109,22 @@ LABELS: Mapping[str, str] = {
     "withheld_zero_variance": N_("The answers do not vary"),
     "withheld_too_few_pairs": N_("Fewer than 2 pairs"),
     "withheld_no_nonzero_differences": N_("No rating changed"),
+    "withheld_no_change": N_("No rating changed"),
+    "withheld_constant_difference": N_(
+        "Every trainee changed by the same amount: no spread to test (see the counts above)"
+    ),
+    "withheld_too_few_differences": N_("Fewer than 6 changed ratings: no result of this test could reach significance"),
     "withheld_small_cell": N_("Fewer than {minimum} answers: not shown"),
     "withheld_no_expected": N_("Expected participants unknown"),
     "withheld_small_group": N_(
         "Fewer than {minimum} responses: to protect the trainees' anonymity, no answer, score or comment is shown."
     ),
     "not_shown": N_("not shown"),
+    "census": N_("census: every expected participant answered"),
+    "warning_response_rate_over_100": N_(
+        "More responses ({n}) than expected participants ({expected}): check the expected number. "
+        "The response rate is shown as it is, and no interval uses the finite-population correction."
+    ),
     "suppressed_note": N_("Groups of fewer than {minimum} respondents are not shown: {cells}."),
     # -- comparison --------------------------------------------------------------------
     "withheld_not_in_questionnaire": N_("Not in this questionnaire"),
@@ -124,8 +133,10 @@ LABELS: Mapping[str, str] = {
         "share can be compared."
     ),
     "compare_note": N_(
-        "Each score is computed as in the programme's own report, with its own expected "
-        "participants. Overlapping intervals do not support a claim of a difference."
+        "Each mean is the one of the programme's own report. Here its interval is drawn without the "
+        "finite-population correction, so that every interval means the same: a programme where "
+        "everyone answered is marked as a census instead of showing an interval of zero width. "
+        "Overlapping intervals do not support a claim of a difference."
     ),
     # -- methods note ----------------------------------------------------------------
     "methods": N_("Methods"),
@@ -133,11 +144,25 @@ LABELS: Mapping[str, str] = {
         "n is the number of answers each figure rests on. Responses the organisers excluded (tests, "
         "duplicates) never count in any figure, chart or comment list."
     ),
+    "methods_matrix_n": N_(
+        "For a question asked about each session, n is the number of trainees who rated at least one "
+        "session; each session's row gives its own n."
+    ),
+    "methods_out_of_range": N_(
+        "An answer outside a question's scale is refused wherever answers enter (form, paper entry, "
+        "import). One stored anyway is left out of the figures, counted beside them, and kept in the "
+        "raw data."
+    ),
     "methods_ci": N_(
-        "Intervals are confidence intervals at 95%. For a mean, the t interval is narrowed by the "
-        "finite-population correction √((N − n) / (N − 1)), N being the expected participants: a "
-        "report on most of a small cohort is nearly a census, and when everyone answered the "
-        "interval is the mean itself."
+        "Intervals are confidence intervals at 95%. For a mean, the t interval is narrowed by "
+        "Cochran's finite-population correction √(1 − n/N), N being the expected participants (the "
+        "correction that goes with the sample standard deviation): a report on most of a small "
+        "cohort is nearly a census, and when everyone answered the interval is the mean itself. "
+        "With more responses than expected, no correction is made."
+    ),
+    "methods_ci_compare": N_(
+        "For a mean, intervals are t intervals (95%) without the finite-population correction, so "
+        "that they have the same meaning for every programme compared."
     ),
     "methods_wilson": N_(
         "Shares (including the top two points of a scale) come with a Wilson score interval, which "
@@ -145,18 +170,24 @@ LABELS: Mapping[str, str] = {
     ),
     "methods_dimensions": N_(
         "A dimension score is each respondent's mean over its items (if they answered at least half "
-        "of them). Cronbach's alpha is computed on complete responses; with about 30 participants it "
-        "is imprecise (about ± 0.1): read it with care, and do not compare cohorts on small "
-        "differences."
+        "of them). Cronbach's alpha is computed on complete responses, with Feldt's interval (95%); "
+        "with about 30 participants that interval is wide (often ± 0.2 or more): read alpha with "
+        "care, and do not compare cohorts on small differences."
     ),
     "methods_pairs": N_(
         "Before/after items are retrospective self-ratings. The change is after − before for each "
-        "trainee; the paired t-test is about the mean change, the Wilcoxon signed-rank test about "
-        "whether changes lean one way; d_z = mean change / standard deviation of the changes; the "
-        "rank-biserial correlation runs from −1 (all declined) to +1 (all improved)."
+        "trainee. The paired t-test is about the mean change; it is not run when every trainee "
+        "changed by the same amount (no spread to test). The Wilcoxon signed-rank test is about "
+        "whether changes lean one way; unchanged ratings are left out of it, and it is run only "
+        "with at least 6 changed ratings, below which no result could reach p < 0.05. d_z = mean "
+        "change / standard deviation of the changes. The rank-biserial correlation counts the "
+        "unchanged trainees (ranked with the others, half on each side; Kerby 2014): it is +1 only "
+        "when every trainee improved, −1 when every trainee declined."
     ),
     "methods_nps": N_(
-        "Net promoter score: % answering 9–10 minus % answering 0–6 to the recommendation question (from −100 to +100)."
+        "Net promoter score: % answering 9–10 minus % answering 0–6 to the recommendation question "
+        "(from −100 to +100), with an interval (95%) from the variance of the difference of the two "
+        "shares (Wald)."
     ),
     "methods_small_cells": N_(
         "No group of fewer than {minimum} respondents is shown (a session rated by fewer trainees, a "
@@ -174,6 +205,52 @@ LABELS: Mapping[str, str] = {
         "than its minimum shows only their number, and no score."
     ),
 }
+
+
+#: The paragraphs of a report's methods note, in order; every format writes these.
+METHODS_REPORT = (
+    "methods_n",
+    "methods_matrix_n",
+    "methods_out_of_range",
+    "methods_ci",
+    "methods_wilson",
+    "methods_dimensions",
+    "methods_pairs",
+    "methods_nps",
+    "methods_small_cells",
+    "methods_disclosure",
+    "methods_comments",
+)
+#: The paragraphs of a comparison's methods note.
+METHODS_COMPARE = (
+    "methods_n",
+    "methods_ci_compare",
+    "methods_dimensions",
+    "methods_nps",
+    "methods_small_cells",
+    "methods_disclosure_compare",
+)
+
+
+def methods_notes(keys: Sequence[str], lang: str, minimum: int) -> list[str]:
+    """The methods note, one paragraph per key, in ``lang``: the HTML, PDF and
+    JSON documents all print this list (definitions in docs/statistics.md)."""
+    return [label(key, lang).format(minimum=minimum) for key in keys]
+
+
+def n_comments(n: int, lang: str) -> str:
+    """ "1 comment", "2 comments": the plural form ``lang`` uses for ``n``."""
+    return ngettext("{n} comment", "{n} comments", n, lang).format(n=n)
+
+
+def n_out_of_range(n: int, lang: str) -> str:
+    """The note beside a question with answers stored off its scale."""
+    return ngettext(
+        "{n} answer outside the scale is left out of these figures (it is in the raw data).",
+        "{n} answers outside the scale are left out of these figures (they are in the raw data).",
+        n,
+        lang,
+    ).format(n=n)
 
 
 def label(key: str, lang: str) -> str:

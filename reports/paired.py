@@ -16,13 +16,19 @@ from typing import Literal
 
 from reports.distributions import t_ppf, t_sf_two_sided
 
-TTestReason = Literal["too_few_pairs", "zero_variance"]
+TTestReason = Literal["too_few_pairs", "no_change", "constant_difference"]
 RankMethod = Literal["exact", "permutation", "normal"]
+RankReason = Literal["no_nonzero_differences", "too_few_differences"]
 
 #: Up to this many pairs without ties or zero differences: exact null distribution.
 EXACT_MAX_N = 50
 #: Up to this many pairs with ties or zeros: all 2**n sign patterns; beyond, normal.
 PERMUTATION_MAX_N = 13
+#: The fewest non-zero differences the report runs the signed-rank test on:
+#: with m of them the smallest two-sided p-value there is, is 2 / 2**m, which
+#: first falls under 0.05 at m = 6. Below that the test could only ever say
+#: "not significant", whatever the trainees answered.
+WILCOXON_MIN_NONZERO = 6
 
 
 @dataclass(frozen=True)
@@ -51,15 +57,16 @@ class SignedRankTest:
     n_nonzero: int
     p_value: float | None
     method: RankMethod | None
-    reason: Literal["no_nonzero_differences"] | None
+    reason: RankReason | None
 
 
 @dataclass(frozen=True)
 class PairedSummary:
     """Before/after summary. Shares are of the n pairs; the interval is for
-    ``mean_diff``; ``cohens_dz`` = mean_diff / sd_diff (None when the t test
-    is None); ``rank_biserial`` = (t_plus - t_minus) / (t_plus + t_minus)
-    (None when no difference is non-zero)."""
+    ``mean_diff`` (None with the t test); ``cohens_dz`` = mean_diff / sd_diff
+    (None when the t test is None); ``rank_biserial`` is the matched-pairs
+    rank-biserial correlation with unchanged pairs counted
+    (:func:`rank_biserial`, None when there are no pairs)."""
 
     n: int
     mean_before: float | None
@@ -97,8 +104,13 @@ def paired_summary(pairs: Sequence[tuple[float, float]], confidence: float = 0.9
     test, Cohen's d_z and the matched-pairs rank-biserial correlation.
 
     Means are None when there are no pairs; ``sd_diff``, the interval and the
-    t test need 2 pairs. When every difference is the same the t test and d_z
-    are None ("zero_variance") and the interval has zero width.
+    t test need 2 pairs. When every difference is the same there is no spread
+    to test against: the interval, the t test and d_z are None, with the
+    reason "no_change" (every difference 0) or "constant_difference" (every
+    trainee moved by the same non-zero amount, which the counts and the
+    signed-rank test then tell). The signed-rank test is withheld
+    ("too_few_differences") under :data:`WILCOXON_MIN_NONZERO` non-zero
+    differences.
 
     :raises ValueError: on confidence outside (0, 1).
     """
@@ -110,9 +122,10 @@ def paired_summary(pairs: Sequence[tuple[float, float]], confidence: float = 0.9
     declined = sum(d < 0 for d in diffs)
     same = n - improved - declined
     wilcoxon = signed_rank_test(diffs)
-    rank_biserial = None
-    if wilcoxon.n_nonzero:
-        rank_biserial = (wilcoxon.t_plus - wilcoxon.t_minus) / (wilcoxon.t_plus + wilcoxon.t_minus)
+    if wilcoxon.reason is None and wilcoxon.n_nonzero < WILCOXON_MIN_NONZERO:
+        wilcoxon = SignedRankTest(
+            None, wilcoxon.t_plus, wilcoxon.t_minus, wilcoxon.n_nonzero, None, None, "too_few_differences"
+        )
     if n == 0:
         t_test = PairedTTest(None, None, None, "too_few_pairs")
         return PairedSummary(
@@ -125,24 +138,42 @@ def paired_summary(pairs: Sequence[tuple[float, float]], confidence: float = 0.9
     sd = low = high = dz = None
     if n < 2:
         t_test = PairedTTest(None, None, None, "too_few_pairs")
+    elif len(set(diffs)) == 1:
+        mean_diff, sd = diffs[0], 0.0
+        t_test = PairedTTest(None, None, None, "no_change" if diffs[0] == 0 else "constant_difference")
     else:
-        constant = len(set(diffs)) == 1
-        mean_diff = diffs[0] if constant else mean_diff
-        sd = 0.0 if constant else math.sqrt(math.fsum((d - mean_diff) ** 2 for d in diffs) / (n - 1))
+        sd = math.sqrt(math.fsum((d - mean_diff) ** 2 for d in diffs) / (n - 1))
         se = sd / math.sqrt(n)
         half = t_ppf(0.5 + confidence / 2.0, n - 1) * se
         low, high = mean_diff - half, mean_diff + half
-        if constant:
-            t_test = PairedTTest(None, None, None, "zero_variance")
-        else:
-            t = mean_diff / se
-            t_test = PairedTTest(t, n - 1, t_sf_two_sided(t, n - 1), None)
-            dz = mean_diff / sd
+        t = mean_diff / se
+        t_test = PairedTTest(t, n - 1, t_sf_two_sided(t, n - 1), None)
+        dz = mean_diff / sd
     return PairedSummary(
         n, mean_before, mean_after, mean_diff, sd, low, high, confidence,
         improved, same, declined, improved / n, same / n, declined / n,
-        t_test, wilcoxon, dz, rank_biserial,
+        t_test, wilcoxon, dz, rank_biserial(diffs),
     )  # fmt: skip
+
+
+def rank_biserial(diffs: Sequence[float]) -> float | None:
+    """Matched-pairs rank-biserial correlation, unchanged pairs counted.
+
+    Every |difference|, zeros included, is ranked (ties share their average
+    rank); r = (R+ - R-) / (n (n + 1) / 2), R+ and R- the rank sums of the
+    positive and negative differences. A zero's rank goes half to each side,
+    so it adds to neither difference but to the total: this is Kerby's
+    (2014) simple difference with ties counted half, and it ranks zeros as
+    Pratt (1959) does. r = 1 only when every trainee improved; with a quarter
+    unchanged and the rest improved it is about 0.94, not 1. None without pairs.
+    """
+    n = len(diffs)
+    if n == 0:
+        return None
+    doubled = _doubled_average_ranks([abs(d) for d in diffs])
+    plus = sum(r for r, d in zip(doubled, diffs, strict=True) if d > 0)
+    minus = sum(r for r, d in zip(doubled, diffs, strict=True) if d < 0)
+    return (plus - minus) / (n * (n + 1))  # doubled ranks over doubled n(n + 1)/2
 
 
 def signed_rank_test(diffs: Sequence[float]) -> SignedRankTest:

@@ -15,7 +15,7 @@ from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from reports.distributions import normal_ppf, t_ppf
+from reports.distributions import f_ppf, normal_ppf, t_ppf
 
 #: Answers tallied by scale value: what ``GROUP BY value`` returns.
 Counts = Mapping[int, int] | Mapping[float, int]
@@ -57,12 +57,16 @@ class ShareSummary:
 
 @dataclass(frozen=True)
 class AlphaResult:
-    """Cronbach's alpha, or ``None`` and a machine-readable ``reason``."""
+    """Cronbach's alpha, or ``None`` and a machine-readable ``reason``;
+    ``ci_low`` and ``ci_high`` are Feldt's interval (None with alpha)."""
 
     alpha: float | None
     n_complete: int
     k_items: int
     reason: AlphaReason | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    confidence: float = 0.95
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,9 @@ class DimensionSummary:
 
 @dataclass(frozen=True)
 class NpsSummary:
-    """Net promoter breakdown; ``score`` is in points, -100..100."""
+    """Net promoter breakdown; ``score`` is in points, -100..100, with its
+    Wald interval (``ci_low``, ``ci_high``, None when n < 2 or every answer
+    is in one group: see :func:`net_promoter`)."""
 
     n: int
     promoters: int
@@ -95,6 +101,9 @@ class NpsSummary:
     passive_share: float | None
     detractor_share: float | None
     score: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    fpc_applied: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,7 +133,7 @@ def describe_counts(
     the sample standard deviation (n - 1 in the denominator). The interval for
     the mean is mean +/- t * sd / sqrt(n), t the (1 + confidence) / 2 quantile
     of Student's t with n - 1 df, times the finite-population correction
-    sqrt((N - n) / (N - 1)) when ``population`` N is known and n <= N, so it
+    sqrt(1 - n/N) (Cochran's, see :func:`_fpc`) when ``population`` N is known and n <= N, so it
     collapses to the mean when everyone answered. The median is
     the midpoint of the two middle answers when n is even. ``mean`` and
     ``median`` are None when n == 0; ``sd`` and the interval when n < 2.
@@ -160,7 +169,7 @@ def wilson_interval(
     """Wilson score interval for the share k / n; None when n == 0.
 
     The interval holds the shares p for which |k/n - p| <= z * sqrt(p(1 - p)/n)
-    * c, where c is the finite-population correction sqrt((N - n) / (N - 1))
+    * c, where c is the finite-population correction sqrt(1 - n/N)
     when ``population`` N is known and n <= N (else 1): it collapses to k/n for
     a census. Unlike the textbook p +/- z * se it stays within [0, 1] and does
     not shrink to nothing at 0 or n successes.
@@ -247,18 +256,25 @@ def dimension_summary(
         sd = math.sqrt(math.fsum((s - mean) ** 2 for s in scores) / (n - 1))
         sd = 0.0 if scores[0] == scores[-1] else sd
     low, high, fpc = _mean_interval(mean, sd, n, population, confidence)
-    alpha = cronbach_alpha(rows, items)
+    alpha = cronbach_alpha(rows, items, confidence)
     return DimensionSummary(n, len(rows) - n, len(items), needed, mean, median, sd, low, high, confidence, fpc, alpha)
 
 
-def cronbach_alpha(rows: Sequence[Row], items: Sequence[str]) -> AlphaResult:
-    """Cronbach's alpha over the rows that answered every item.
+def cronbach_alpha(rows: Sequence[Row], items: Sequence[str], confidence: float = 0.95) -> AlphaResult:
+    """Cronbach's alpha over the rows that answered every item, with Feldt's interval.
 
     alpha = k / (k - 1) * (1 - sum of item variances / variance of the total),
     with sample variances (n - 1). It can be negative. None, with ``reason``,
     when there are fewer than 3 items ("too_few_items"), fewer than 3 complete
     rows ("too_few_cases") or the totals do not vary ("zero_variance").
+
+    The interval is Feldt's (Feldt, Woodruff and Salih 1987): (1 - alpha) /
+    (1 - true alpha) follows F with n - 1 and (n - 1)(k - 1) degrees of
+    freedom, so the limits are 1 - (1 - alpha) * F(1 - g/2) and
+    1 - (1 - alpha) * F(g/2), g = 1 - confidence. At n near 30 it is far wider
+    than the "about 0.1" often quoted: the reason the reports print it.
     """
+    _check_confidence(confidence)
     _min_items(items, None)
     complete = [[row[item] for item in items] for row in rows if all(_answered(row, i) for i in items)]
     k, n = len(items), len(complete)
@@ -275,16 +291,41 @@ def cronbach_alpha(rows: Sequence[Row], items: Sequence[str]) -> AlphaResult:
             reason = "zero_variance"
         else:
             alpha = k / (k - 1) * (1.0 - item_variances / total_variance)
-            return AlphaResult(alpha, n, k, None)
-    return AlphaResult(None, n, k, reason)
+            low, high = feldt_interval(alpha, n, k, confidence)
+            return AlphaResult(alpha, n, k, None, low, high, confidence)
+    return AlphaResult(None, n, k, reason, confidence=confidence)
 
 
-def net_promoter(counts: Mapping[int, int]) -> NpsSummary:
+def feldt_interval(alpha: float, n: int, k: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Feldt's confidence interval for Cronbach's ``alpha`` from ``n`` complete
+    rows and ``k`` items (see :func:`cronbach_alpha`).
+
+    :raises ValueError: on n < 2 or k < 2.
+    """
+    if n < 2 or k < 2:
+        raise ValueError(f"Feldt's interval needs n >= 2 and k >= 2, got n={n}, k={k}")
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    gamma = 1.0 - confidence
+    low = 1.0 - (1.0 - alpha) * f_ppf(1.0 - gamma / 2.0, df1, df2)
+    high = 1.0 - (1.0 - alpha) * f_ppf(gamma / 2.0, df1, df2)
+    return low, high
+
+
+def net_promoter(counts: Mapping[int, int], confidence: float = 0.95, population: int | None = None) -> NpsSummary:
     """Net promoter score from answers 0..10: promoters answer 9-10, passives
     7-8, detractors 0-6; score = 100 * (promoters - detractors) / n.
 
+    The interval is Wald's for a difference of two shares of one multinomial
+    sample: each answer scores +1 (promoter), 0 or -1 (detractor), the score
+    is 100 times their mean, and its variance is (p+ + p- - (p+ - p-)**2) / n.
+    Limits: score +/- z * 100 * sqrt(variance) * FPC (the same correction as a
+    mean, when ``population`` is known), clipped to -100..100. None when n < 2
+    or every answer is in one group (a variance of 0 is not a certainty).
+
     :raises ValueError: on a value that is not an integer 0..10, or a negative count.
     """
+    _check_confidence(confidence)
+    _check_population(population)
     groups = [0, 0, 0]  # detractors, passives, promoters
     for value, count in counts.items():
         if value not in range(11):
@@ -296,8 +337,16 @@ def net_promoter(counts: Mapping[int, int]) -> NpsSummary:
     n = sum(groups)
     if n == 0:
         return NpsSummary(0, 0, 0, 0, None, None, None, None)
-    score = 100.0 * (promoters - detractors) / n
-    return NpsSummary(n, promoters, passives, detractors, promoters / n, passives / n, detractors / n, score)
+    p_plus, p_minus = promoters / n, detractors / n
+    score = 100.0 * (p_plus - p_minus)
+    low = high = None
+    fpc = False
+    if n >= 2 and max(groups) < n:
+        variance = (p_plus + p_minus - (p_plus - p_minus) ** 2) / n
+        half = 100.0 * normal_ppf(0.5 + confidence / 2.0) * math.sqrt(variance) * _fpc(n, population)
+        low, high = max(-100.0, score - half), min(100.0, score + half)
+        fpc = population is not None and n <= population
+    return NpsSummary(n, promoters, passives, detractors, p_plus, passives / n, p_minus, score, low, high, fpc)
 
 
 def suppress_small_cells(counts: Mapping[K, int], minimum: int = 5) -> SuppressedCounts[K]:
@@ -341,10 +390,17 @@ def _mean_interval(
 
 
 def _fpc(n: int, population: int | None) -> float:
-    """sqrt((N - n) / (N - 1)), or 1 when N is unknown or smaller than n."""
+    """Cochran's sqrt(1 - n/N), or 1 when N is unknown or smaller than n.
+
+    With the sample standard deviation s (n - 1 in its denominator), an
+    unbiased estimate of the population's S**2, the variance of the mean of a
+    simple random sample drawn without replacement is (1 - n/N) s**2 / n
+    (Cochran, Sampling Techniques, 1977, 2.8): sqrt((N - n) / (N - 1)) belongs
+    with a population variance divided by N, not with s.
+    """
     if population is None or n > population:
         return 1.0
-    return math.sqrt((population - n) / (population - 1)) if population > 1 else 0.0
+    return math.sqrt(1.0 - n / population)
 
 
 def _median_of_counts(answered: list[tuple[float, int]], n: int) -> float:

@@ -22,11 +22,12 @@ their language label.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reports import disclosure, paired, stats
 from reports.data import Comment, Option, Programme, ProgrammeData, Question, Questionnaire, Tally, Texts, option_count
 from reports.kinds import kind_of
+from reports.quality import data_warnings, items_answered, out_of_range
 
 CONFIDENCE = 0.95
 BEFORE, AFTER = "before", "after"
@@ -56,6 +57,8 @@ class ItemSummary:
     scale: stats.ScaleSummary | None
     suppressed: bool
     withheld: Withheld
+    #: Answers stored for this item that are not a point of the scale (left out of ``n``).
+    n_out_of_range: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,11 @@ class QuestionSummary:
     ``top_box`` and ``nps`` where the kind has them, ``choices`` for choice
     kinds, ``items`` for a scale with items (matrix, before/after). ``n`` is the number of answers the figures rest
     on; for a multiple choice, where one response ticks several options, it is
-    every response, the base of its shares."""
+    every response, the base of its shares; for a matrix, the trainees who
+    rated at least one of its rows (each row's own n is on its item).
+    ``n_out_of_range`` counts stored answers that are not a point of the
+    scale: left out of every figure, counted here (and kept in the raw data),
+    so that answered + out of range + skipped = responses."""
 
     question: Question
     n: int
@@ -76,6 +83,7 @@ class QuestionSummary:
     choices: tuple[ChoiceShare, ...] = ()
     items: tuple[ItemSummary, ...] = ()
     withheld: Withheld = field(default_factory=dict)
+    n_out_of_range: int = 0
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,9 @@ class EvaluationSummary:
     breakdowns: tuple[Breakdown, ...]
     suppressed: tuple[Suppression, ...]
     withheld: Withheld
+    #: Codes of what a reader must be told before trusting the figures
+    #: (``response_rate_over_100``: more responses than expected participants).
+    warnings: tuple[str, ...] = ()
 
     @property
     def small_group(self) -> bool:
@@ -206,6 +217,7 @@ def summarise(
         breakdowns=() if small else _breakdowns(data, breakdowns or {}, minimum, suppressed),
         suppressed=tuple(suppressed),
         withheld=withheld,
+        warnings=data_warnings(data.n_responses, expected),
     )
 
 
@@ -256,14 +268,19 @@ def dimension_scale(questionnaires: Iterable[Questionnaire]) -> tuple[float, flo
     return (float(min(points)), float(max(points))) if points else None
 
 
-def dimension_results(data: ProgrammeData, confidence: float = CONFIDENCE) -> tuple[DimensionResult, ...]:
+def dimension_results(
+    data: ProgrammeData, confidence: float = CONFIDENCE, *, finite_population: bool = True
+) -> tuple[DimensionResult, ...]:
     """Each dimension's respondent scores (mean, CI with FPC) and Cronbach's alpha.
 
     The one place a dimension is scored: the documents, the workbook, the
     comparison and the live dashboard all take their scores from here.
+    ``finite_population=False`` leaves out the finite-population correction:
+    the comparison's intervals are about the programmes, not about the
+    cohorts, and must have the same meaning side by side.
     """
     questionnaire = data.questionnaire
-    population = data.programme.expected_participants or None
+    population = (data.programme.expected_participants or None) if finite_population else None
     results = []
     for code, items in dimension_items(questionnaire).items():
         summary = stats.dimension_summary(data.rows, items, population=population, confidence=confidence)
@@ -292,13 +309,15 @@ def pair_results(data: ProgrammeData, confidence: float = CONFIDENCE) -> tuple[P
         summary = paired.paired_summary(pairs, confidence)
         withheld: dict[str, str] = {}
         if summary.n == 0:
-            withheld["mean_diff"] = "no_answers"
+            withheld["mean_diff"] = withheld["rank_biserial"] = "no_answers"
         elif summary.n < 2:
             withheld["ci"] = "too_few_answers"
         if summary.t_test.reason:
             withheld["t_test"] = withheld["cohens_dz"] = summary.t_test.reason
+            if summary.n >= 2:
+                withheld["ci"] = summary.t_test.reason
         if summary.wilcoxon.reason:
-            withheld["wilcoxon"] = withheld["rank_biserial"] = summary.wilcoxon.reason
+            withheld["wilcoxon"] = summary.wilcoxon.reason
         results.append(PairResult(question, summary, withheld))
     return tuple(results)
 
@@ -360,11 +379,17 @@ def _question_summary(
         items = []
         for item in question.items:
             counts = scale_counts(tallies, question, item.value)
-            items.append(_item_summary(item, counts, n_responses, population, confidence, minimum_cell, question))
+            summary = _item_summary(item, tallies, counts, n_responses, population, confidence, minimum_cell, question)
+            items.append(replace(summary, n_out_of_range=out_of_range(tallies, question, item.value)))
         hidden = tuple(i.value for i in items if i.suppressed)
         if hidden:
             suppressed.append(Suppression(question.code, hidden, minimum_cell))
-        return QuestionSummary(question, max((i.n for i in items), default=0), items=tuple(items))
+        return QuestionSummary(
+            question,
+            items_answered(data, question, [i.n for i in items]),
+            items=tuple(items),
+            n_out_of_range=sum(i.n_out_of_range for i in items),
+        )
     counts = scale_counts(tallies, question)
     scale = stats.describe_counts(counts, n_responses, population, confidence)
     withheld = dict(_mean_withheld(scale.n))
@@ -374,14 +399,17 @@ def _question_summary(
         top_values = question.points[-2:]
         top_box = stats.top_box(counts, top_values, confidence, population)
     if kind.nps and question.points == NPS_POINTS:
-        nps = stats.net_promoter(counts)
+        nps = stats.net_promoter(counts, confidence, population)
         if nps.n == 0:
             withheld["nps"] = "no_answers"
-    return QuestionSummary(question, scale.n, scale, top_box, top_values, nps, withheld=withheld)
+    bad = out_of_range(tallies, question)
+    scale = replace(scale, n_skipped=scale.n_skipped - bad)
+    return QuestionSummary(question, scale.n, scale, top_box, top_values, nps, withheld=withheld, n_out_of_range=bad)
 
 
 def _item_summary(
     item: Option,
+    tallies: Sequence[Tally],
     counts: Mapping[int, int],
     n_responses: int,
     population: int | None,
@@ -390,8 +418,11 @@ def _item_summary(
     question: Question,
 ) -> ItemSummary:
     n = sum(counts.values())
-    # A session's raters are a group of the cohort (reports.disclosure.hidden_items).
-    if kind_of(question).per_session and disclosure.small_group(n, minimum_cell):
+    # A session's raters are a group of the cohort: every stored rating counts,
+    # off the scale or not, exactly as reports.disclosure.hidden_items counts
+    # them for the workbook, so no format shows a session another hides.
+    raters = n + out_of_range(tallies, question, item.value)
+    if kind_of(question).per_session and disclosure.small_group(raters, minimum_cell):
         return ItemSummary(item.value, item.label, n, None, True, {"distribution": disclosure.SMALL_CELL})
     scale = stats.describe_counts(counts, n_responses, population, confidence)
     return ItemSummary(item.value, item.label, n, scale, False, _mean_withheld(n))

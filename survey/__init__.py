@@ -107,6 +107,7 @@ def register_report_queue(app: Flask) -> None:
         keep=timedelta(minutes=float(app.config["REPORT_KEEP_MINUTES"])),
         heartbeat=timedelta(seconds=float(app.config["REPORT_HEARTBEAT_SECONDS"])),
         plotly_js=plotly_bundle(app.static_folder),
+        retention=timedelta(days=float(app.config["REPORT_JOB_RETENTION_DAYS"])),
     )
     app.extensions["survey.report_queue"] = ReportQueue(app.config["REPORT_QUEUE_URL"], instance, settings)
 
@@ -118,7 +119,7 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from survey.web import admin, auth, errors, evaluator, kiosk, organiser, trainee
+    from survey.web import admin, api, auth, errors, evaluator, kiosk, organiser, tokens, trainee
     from survey.web.access_log import register_access_log
     from survey.web.form_guard import init_form_guard
 
@@ -128,6 +129,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(kiosk.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(evaluator.bp)
+    app.register_blueprint(tokens.bp)
+    app.register_blueprint(api.bp)
     errors.register(app)
     register_access_log(app)
     auth.init_login(app)

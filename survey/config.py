@@ -122,6 +122,9 @@ class Config:
     REPORT_NICE = _env_int("REPORT_NICE", 10)
     #: Minutes a finished document can be downloaded before its file is deleted.
     REPORT_KEEP_MINUTES = _env_float("REPORT_KEEP_MINUTES", 60.0)
+    #: Days a finished report job (failed, or expired) is kept, its page with it; then the
+    #: worker deletes its row. Queued and running jobs are never deleted.
+    REPORT_JOB_RETENTION_DAYS = _env_float("REPORT_JOB_RETENTION_DAYS", 7.0)
     #: Seconds between a working job's signs of life; six missed: its worker stopped.
     REPORT_HEARTBEAT_SECONDS = _env_float("REPORT_HEARTBEAT_SECONDS", 10.0)
     #: Folder of the finished documents; empty: report-files/ in the instance folder.

@@ -20,6 +20,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from reports.caches import clear_all
 from survey.extensions import db
 from survey.models import AccessCode, AuditEvent, Exclusion, Programme, Questionnaire, Response
 from survey.services import audit, disclosure, report_documents
@@ -79,7 +80,11 @@ def refused(app: Flask, path: Path) -> str:
 
 
 def report(session: Session, fmt: str) -> bytes:
-    """The demo programme's document in ``fmt`` (raw data confirmed, as a small programme needs)."""
+    """The demo programme's document in ``fmt`` (raw data confirmed, as a small programme needs).
+
+    A worker's caches belong to one service; here several share the process,
+    so each report starts from none."""
+    clear_all()
     out = io.BytesIO()
     report_documents.write_report(
         session,

@@ -16,6 +16,7 @@ DOCS = (
     "docs/questionnaire-format.md",
     "docs/statistics.md",
     "docs/rate-limits.md",
+    "docs/api.md",
 )
 #: Files that configure the build and the tools, whose comments point to documents.
 CONFIG_FILES = ("setup.cfg", "pyproject.toml", "ruff.toml", "Makefile")

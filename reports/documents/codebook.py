@@ -161,6 +161,9 @@ class Variable:
     unanswered: int | None = None
     #: Whether it holds comments the trainees typed (a wide column, no value labels).
     free_text: bool = False
+    #: The item as the codebook names it: the row's code (``d1_2``) rather
+    #: than the stored item (a session's database id); "" without an item.
+    item_code: str = ""
 
 
 def variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
@@ -198,12 +201,16 @@ def variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
             )
         elif question.options:
             values = tuple((option.value, option.label) for option in question.options)
+        item_code = ""
         if column.item:
             subs = question.options if kind.multiple else question.items
             position = next((i for i, o in enumerate(subs, start=1) if o.value == column.item), 0)
-            item_label = next((o.label for o in subs if o.value == column.item), {})
+            sub = next((o for o in subs if o.value == column.item), None)
+            item_label = sub.label if sub else {}
             text = {lang: _join(t, localised(item_label, lang, questionnaire.languages)) for lang, t in text.items()}
-            name = f"{question.code}__{_item_part(column.item, position)}"
+            # The row's own code where it has one (a matrix's session), never a database id.
+            item_code = sub.code if sub and sub.code else column.item
+            name = f"{question.code}__{_item_part(item_code, position)}"
         else:
             name = question.code
         name = _unique(_valid(name), taken)
@@ -222,6 +229,7 @@ def variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
                 level=kind.level,
                 unanswered=0 if kind.multiple else None,
                 free_text=kind.free_text,
+                item_code=item_code,
             )
         )
     return tuple(out)
@@ -287,7 +295,7 @@ def codebook_rows(questionnaire: Questionnaire, variables_: Sequence[Variable], 
     for v in variables_:
         dimension = localised(questionnaire.dimensions.get(v.dimension, {}), lang, langs) if v.dimension else ""
         rows.append(
-            [v.name, v.question, v.item, localised(v.label, lang, langs)]
+            [v.name, v.question, v.item_code or v.item, localised(v.label, lang, langs)]
             + [v.label.get(language, "") for language in langs]
             + [v.kind, dimension or (v.dimension or ""), value_labels(v, lang, langs)]
         )

@@ -29,7 +29,18 @@ from reports.compare import Comparison, compare
 from reports.documents import ReportSource
 from reports.documents import figures as fig
 from reports.kinds import kind_of
-from reports.labels import label, language_name, localised, number, percent
+from reports.labels import (
+    METHODS_COMPARE,
+    METHODS_REPORT,
+    label,
+    language_name,
+    localised,
+    methods_notes,
+    n_comments,
+    n_out_of_range,
+    number,
+    percent,
+)
 from reports.languages import direction, is_rtl
 from reports.summary import EvaluationSummary, summarise
 
@@ -89,9 +100,19 @@ def render(
             of_all_responses={q.question.code for q in summary.questions if kind_of(q.question).multiple},
             charts=found,
             notes=suppression_notes(summary, lang),
+            warnings=warning_notes(summary, lang),
+            methods=methods_notes(METHODS_REPORT, lang, summary.minimum_cell),
             **_context(lang, mode, plotly_js, summary.questionnaire.languages),
         )
     )
+
+
+def warning_notes(summary: EvaluationSummary, lang: str) -> list[str]:
+    """The summary's warnings (:func:`reports.summary.data_warnings`) worded in ``lang``."""
+    return [
+        label(f"warning_{code}", lang).format(n=summary.n_responses, expected=summary.expected)
+        for code in summary.warnings
+    ]
 
 
 def suppression_notes(summary: EvaluationSummary, lang: str) -> list[str]:
@@ -120,7 +141,12 @@ def render_comparison(
     return (
         _environment()
         .get_template("compare.html")
-        .render(c=comparison, chart=chart, **_context(lang, mode, plotly_js, comparison.languages))
+        .render(
+            c=comparison,
+            chart=chart,
+            methods=methods_notes(METHODS_COMPARE, lang, comparison.minimum_group_size),
+            **_context(lang, mode, plotly_js, comparison.languages),
+        )
     )
 
 
@@ -219,5 +245,12 @@ def formatters(lang: str, languages: tuple[str, ...] = ()) -> dict[str, Callable
     def lang_name(code: str) -> str:
         return language_name(code, lang)
 
+    def comments(n: int) -> str:
+        return n_comments(n, lang)
+
+    def out_of_range(n: int) -> str:
+        return n_out_of_range(n, lang)
+
     return {"num": num, "pct": pct, "ci": interval, "pval": pval, "count": count, "statistic": statistic,
-            "t": text, "reason": reason, "tx": tx, "lang_name": lang_name, "ltr": ltr}  # fmt: skip
+            "t": text, "reason": reason, "tx": tx, "lang_name": lang_name, "ltr": ltr,
+            "n_comments": comments, "n_out_of_range": out_of_range}  # fmt: skip

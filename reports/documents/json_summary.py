@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, BinaryIO
 
@@ -24,7 +24,7 @@ from reports import stats
 from reports.compare import Comparison, compare
 from reports.data import Programme
 from reports.documents import ReportSource
-from reports.labels import label, localised
+from reports.labels import METHODS_COMPARE, METHODS_REPORT, label, localised, methods_notes
 from reports.summary import DimensionResult, EvaluationSummary, QuestionSummary, summarise
 
 FORMAT = "survey-evaluation-summary"
@@ -32,8 +32,8 @@ COMPARISON_FORMAT = "survey-programme-comparison"
 VERSION = 1
 REASONS = (
     "no_answers", "too_few_answers", "too_few_items", "too_few_cases", "zero_variance",
-    "too_few_pairs", "no_nonzero_differences", "small_cell", "no_expected", "not_in_questionnaire",
-    "small_group",
+    "too_few_pairs", "no_nonzero_differences", "no_change", "constant_difference", "too_few_differences",
+    "small_cell", "no_expected", "not_in_questionnaire", "small_group",
 )  # fmt: skip
 
 
@@ -76,6 +76,8 @@ def summary_document(s: EvaluationSummary, lang: str) -> dict[str, Any]:
             "expected": s.expected,
             "response_rate": s.response_rate,
             "withheld": dict(s.withheld),
+            # Codes, worded in methods.warnings: e.g. more responses than expected.
+            "warnings": list(s.warnings),
         },
         "breakdowns": [{"name": b.name, "counts": dict(b.counts), "hidden": list(b.hidden)} for b in s.breakdowns],
         "suppressed": [{"where": x.where, "cells": list(x.cells), "minimum": x.minimum} for x in s.suppressed],
@@ -103,7 +105,12 @@ def summary_document(s: EvaluationSummary, lang: str) -> dict[str, Any]:
             }
             for c in s.comments
         ],
-        "methods": _methods(lang, s.confidence, s.minimum_cell),
+        "methods": {
+            **_methods(lang, s.confidence, s.minimum_cell, METHODS_REPORT),
+            "warnings": {
+                code: label(f"warning_{code}", lang).format(n=s.n_responses, expected=s.expected) for code in s.warnings
+            },
+        },
     }
 
 
@@ -124,6 +131,7 @@ def comparison_document(c: Comparison, lang: str) -> dict[str, Any]:
                 "responses": p.n_responses,
                 "response_rate": p.response_rate,
                 "nps": _plain(p.nps) if p.nps else None,
+                "census": p.census,
                 "withheld": {"answers": "small_group"} if p.small_group else {},
             }
             for p in c.programmes
@@ -139,13 +147,20 @@ def comparison_document(c: Comparison, lang: str) -> dict[str, Any]:
             }
             for d in c.dimensions
         ],
-        "methods": _methods(lang, c.confidence, c.minimum_group_size, "methods_disclosure_compare"),
+        "fpc_applied": c.fpc_applied,
+        "methods": _methods(lang, c.confidence, c.minimum_group_size, METHODS_COMPARE),
     }
 
 
 def _question(q: QuestionSummary, tx: Any) -> dict[str, Any]:
     question = q.question
-    out: dict[str, Any] = {"code": question.code, "kind": question.kind, "text": tx(question.text), "n": q.n}
+    out: dict[str, Any] = {
+        "code": question.code,
+        "kind": question.kind,
+        "text": tx(question.text),
+        "n": q.n,
+        "n_out_of_range": q.n_out_of_range,
+    }
     if question.dimension:
         out["dimension"] = question.dimension
     if q.scale:
@@ -160,8 +175,10 @@ def _question(q: QuestionSummary, tx: Any) -> dict[str, Any]:
         out["items"] = [
             {
                 "value": i.value,
+                "code": _item_code(question, i.value),
                 "label": tx(i.label),
                 "n": i.n,
+                "n_out_of_range": i.n_out_of_range,
                 "suppressed": i.suppressed,
                 "scale": _scale(i.scale) if i.scale else None,
                 "withheld": dict(i.withheld),
@@ -170,6 +187,11 @@ def _question(q: QuestionSummary, tx: Any) -> dict[str, Any]:
         ]
     out["withheld"] = dict(q.withheld)
     return out
+
+
+def _item_code(question: Any, value: str) -> str:
+    """The item's stable code (a matrix row's ``d1_2``), its value where it has none."""
+    return next((o.code or o.value for o in question.items if o.value == value), value)
 
 
 def _scale(scale: stats.ScaleSummary) -> dict[str, Any]:
@@ -208,23 +230,11 @@ def _dimension_cell(result: DimensionResult | None, small_group: bool) -> dict[s
     return {**_plain(result.summary), "withheld": dict(result.withheld)}
 
 
-def _methods(lang: str, confidence: float, minimum: int, disclosure: str = "methods_disclosure") -> dict[str, Any]:
+def _methods(lang: str, confidence: float, minimum: int, keys: Sequence[str]) -> dict[str, Any]:
     return {
         "confidence": confidence,
         "minimum_cell": minimum,
         "shares": "fractions of n, 0..1",
         "withheld_reasons": {code: label(f"withheld_{code}", lang).format(minimum=minimum) for code in REASONS},
-        "notes": [
-            label(key, lang).format(minimum=minimum)
-            for key in (
-                "methods_n",
-                "methods_ci",
-                "methods_wilson",
-                "methods_dimensions",
-                "methods_pairs",
-                "methods_nps",
-                "methods_small_cells",
-                disclosure,
-            )
-        ],
+        "notes": methods_notes(keys, lang, minimum),
     }

@@ -3,9 +3,11 @@
 Written by xlsxwriter in ``constant_memory`` mode: each row goes to a
 temporary file as soon as the next one starts, so 100,000 responses take no
 more memory than 100. The price is that rows are written strictly in order,
-each sheet whole before the next. Every text goes through ``write_string``
-after :func:`~reports.documents.codebook.neutralise`, so no cell is ever a
-formula or a link; numbers stay numbers.
+each sheet whole before the next. Every text goes through ``write_string``,
+so no cell is ever a formula or a link; a text that
+:func:`~reports.documents.codebook.neutralise` flags is kept as typed, in a
+quote-prefixed style (:func:`quoted_formats`), never with a visible
+apostrophe. Numbers stay numbers.
 
 The summary sheets follow :mod:`reports.disclosure` as the other documents
 do: a programme under its minimum group size gets its count and a note, no
@@ -42,6 +44,7 @@ from reports.kinds import kind_of
 from reports.labels import label as report_label
 from reports.labels import localised
 from reports.languages import is_rtl
+from reports.quality import data_warnings
 from reports.summary import dimension_items, dimension_results
 
 #: Excel's last row; beyond it the CSV export is the way.
@@ -70,7 +73,11 @@ class SheetWriter:
             name = styles[col] if col < len(styles) else style
             fmt = self.formats.get(name) if name else None
             if isinstance(value, str):
-                self.sheet.write_string(self.row, col, neutralise(value), fmt)
+                if neutralise(value) != value:
+                    # Shown as typed, stored as text: Excel's quote prefix, not a visible apostrophe.
+                    self.sheet.write_string(self.row, col, value, self.formats[f"{name or ''}{QUOTED}"])
+                else:
+                    self.sheet.write_string(self.row, col, value, fmt)
             elif isinstance(value, int | float) and math.isfinite(value):
                 self.sheet.write_number(self.row, col, value, fmt)
             elif value is not None:
@@ -107,6 +114,35 @@ def write_xlsx(source: ReportSource, lang: str, out: BinaryIO) -> None:
         workbook.close()
 
 
+#: The suffix of a format's quote-prefixed twin (the plain one's name is "").
+QUOTED = ":quoted"
+_FORMAT_PROPERTIES: dict[str, dict[str, object]] = {
+    "title": {"bold": True, "font_size": 14},
+    "bold": {"bold": True},
+    "header": {"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"},
+    "wrap": {"text_wrap": True, "valign": "top"},
+    "decimal": {"num_format": "0.00"},
+    "percent": {"num_format": "0.0%"},
+    "muted": {"italic": True, "font_color": "#555555"},
+}
+
+
+def quoted_formats(workbook: Any, formats: Mapping[str, Any]) -> dict[str, Any]:
+    """A quote-prefixed twin of every format, and one for cells without a format.
+
+    A text a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``)
+    is written as it is, in a string cell whose style has Excel's
+    ``quotePrefix``: the cell shows "-2+3", never runs it, and stays text when
+    edited. Prepending an apostrophe to the text itself (the CSV's way) left a
+    literal "'" visible in the workbook.
+    """
+    twins = {
+        f"{name}{QUOTED}": workbook.add_format({**_FORMAT_PROPERTIES[name], "quote_prefix": True}) for name in formats
+    }
+    twins[QUOTED] = workbook.add_format({"quote_prefix": True})
+    return twins
+
+
 def _discard(workbook: Any) -> None:
     """Close the temporary files xlsxwriter keeps open for constant-memory
     sheets until ``close()``, which a failed export never reaches."""
@@ -121,15 +157,8 @@ def _write_sheets(workbook: Any, source: ReportSource, lang: str) -> None:
     questionnaire = data.questionnaire
     variables_ = variables(questionnaire)
     workbook.set_properties({"title": neutralise(data.programme.title), "subject": data.programme.slug})
-    formats = {
-        "title": workbook.add_format({"bold": True, "font_size": 14}),
-        "bold": workbook.add_format({"bold": True}),
-        "header": workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"}),
-        "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
-        "decimal": workbook.add_format({"num_format": "0.00"}),
-        "percent": workbook.add_format({"num_format": "0.0%"}),
-        "muted": workbook.add_format({"italic": True, "font_color": "#555555"}),
-    }
+    formats = {name: workbook.add_format(properties) for name, properties in _FORMAT_PROPERTIES.items()}
+    formats = {**formats, **quoted_formats(workbook, formats)}
     rtl = is_rtl(lang)
     taken: set[str] = set()
 
@@ -248,6 +277,11 @@ def _summary(
     ]
     for key, value, style in facts:
         sheet.line([word(key, lang), value], styles=["bold", style])
+    for code in data_warnings(data.n_responses, programme.expected_participants):
+        text = report_label(f"warning_{code}", lang).format(
+            n=data.n_responses, expected=programme.expected_participants
+        )
+        sheet.line([text], style="bold")
     if scores:
         sheet.skip()
         columns = ("dimension", "scored", "unscored", "mean", "median", "sd", "ci_low", "ci_high", "alpha")

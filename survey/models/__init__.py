@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
+from survey.models.api_tokens import ApiToken, ApiTokenProgramme
 from survey.models.audit import AuditEvent
 from survey.models.base import Base
 from survey.models.programmes import (
@@ -19,6 +20,8 @@ __all__ = [
     "AccessCode",
     "AccessMode",
     "Answer",
+    "ApiToken",
+    "ApiTokenProgramme",
     "AuditEvent",
     "Base",
     "Exclusion",

@@ -30,10 +30,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default=Role.ORGANISER.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: No longer read or written: accounts are not locked any more, guessing is slowed
-    #: down per client by survey.web.limits. Kept until a migration drops them.
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Part of the id a session cookie carries: raised to end every session of
     #: this user at once (sign-out, new password, new role), on every worker.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

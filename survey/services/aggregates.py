@@ -114,8 +114,9 @@ def questionnaire_spec(programme: Programme, questionnaire: Questionnaire | None
                     for item in kind.item_keys(question, ctx)
                 )
             elif kind.per_session:
+                codes = session_row_codes(programme)
                 items = tuple(
-                    data.Option(item, dict.fromkeys(definition["languages"], title))
+                    data.Option(item, dict.fromkeys(definition["languages"], title), codes.get(item, ""))
                     for item, title in kind.items(question, ctx)
                 )
         options = tuple(data.Option(o["value"], o["label"]) for o in question.get("options", ()))
@@ -140,6 +141,22 @@ def questionnaire_spec(programme: Programme, questionnaire: Questionnaire | None
         questions=tuple(questions),
         dimensions=definition.get("dimensions", {}),
     )
+
+
+def session_row_codes(programme: Programme) -> dict[str, str]:
+    """Each session's stable row code, by its id as a matrix stores it: ``d<day>_<k>``,
+    the k-th session of that day in the programme's order (day, position, id).
+
+    A session's id differs in every cohort; its place in the programme does
+    not, so the exports name a matrix's variables ``<question>__d1_2`` and the
+    files of two cohorts of one design stack without renaming (issue 16, point 7).
+    """
+    codes: dict[str, str] = {}
+    per_day: dict[int, int] = {}
+    for session in sorted(programme.sessions, key=lambda s: (s.day, s.position, s.id)):
+        per_day[session.day] = per_day.get(session.day, 0) + 1
+        codes[str(session.id)] = f"d{session.day}_{per_day[session.day]}"
+    return codes
 
 
 def programme_facts(programme: Programme) -> data.Programme:

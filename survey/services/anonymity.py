@@ -17,7 +17,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from survey.models import Answer, Programme, Question, Response
@@ -31,6 +31,22 @@ def group_size_of(programme: Programme | PublishedProgramme) -> int:
     used codes): the programme's own setting, as the reports apply it
     (reports.disclosure)."""
     return programme.minimum_group_size
+
+
+def in_whole_batches(programme: Programme, stored: int) -> Select[uuid.UUID]:
+    """The ids of the programme's responses that belong to a whole batch of k,
+    the batches cut in arrival order (``stored``: how many responses the
+    programme has, excluded ones included): what the responses browser and
+    the comments page may list. The last ``stored % k`` responses wait for the
+    next batch; the ids say nothing of arrival, so a page listing them in the
+    order of their ids shows which batch came last, never which response."""
+    shown = stored // group_size_of(programme) * group_size_of(programme)
+    return (
+        select(Response.id)
+        .where(Response.programme_id == programme.id)
+        .order_by(Response.submitted_at, Response.id)
+        .limit(shown)
+    )
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from survey import storage
 from survey.models import AccessCode, Exclusion, Programme, ProgrammeSession, Questionnaire, Response, User
 from survey.questionnaire.definition import DefinitionError, dump_definition, iter_questions, parse_definition
 from survey.questionnaire.kinds import AnswerValue
-from survey.services import audit
+from survey.services import access, audit
 from survey.services.bundles import (
     BATCH,
     PROGRAMME_FIELDS,
@@ -67,7 +67,10 @@ class _Plan:
 
 
 def import_programme(session: Session, path: Path, actor: User | str) -> ImportSummary:
-    """Load a bundle into this service, or what is new in it; BundleRefused writes nothing."""
+    """Load a bundle into this service, or what is new in it; BundleRefused writes nothing.
+
+    A user who imports (on the organiser's page) is granted the programme.
+    """
     bundle = check_bundle(path)
     plan = _plan(session, bundle)
     programme, created, session_ids = _programme_here(session, bundle, plan)
@@ -80,6 +83,10 @@ def import_programme(session: Session, path: Path, actor: User | str) -> ImportS
     stored, already = _store_responses(session, bundle, programme, questionnaires, session_ids)
     programme = session.scalars(select(Programme).where(Programme.slug == slug)).one()
     _log_exclusions(session, bundle, programme, stored)
+    if isinstance(actor, User):  # whoever brings it in on a page may manage it
+        with write_intent():
+            access.grant(session, actor, programme)
+            session.commit()
     audit.record(session, actor, "import", programme, "bundle")
     return ImportSummary(slug, created, len(stored), already)
 
@@ -102,7 +109,10 @@ def _plan(session: Session, bundle: Bundle) -> _Plan:
         if here is not None and here.definition != definition:
             raise BundleRefused(
                 f"questionnaire {name[0]} version {version} here differs from the bundle's: import the"
-                " bundle into a service without it, or rename the questionnaire in one of them"
+                " bundle into a service without it, or rename the questionnaire in one of them",
+                "questionnaire_differs",
+                code=name[0],
+                version=version,
             )
         versions[name], definitions[name] = here, definition
         if record.get("current"):
@@ -118,13 +128,17 @@ def _plan(session: Session, bundle: Bundle) -> _Plan:
         if mine != theirs:
             raise BundleRefused(
                 f"the slug {slug!r} is taken here by another programme ({existing.title}): change one of the"
-                " slugs, then import again"
+                " slugs, then import again",
+                "slug_taken",
+                slug=slug,
             )
         here_sessions = {(s.day, s.position, s.title): s.id for s in existing.sessions}
         for taught in bundle.sessions:
             found = here_sessions.get((taught["day"], taught["position"], taught["title"]))
             if found is None:
-                raise BundleRefused(f"the programme {slug!r} here has other sessions than the bundle's")
+                raise BundleRefused(
+                    f"the programme {slug!r} here has other sessions than the bundle's", "sessions_differ", slug=slug
+                )
             session_ids[taught["key"]] = found
     _refuse_foreign(session, bundle, existing)
     _check_answers(bundle, definitions, {s["key"] for s in bundle.sessions})
@@ -145,12 +159,12 @@ def _refuse_foreign(session: Session, bundle: Bundle, existing: Programme | None
         if session.scalar(
             select(func.count()).where(or_(Response.idempotency_key.in_(keys), Response.id.in_(ids)), other)
         ):
-            raise BundleRefused("some of the bundle's responses are here already, in another programme")
+            raise BundleRefused("some of the bundle's responses are here already, in another programme", "foreign")
     code_other = AccessCode.programme_id != existing.id if existing is not None else true()
     for start in range(0, len(bundle.codes), BATCH):
         codes = bundle.codes[start : start + BATCH]
         if session.scalar(select(func.count()).where(AccessCode.code.in_(codes), code_other)):
-            raise BundleRefused("some of the bundle's invitation codes belong to another programme here")
+            raise BundleRefused("some of the bundle's invitation codes belong to another programme here", "foreign")
 
 
 def _check_answers(bundle: Bundle, definitions: dict[tuple[str, int], dict[str, Any]], keys: set[str]) -> None:
@@ -246,7 +260,9 @@ def _store_responses(
         elif result.outcome is Outcome.ALREADY_STORED:
             already += 1
         else:  # checked before: only a change made here meanwhile gets here
-            raise BundleRefused(f"response {response['key']} was refused here ({result.refusal}); the rest is kept")
+            raise BundleRefused(
+                f"response {response['key']} was refused here ({result.refusal}); the rest is kept", "partly_stored"
+            )
     return stored, already
 
 

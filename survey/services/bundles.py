@@ -77,7 +77,17 @@ BATCH = 500
 
 
 class BundleRefused(DomainError):
-    """Not a bundle this service can import, or one that conflicts with what is here; nothing was written."""
+    """Not a bundle this service can import, or one that conflicts with what is here; nothing was written.
+
+    The message (English, for the command line) says where; ``reason`` names the
+    kind of refusal, with ``params``, for a page to say it in its reader's language:
+    damaged, newer, slug_taken, sessions_differ, questionnaire_differs, foreign, partly_stored.
+    """
+
+    def __init__(self, message: str, reason: str = "damaged", **params: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -286,7 +296,8 @@ def _header(record: dict[str, Any]) -> dict[str, Any]:
     if schema > SCHEMA:
         raise BundleRefused(
             f"the bundle was made by a newer version of the service (schema {schema}; this one reads up to"
-            f" {SCHEMA}): update this service, then import it again"
+            f" {SCHEMA}): update this service, then import it again",
+            "newer",
         )
     return record
 

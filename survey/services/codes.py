@@ -179,10 +179,14 @@ def check_code(session: Session, programme: Programme | PublishedProgramme, text
 
 
 def programme_slug_for_code(session: Session, text: str) -> tuple[str, str]:
-    """(programme slug, canonical code) for a short link /c/<code>; CodeUnknown if no programme has it."""
+    """(programme slug, canonical code) for a short link /c/<code>; CodeUnknown if
+    no programme has it unused: one query, one answer for a code that does not
+    exist and one that was used, so that a short link tells neither apart."""
     code = normalise_code(text)
     slug = session.scalar(
-        select(Programme.slug).join(AccessCode, AccessCode.programme_id == Programme.id).where(AccessCode.code == code)
+        select(Programme.slug)
+        .join(AccessCode, AccessCode.programme_id == Programme.id)
+        .where(AccessCode.code == code, AccessCode.used.is_(False))
     )
     if slug is None:
         raise CodeUnknown(code)

@@ -1,10 +1,12 @@
-"""A programme's minimum group size, and the logged confirmation its raw data needs.
+"""A programme's minimum group size, and the logged confirmations its small groups need.
 
 The rule itself (which groups are too small to show) is
 :mod:`reports.disclosure`'s; this module reads it for one stored programme and
 records every download of the raw answers of a programme under its minimum,
 which an evaluator may make only after confirming it, through the one function
-:func:`record_small_group_download`.
+:func:`record_small_group_download`; and every reading of the responses that
+the responses browser holds back until a batch of k is complete
+(:func:`record_waiting_responses_shown`).
 """
 
 from __future__ import annotations
@@ -46,3 +48,12 @@ def record_small_group_download(
     actor = user if user is not None else f"{audit.CLI}:{getpass.getuser()}"
     detail = f"{fmt} {lang}, confirmed under the minimum group size of {group_size_of(programme)}"
     audit.record(session, actor, "small_group_download", programme, detail)
+
+
+def record_waiting_responses_shown(session: Session, programme: Programme, user: User, waiting: int) -> None:
+    """Record in the audit log that ``user`` confirmed reading the ``waiting``
+    responses of ``programme`` not yet in a whole batch of its minimum group
+    size (survey.services.responses_admin): the one place this event is
+    written. Commits (survey.services.audit.record)."""
+    detail = f"responses, {waiting} not yet in a batch of {group_size_of(programme)}"
+    audit.record(session, user, "small_group_view", programme, detail)

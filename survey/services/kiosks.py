@@ -2,7 +2,8 @@
 
 Each device has its own random link, listed by name on the classroom kit
 page. The organiser revokes one at once, and closing the programme revokes
-them all: reopening it later needs new links, so a tablet left in a drawer
+them all, and so does its closing time passing: reopening it later (or
+moving its closing time on) needs new links, so a tablet left in a drawer
 does not take answers again by surprise. A kiosk does not vouch for a trainee
 in "codes" mode: each trainee types their code on it, as on a phone.
 """
@@ -18,12 +19,41 @@ from sqlalchemy.orm import Session
 
 from survey.models import KioskDevice, Programme
 from survey.services import DomainError, NotFound
+from survey.services.published import PublishedProgramme
 from survey.storage.engines import write_intent
 
 #: What secrets.token_urlsafe makes: letters, digits, "-" and "_".
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 #: Longest device name.
 MAX_NAME = 100
+
+
+def ended_by_closing_time(
+    programme: Programme | PublishedProgramme, created_at: datetime, now: datetime | None = None
+) -> bool:
+    """Whether the programme's closing time has passed since a device made at
+    ``created_at`` was added: the device is then over, as if the organiser had
+    closed the programme (:func:`revoke_all_kiosks`), whatever the closing time
+    becomes later."""
+    closes_at = programme.closes_at
+    return closes_at is not None and created_at < closes_at <= (now or datetime.now(UTC))
+
+
+def device_active(programme: Programme, device: KioskDevice, now: datetime | None = None) -> bool:
+    """Whether ``device`` still takes answers: not revoked, and not ended by the closing time."""
+    return device.revoked_at is None and not ended_by_closing_time(programme, device.created_at, now)
+
+
+def revoke_kiosks_ended_by_closing_time(session: Session, programme: Programme) -> None:
+    """Record as revoked, at the closing time, the devices that passing closing time
+    ended (no commit). Call it before the programme's time window changes: moving
+    the closing time on must not bring them back."""
+    now = datetime.now(UTC)
+    for device in session.scalars(
+        select(KioskDevice).where(KioskDevice.programme_id == programme.id, KioskDevice.revoked_at.is_(None))
+    ):
+        if ended_by_closing_time(programme, device.created_at, now):
+            device.revoked_at = programme.closes_at
 
 
 def kiosk_devices(session: Session, programme: Programme) -> list[KioskDevice]:
@@ -75,8 +105,9 @@ def revoke_all_kiosks(session: Session, programme_id: int) -> None:
         device.revoked_at = now
 
 
-def kiosk_admits(session: Session, programme_id: int, token: str) -> bool:
-    """Whether ``token`` is the link of an active device of this programme.
+def kiosk_admits(session: Session, programme: PublishedProgramme, token: str) -> bool:
+    """Whether ``token`` is the link of a device of this programme that still
+    takes answers: not revoked, and made after the closing time last passed.
 
     Ask it after loading the programme's copy: a revocation committed after
     this check raised the programme's revision, so the storage door refuses a
@@ -84,9 +115,9 @@ def kiosk_admits(session: Session, programme_id: int, token: str) -> bool:
     """
     if not _TOKEN.fullmatch(token):  # malformed (a NUL byte, say): not worth asking the database
         return False
-    found = session.scalar(
-        select(KioskDevice.id).where(
-            KioskDevice.token == token, KioskDevice.programme_id == programme_id, KioskDevice.revoked_at.is_(None)
+    created_at = session.scalar(
+        select(KioskDevice.created_at).where(
+            KioskDevice.token == token, KioskDevice.programme_id == programme.id, KioskDevice.revoked_at.is_(None)
         )
     )
-    return found is not None
+    return created_at is not None and not ended_by_closing_time(programme, created_at)

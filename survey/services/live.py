@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from reports import charts, disclosure
 from reports.data import ProgrammeData
 from reports.labels import localised
-from reports.summary import dimension_means, dimension_results, dimension_scale
+from reports.summary import DimensionResult, dimension_means, dimension_results, dimension_scale
 from survey.models import Programme, ProgrammeGrant, Role, User
 from survey.services import aggregates, anonymity
 
@@ -158,8 +158,19 @@ class LiveView:
     comments: tuple[LiveComment, ...]
 
 
-def live_view(session: Session, programme: Programme, lang: str) -> LiveView:
-    """The dashboard in ``lang``: KPIs, figures and the latest comments.
+@dataclass(frozen=True)
+class LiveState:
+    """What the dashboard is drawn from: its KPIs, the data as the reports see
+    it and the comments it may show (none under k); the API's summary reads it too."""
+
+    etag: str
+    kpis: Kpis
+    data: ProgrammeData
+    comments: tuple[LiveComment, ...]
+
+
+def live_state(session: Session, programme: Programme, lang: str) -> LiveState:
+    """The dashboard's figures before they are drawn, in ``lang``.
 
     The fingerprint is read before the data: a response stored in between shows in
     the data but not the tag, so the next poll fetches it again rather than
@@ -181,9 +192,22 @@ def live_view(session: Session, programme: Programme, lang: str) -> LiveView:
         minimum_group_size=minimum,
     )
     if small:  # the count and the arrivals only: no answer of so few is shown
-        return LiveView(etag, kpis, tuple(_figures(data, programme, lang, answers=False)), ())
+        return LiveState(etag, kpis, data, ())
     comments = _comments(anonymity.room_comments(session, programme, LATEST_COMMENTS), data, lang)
-    return LiveView(etag, kpis, tuple(_figures(data, programme, lang)), comments)
+    return LiveState(etag, kpis, data, comments)
+
+
+def live_view(session: Session, programme: Programme, lang: str) -> LiveView:
+    """The dashboard in ``lang``: KPIs, figures and the latest comments."""
+    state = live_state(session, programme, lang)
+    figures = _figures(state.data, programme, lang, answers=not state.kpis.small_group)
+    return LiveView(state.etag, state.kpis, tuple(figures), state.comments)
+
+
+def dimension_scores(data: ProgrammeData) -> tuple[DimensionResult, ...]:
+    """The dimensions as the dashboard draws them: scored by the reports, from
+    the answers a chart may show (reports.disclosure)."""
+    return dimension_results(disclosure.published_data(data))
 
 
 def _figures(data: ProgrammeData, programme: Programme, lang: str, *, answers: bool = True) -> list[LiveFigure]:
@@ -191,10 +215,10 @@ def _figures(data: ProgrammeData, programme: Programme, lang: str, *, answers: b
     figures = [LiveFigure("arrivals", charts.figure_json(arrivals))]
     if not answers:
         return figures
+    # Scored as the documents score them, so the dashboard and the report agree.
+    dimensions = dimension_scores(data)
     data = disclosure.published_data(data)  # sessions rated by too few trainees are not drawn
     questionnaire = data.questionnaire
-    # Scored as the documents score them, so the dashboard and the report agree.
-    dimensions = dimension_results(data)
     if dimensions:
         scale = dimension_scale([questionnaire])
         bars = charts.dimension_bars(dimension_means(dimensions), questionnaire, lang, scale=scale)

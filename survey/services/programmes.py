@@ -27,7 +27,7 @@ from survey.models import (
 from survey.questionnaire.kinds import FormContext
 from survey.services import DomainError, NotFound
 from survey.services.access import grant
-from survey.services.kiosks import revoke_all_kiosks
+from survey.services.kiosks import revoke_all_kiosks, revoke_kiosks_ended_by_closing_time
 from survey.services.published import questionnaire_definition
 
 
@@ -242,7 +242,9 @@ def update_programme(session: Session, programme: Programme, settings: Programme
 
     Raises SlugTaken, SlugLocked (the programme has been opened: links and
     QR codes are out), UnknownQuestionnaire, QuestionnaireLocked (it has
-    responses) and SessionInUse (a removed session has answers).
+    responses) and SessionInUse (a removed session has answers). Kiosk devices
+    that the closing time ended are revoked, so that a later closing time does
+    not bring them back (survey.services.kiosks).
     """
     if settings.slug != programme.slug:
         if programme.lifecycle is not ProgrammeStatus.DRAFT:
@@ -255,6 +257,8 @@ def update_programme(session: Session, programme: Programme, settings: Programme
         if has_responses(session, programme):
             raise QuestionnaireLocked(programme.slug)
     sessions = _reconciled_sessions(session, programme, settings.sessions)
+    # Devices the closing time ended stay ended, whatever the new window says.
+    revoke_kiosks_ended_by_closing_time(session, programme)
     programme.slug = settings.slug
     programme.title = settings.title
     programme.questionnaire = questionnaire

@@ -10,7 +10,10 @@ that a sweep finds and puts back.
 A worker that stops mid-job (killed, restarted, the machine rebooted) stops
 touching its job's ``heartbeat_at``; :func:`sweep` puts such a job back on the
 queue once, then reports it failed (``interrupted``). Ready files are deleted
-when their time is up (``expires_at``) and the job reads ``expired``.
+when their time is up (``expires_at``) and the job reads ``expired``. A finished
+job's row (failed, or expired) is deleted ``retention`` after it finished, with
+any file left: the rows name who asked for what, and nothing reads them after
+their job page has said how it ended. Queued and running jobs are never deleted.
 
 Unlike most services, running a job takes several transactions (claim, then the
 document, then the outcome): each is short, so that the database's writers wait for
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from reports import languages
@@ -68,6 +71,8 @@ class JobSettings:
     #: STALE_BEATS of these is taken to have lost its worker.
     heartbeat: timedelta
     plotly_js: Path | None = None
+    #: How long a finished job's row (and its page) is kept after it finished.
+    retention: timedelta = timedelta(days=7)
 
     STALE_BEATS = 6
 
@@ -276,15 +281,23 @@ class Swept:
     requeued: list[str]
     failed: list[str]
     expired: list[str]
+    #: Finished jobs whose retention was up: their rows and files are gone.
+    removed: list[str]
+
+
+#: The states a job ends in, whose rows the retention removes; READY becomes EXPIRED first.
+_ENDED = (JobState.FAILED.value, JobState.EXPIRED.value)
 
 
 def sweep(session: Session, settings: JobSettings, enqueue: Enqueue, now: datetime | None = None) -> Swept:
     """Put back on the queue the jobs whose worker stopped (once; failed after),
-    and delete the files whose time is up. Run by every worker, regularly."""
+    delete the files whose time is up, and the rows (and any file) of jobs that
+    ended ``settings.retention`` ago. Run by every worker, regularly."""
     now = now or utcnow()
     requeued: list[str] = []
     failed: list[str] = []
     expired: list[str] = []
+    removed: list[str] = []
     with write_intent():
         silent = session.scalars(
             select(ReportJob).where(
@@ -305,10 +318,27 @@ def sweep(session: Session, settings: JobSettings, enqueue: Enqueue, now: dateti
             file_of(job, settings).unlink(missing_ok=True)
             job.state = JobState.EXPIRED.value
             expired.append(job.id)
+        ended_before = now - settings.retention
+        for job in session.scalars(
+            select(ReportJob).where(
+                ReportJob.state.in_(_ENDED),
+                func.coalesce(ReportJob.finished_at, ReportJob.created_at) < ended_before,
+            )
+        ):
+            _delete_files(job, settings)
+            session.delete(job)
+            removed.append(job.id)
         session.commit()
     for job_id in requeued:
         enqueue(job_id)
-    return Swept(requeued, failed, expired)
+    return Swept(requeued, failed, expired, removed)
+
+
+def _delete_files(job: ReportJob, settings: JobSettings) -> None:
+    """The job's document, and a part left by a worker that stopped while writing it."""
+    target = file_of(job, settings)
+    target.unlink(missing_ok=True)
+    target.with_suffix(".part").unlink(missing_ok=True)
 
 
 def _silent(job: ReportJob, now: datetime, settings: JobSettings) -> bool:

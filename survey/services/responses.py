@@ -17,6 +17,7 @@ from survey import storage
 from survey.models import AccessMode, Programme
 from survey.services import DomainError, NotAccepting, NotFound
 from survey.services.anonymity import group_size_of
+from survey.services.answer_checks import check_answers
 from survey.services.codes import CodeMissing, CodeUnknown, CodeUsed, normalise_code
 from survey.services.published import PublishedProgramme, out_of_date
 from survey.storage import Outcome, Refusal, SubmittedAnswer
@@ -65,9 +66,13 @@ def submit_response(
     one); paper responses need no code: the organiser who types them in vouches for them. Given a worker's copy of the
     programme (survey.services.published), raises ProgrammeChanged when the
     programme changed since: the answers were checked against a programme that
-    no longer is.
+    no longer is. Given the programme itself (paper entry, the demo, any caller
+    without the trainee form's checks), raises AnswerRefused for an answer its
+    questionnaire does not accept (a point outside the scale) before writing.
     """
     copy = programme if isinstance(programme, PublishedProgramme) else None
+    if not isinstance(programme, PublishedProgramme):  # the trainee form's copy checked them already
+        check_answers(programme, answers)
     needs_code = programme.access_mode == AccessMode.CODES.value and source in ("web", "kiosk")
     new = storage.NewResponse(
         destination=storage.Destination(

@@ -1,10 +1,17 @@
 """The responses browser: the list of a programme's responses, one response in
 full, and its comments filtered by question and language.
 
-Responses carry no identity, so none is shown: only when, in which language,
-how (web, kiosk, paper) and whether an organiser excluded it. Excluded
+Responses carry no identity, so none is shown: only in which language, how
+(web, kiosk, paper) and whether an organiser excluded it; not when, since a
+time would pair a response with the trainee seen sending it. Excluded
 responses stay in the list and on their page, marked; the comments page
 leaves them out like every chart does.
+
+Both pages list responses only in whole batches of k, in the order of their
+random ids (survey.services.anonymity.in_whole_batches): reloading them while
+trainees send one at a time tells which batch is new, never which response.
+The responses still waiting for their batch are listed only after a
+confirmation, which is recorded (survey.services.disclosure).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from reports.labels import localised
 from survey.models import Answer, Exclusion, Programme, Question, Questionnaire, Response, User
 from survey.questionnaire.kinds import KINDS
 from survey.services import NotFound, aggregates
+from survey.services.anonymity import group_size_of, in_whole_batches
 
 #: Rows per page of the list and of the comments.
 PAGE_SIZE = 50
@@ -48,9 +56,9 @@ def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class ResponseRow:
+    """A response as staff see it: no time (see the module docstring)."""
+
     id: uuid.UUID
-    #: UTC, aware; shown in the programme's time zone.
-    submitted_at: datetime
     language: str
     #: web, kiosk or paper.
     source: str
@@ -61,7 +69,6 @@ class ResponseRow:
 def _row(response: Response) -> ResponseRow:
     return ResponseRow(
         id=response.id,
-        submitted_at=response.submitted_at,
         language=response.language,
         source=response.source,
         paper_number=response.paper_number,
@@ -69,20 +76,62 @@ def _row(response: Response) -> ResponseRow:
     )
 
 
+@dataclass(frozen=True)
+class Batches:
+    """How many of a programme's responses the browser lists, and how many wait."""
+
+    #: Every stored response, excluded ones included.
+    stored: int
+    #: Those in whole batches of k.
+    listed: int
+    #: The programme's minimum group size k.
+    k: int
+
+    @property
+    def waiting(self) -> int:
+        """Responses not yet in a whole batch: listed only after a recorded confirmation."""
+        return self.stored - self.listed
+
+
+def batches(session: Session, programme: Programme) -> Batches:
+    """The programme's responses counted: stored, listed in whole batches, waiting."""
+    stored = int(session.scalar(select(func.count(Response.id)).where(Response.programme_id == programme.id)) or 0)
+    k = group_size_of(programme)
+    return Batches(stored=stored, listed=stored // k * k, k=k)
+
+
+@dataclass(frozen=True)
+class ResponseList:
+    responses: Paged[ResponseRow]
+    batches: Batches
+    #: Whether ``responses`` are the ones waiting for their batch (after a confirmation).
+    waiting: bool
+
+
 def list_responses(
-    session: Session, programme: Programme, page: int = 1, per_page: int = PAGE_SIZE
-) -> Paged[ResponseRow]:
-    """One page of the programme's responses, newest first, excluded ones included."""
-    total = int(session.scalar(select(func.count(Response.id)).where(Response.programme_id == programme.id)) or 0)
-    page, pages = _page_bounds(total, page, per_page)
+    session: Session, programme: Programme, page: int = 1, per_page: int = PAGE_SIZE, *, waiting: bool = False
+) -> ResponseList:
+    """One page of the responses in whole batches of k, in the order of their
+    random ids, excluded ones included; with ``waiting``, the responses not yet
+    in a batch instead (fewer than k, one page: call it only after the
+    confirmation :func:`survey.services.disclosure.record_waiting_responses_shown`
+    records)."""
+    counted = batches(session, programme)
+    batched = Response.id.in_(in_whole_batches(programme, counted.stored))
+    total = counted.waiting if waiting else counted.listed
+    if waiting:
+        page, pages, per_page = 1, 1, max(total, 1)
+    else:
+        page, pages = _page_bounds(total, page, per_page)
     query = (
         select(Response)
-        .where(Response.programme_id == programme.id)
-        .order_by(Response.submitted_at.desc(), Response.id)
+        .where(Response.programme_id == programme.id, ~batched if waiting else batched)
+        .order_by(Response.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return Paged(tuple(_row(r) for r in session.scalars(query)), page, pages, total)
+    rows = tuple(_row(r) for r in session.scalars(query))
+    return ResponseList(Paged(rows, page, pages, total), counted, waiting)
 
 
 @dataclass(frozen=True)
@@ -209,8 +258,6 @@ class CommentRow:
     language: str
     #: As typed: show it as text.
     text: str
-    #: UTC, aware.
-    submitted_at: datetime
 
 
 @dataclass(frozen=True)
@@ -225,6 +272,7 @@ class CommentFilters:
 class CommentsPage:
     comments: Paged[CommentRow]
     filters: CommentFilters
+    batches: Batches
 
 
 def browse_comments(
@@ -237,13 +285,18 @@ def browse_comments(
     page: int = 1,
     per_page: int = PAGE_SIZE,
 ) -> CommentsPage:
-    """One page of the comments that count (excluded responses left out), newest
-    first, optionally of one question and in one response language; with the
-    choices the filters offer."""
+    """One page of the comments that count (excluded responses left out) of the
+    responses in whole batches of k, in the order of their responses' random
+    ids, optionally of one question and in one response language; with the
+    choices the filters offer (only languages of listed responses: a language
+    appearing in the list would point at the one trainee who speaks it)."""
     spec = aggregates.questionnaire_spec(programme)
     texts = {q.code: localised(q.text, lang, spec.languages) for q in spec.questions}
+    counted = batches(session, programme)
+    batched = Response.id.in_(in_whole_batches(programme, counted.stored))
     conditions = [
         Response.programme_id == programme.id,
+        batched,
         aggregates.counted(),
         Question.kind.in_(aggregates.FREE_TEXT_KINDS),
         Answer.text.is_not(None),
@@ -263,23 +316,23 @@ def browse_comments(
     )
     page, pages = _page_bounds(total, page, per_page)
     query = (
-        select(Response.id, Question.code, Response.language, Answer.text, Response.submitted_at)
+        select(Response.id, Question.code, Response.language, Answer.text)
         .join(Question, Question.id == Answer.question_id)
         .join(Response, Response.id == Answer.response_id)
         .where(*conditions)
-        .order_by(Response.submitted_at.desc(), Answer.id.desc())
+        .order_by(Response.id, Question.position, Answer.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
     rows = tuple(
-        CommentRow(rid, code, texts.get(code, code), language_, text or "", at)
-        for rid, code, language_, text, at in session.execute(query)
+        CommentRow(rid, code, texts.get(code, code), language_, text or "")
+        for rid, code, language_, text in session.execute(query)
     )
     seen = session.scalars(
-        select(Response.language).where(Response.programme_id == programme.id).group_by(Response.language)
+        select(Response.language).where(Response.programme_id == programme.id, batched).group_by(Response.language)
     )
     filters = CommentFilters(
         questions=tuple((q.code, texts[q.code]) for q in spec.questions if KINDS[q.kind].free_text),
         languages=tuple(dict.fromkeys([*programme.languages, *sorted(seen)])),
     )
-    return CommentsPage(Paged(rows, page, pages, total), filters)
+    return CommentsPage(Paged(rows, page, pages, total), filters, counted)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from survey import storage
 from survey.models import Programme
+from survey.services.answer_checks import check_answers
 from survey.services.responses import KeyReused, Receipt
 from survey.storage import Mode, Outcome, SubmittedAnswer
 
@@ -33,8 +34,11 @@ def import_saved_answers(
     """Store one saved form; a second import of it writes nothing (``duplicate``).
 
     ``answers`` were checked against the programme's questionnaire by the
-    caller. Raises KeyReused when the key belongs to another programme's response.
+    caller, and again here by the kinds' rules (AnswerRefused: a point outside
+    the scale never reaches the database). Raises KeyReused when the key
+    belongs to another programme's response.
     """
+    check_answers(programme, answers)
     new = storage.NewResponse(
         destination=storage.Destination(
             programme_id=programme.id,

@@ -2,8 +2,8 @@
 
 Nothing here locks an account after failed sign-ins: a lock that any stranger
 can set locks the owner out. Guessing is slowed down per client and account by
-the rate limits of the web layer (survey.web.limits). ``User.failed_logins`` and
-``User.locked_until`` are no longer read or written.
+the rate limits of the web layer (survey.web.limits); the columns of the old
+account lock were dropped (migration 0011).
 """
 
 from __future__ import annotations

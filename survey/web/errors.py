@@ -14,6 +14,7 @@ from survey.extensions import db
 from survey.models import Programme, ProgrammeStatus, TransitionError
 from survey.services import NotAccepting, NotFound
 from survey.services.published import PublishedProgramme
+from survey.web.api import api_problem_for, is_api_request
 from survey.web.i18n import speak_languages_of
 from survey.web.organiser.dashboard import programme_time
 
@@ -23,8 +24,10 @@ def _wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def _page(status: int, title: str, message: str) -> ResponseReturnValue:
+def _page(status: int, title: str, message: str, exc: HTTPException | None = None) -> ResponseReturnValue:
     db.session.rollback()
+    if is_api_request():  # the API answers problem details, an unknown route under it too
+        return api_problem_for(status, exc)
     if _wants_json():
         return jsonify(error=title, message=message, status=status), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
@@ -36,7 +39,7 @@ def _unavailable(
     """A trainee's link that exists but takes no answers now: said in plain
     words under the programme's name, with its languages to switch to; the
     status code stays in the response, not on the page."""
-    if programme is None or _wants_json():
+    if programme is None or _wants_json() or is_api_request():
         return _page(status, title, message)
     db.session.rollback()
     page = render_template(
@@ -87,7 +90,7 @@ def register(app: Flask) -> None:
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
         title, message = _messages().get(status, (exc.name, exc.description or ""))
-        return _page(status, title, message)
+        return _page(status, title, message, exc)
 
     @app.errorhandler(NotFound)
     def domain_not_found(exc: NotFound) -> ResponseReturnValue:

@@ -2,14 +2,19 @@
 
 An organiser adds a kiosk device on the classroom kit page; its link carries
 a random token of that device (survey.services.kiosks), so nobody can make
-one up, the organiser can revoke it at once, and closing the programme
-revokes it. A link that does not admit (unknown, revoked, from before the
-programme was closed, malformed) answers one calm page and never stores.
+one up, the organiser can revoke it at once, and closing the programme (by
+the organiser's button or by its closing time) revokes it. A link that does
+not admit (unknown, revoked, from before the programme was closed, malformed)
+answers one calm page and never stores.
 
 In "codes" mode the kiosk asks each trainee for their code, as the phone form
 does: the device does not vouch for anyone. Every refused code gets the same
 message, so that trying codes on a kiosk tells nothing about them. The code
-is posted, never put in the address, and travels in a hidden field.
+is posted, never put in the address, and travels in a hidden field. Refused
+codes count against the client's address as on the phone form
+(survey.web.limits): a kiosk link is no way around the limit on guessing.
+Beyond it, the code page and the form answer 429 with Retry-After, the form
+with every answer kept, and no code is checked.
 
 After each response the device goes back to a blank form, and nothing of the
 previous trainee is left: pages are never stored by the browser (no-store, so
@@ -30,13 +35,14 @@ from survey.extensions import csrf, db
 from survey.forms.trainee import FormFlow
 from survey.models import AccessMode
 from survey.services import codes, paper
-from survey.services.codes import CodeMissing, CodeRefused
+from survey.services.codes import CodeRefused
 from survey.services.kiosks import kiosk_admits
 from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.web.answering import open_form, receive_page, send, status_of
 from survey.web.i18n import LANG_COOKIE, current_language, speak_languages_of
+from survey.web.limits import code_refused, with_retry_after
 from survey.web.published import again_if_programme_changed
-from survey.web.trainee import CodeState
+from survey.web.trainee import CodeState, code_message, code_waiting
 
 bp = Blueprint("kiosk", __name__, url_prefix="/k")
 # As for the trainee form: FormFlow checks the CSRF token (survey.web.form_guard) and keeps the answers.
@@ -50,13 +56,6 @@ def _link_ended(programme: PublishedProgramme) -> ResponseReturnValue:
     """The one page for every kiosk link that does not admit: no hint of why."""
     speak_languages_of(programme)
     return render_template("kiosk/ended.html", programme=programme), 404
-
-
-def _code_problem(exc: CodeRefused) -> str:
-    """One message for unknown, used and malformed codes alike."""
-    if isinstance(exc, CodeMissing):
-        return str(_("Please type the code printed on your card."))
-    return str(_("This code cannot be used here. Please check it, or ask the organisers for another one."))
 
 
 def _blank_url(programme: PublishedProgramme, token: str) -> str:
@@ -78,7 +77,7 @@ def take_form(slug: str, token: str) -> ResponseReturnValue:
     does not admit, 410 once closed. In "codes" mode it starts with the code page."""
     programme = open_programme(db.session(), slug)
     # After the copy is loaded, never before: see kiosks.kiosk_admits.
-    if not kiosk_admits(db.session(), programme.id, token):
+    if not kiosk_admits(db.session(), programme, token):
         return _link_ended(programme)
     if current_user.is_authenticated:
         # A shared device must not carry an organiser's session to the trainees.
@@ -99,12 +98,18 @@ def take_form(slug: str, token: str) -> ResponseReturnValue:
         if with_codes:
             access = CodeState(codes.normalise_code(request.form.get("access_code", "")))
         if receive_page(programme, flow):
-            try:
-                send(programme, flow, source="kiosk", access_code=access.code if access else None)
-            except CodeRefused as exc:
-                access = CodeState(access.code if access else "", _code_problem(exc))
+            # While this client waits, its code is not even checked: the answers come back kept.
+            waiting = code_waiting(access.code) if access is not None else None
+            if waiting:
+                access = waiting
             else:
-                return redirect(url_for(".thanks", slug=slug, token=token), code=303)
+                try:
+                    send(programme, flow, source="kiosk", access_code=access.code if access else None)
+                except CodeRefused as exc:
+                    _count_refusal(programme, exc)
+                    access = CodeState(access.code if access else "", code_message(exc))
+                else:
+                    return redirect(url_for(".thanks", slug=slug, token=token), code=303)
         elif access is not None:
             access = _checked(programme, access.code)
         status = status_of(flow, bool(access and access.problem))
@@ -112,26 +117,41 @@ def take_form(slug: str, token: str) -> ResponseReturnValue:
         return _code_page(programme, token, None)
     else:
         flow.start()
+    if access is not None and access.retry_after:
+        page = make_response(_form_page(programme, token, flow, access), 429)
+        return with_retry_after(page, access.retry_after)
     return _form_page(programme, token, flow, access), status
 
 
+def _count_refusal(programme: PublishedProgramme, exc: CodeRefused) -> None:
+    """A refused code counts against the client, as on the phone form; an empty field does not."""
+    if not isinstance(exc, CodeMissing):
+        code_refused(programme.slug)
+
+
 def _checked(programme: PublishedProgramme, typed: str) -> CodeState:
+    waiting = code_waiting(codes.normalise_code(typed))
+    if waiting:
+        return waiting
     try:
         return CodeState(codes.check_code(db.session(), programme, typed))
     except CodeRefused as exc:
-        return CodeState(codes.normalise_code(typed), _code_problem(exc))
+        _count_refusal(programme, exc)
+        return CodeState(codes.normalise_code(typed), code_message(exc))
 
 
 def _code_page(programme: PublishedProgramme, token: str, access: CodeState | None) -> ResponseReturnValue:
-    return (
-        render_template(
-            "kiosk/code.html",
-            programme=programme,
-            form_action=url_for(".take_form", slug=programme.slug, token=token),
-            problem=access.problem if access else "",
-        ),
-        422 if access and access.problem else 200,
+    """The code page; the code typed is not shown again (the next trainee may read
+    the device), refused or waiting: 422, or 429 with Retry-After while the client waits."""
+    html = render_template(
+        "kiosk/code.html",
+        programme=programme,
+        form_action=url_for(".take_form", slug=programme.slug, token=token),
+        problem=access.problem if access else "",
     )
+    if access is not None and access.retry_after:
+        return with_retry_after(make_response(html, 429), access.retry_after)
+    return html, 422 if access and access.problem else 200
 
 
 def _form_page(programme: PublishedProgramme, token: str, flow: FormFlow, access: CodeState | None) -> str:
@@ -153,7 +173,7 @@ def _form_page(programme: PublishedProgramme, token: str, flow: FormFlow, access
 def thanks(slug: str, token: str) -> ResponseReturnValue:
     """Thank-you screen that hands the device to the next trainee by itself."""
     programme = published_programme(db.session(), slug)
-    if not kiosk_admits(db.session(), programme.id, token):
+    if not kiosk_admits(db.session(), programme, token):
         return _link_ended(programme)
     speak_languages_of(programme)
     response = make_response(

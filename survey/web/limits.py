@@ -283,3 +283,26 @@ def limit_code_links(answer_waiting: Callable[[int], ResponseReturnValue]) -> Ca
         return cast(F, wrapped)
 
     return decorator
+
+
+# --- the JSON API -----------------------------------------------------------------------
+
+#: Calls by one API token: a script reading every programme, or a kiosk app sending, stays under it.
+API_CALLS_BY_TOKEN: Limits = tuple(parse_many("120/minute;3000/hour"))
+#: Calls refused for a missing or invalid token, per client address: guessing tokens.
+API_REFUSALS_BY_CLIENT: Limits = tuple(parse_many("20/minute;100/hour;500/day"))
+
+
+def api_refusals_wait() -> int:
+    """Seconds this client must wait before its bearer token is checked again; 0: now."""
+    return rate_limits().wait(API_REFUSALS_BY_CLIENT, "api-refused", client_address())
+
+
+def api_refused() -> None:
+    """Count a call refused for its token against the client's address."""
+    rate_limits().count(API_REFUSALS_BY_CLIENT, "api-refused", client_address())
+
+
+def api_call_wait(token_id: int) -> int:
+    """Count one call of a valid token and answer 0, or the seconds to wait (nothing counted)."""
+    return rate_limits().take(API_CALLS_BY_TOKEN, "api-token", str(token_id))

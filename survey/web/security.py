@@ -19,7 +19,7 @@ PERMISSIONS_POLICY = (
 )
 #: Staff pages and exports show answers and accounts: no cache on the way, or on a shared computer, keeps one.
 STAFF_CACHE_CONTROL = "private, no-store"
-STAFF_BLUEPRINTS = frozenset({"organiser", "evaluator", "admin", "auth"})
+STAFF_BLUEPRINTS = frozenset({"organiser", "evaluator", "admin", "auth", "tokens", "api"})
 #: A year, once the service is served over HTTPS only (SURVEY_SECURE_COOKIES=1).
 HSTS = "max-age=31536000"
 

@@ -38,7 +38,7 @@ from survey.extensions import csrf, db
 from survey.forms.trainee import FormFlow
 from survey.models import AccessMode
 from survey.services import codes
-from survey.services.codes import CodeMissing, CodeRefused, CodeUnknown, CodeUsed
+from survey.services.codes import CodeMissing, CodeRefused, CodeUnknown
 from survey.services.published import PublishedProgramme, open_programme, published_programme
 from survey.web.answering import open_form, receive_page, send, status_of
 from survey.web.compression import SharedStartPage
@@ -118,12 +118,14 @@ class CodeState:
         return codes.format_code(self.code) if codes.well_formed(self.code) else self.code
 
 
-def _code_message(exc: CodeRefused) -> str:
+def code_message(exc: CodeRefused) -> str:
+    """What a trainee reads when a code is refused: one message, and the same
+    status, for unknown, used, malformed and other programmes' codes alike
+    (survey.services.codes.check_code asks one query for each), so that
+    typing codes tells nothing of which exist or were used (docs/anonymity.md)."""
     if isinstance(exc, CodeMissing):
         return str(_("Please type the code printed on your card."))
-    if isinstance(exc, CodeUsed):
-        return str(_("This code has already been used: each code works once. Please ask the organisers for a new one."))
-    return str(_("This code does not open this evaluation. Please check it and type it again."))
+    return str(_("This code cannot be used here. Please check it, or ask the organisers for another one."))
 
 
 def too_many_codes(seconds: int) -> str:
@@ -147,14 +149,14 @@ def too_many_codes(seconds: int) -> str:
     )
 
 
-def _waiting(code: str) -> CodeState | None:
+def code_waiting(code: str) -> CodeState | None:
     """The code refused unchecked while this client waits (survey.web.limits), else None."""
     seconds = code_wait()
     return CodeState(code, too_many_codes(seconds), seconds) if seconds else None
 
 
 def _check_code(programme: PublishedProgramme, typed: str) -> CodeState:
-    waiting = _waiting(codes.normalise_code(typed))
+    waiting = code_waiting(codes.normalise_code(typed))
     if waiting:
         return waiting
     try:
@@ -162,7 +164,7 @@ def _check_code(programme: PublishedProgramme, typed: str) -> CodeState:
     except CodeRefused as exc:
         if not isinstance(exc, CodeMissing):
             code_refused(programme.slug)
-        return CodeState(codes.normalise_code(typed), _code_message(exc))
+        return CodeState(codes.normalise_code(typed), code_message(exc))
 
 
 def _code_page(programme: PublishedProgramme, typed: str, access: CodeState) -> ResponseReturnValue:
@@ -208,7 +210,7 @@ def take_form(slug: str) -> ResponseReturnValue:
             access = CodeState(codes.normalise_code(request.form.get("access_code", "")))
         if receive_page(programme, flow):
             # While this client waits, its code is not even checked: the answers come back kept.
-            waiting = _waiting(access.code) if access is not None else None
+            waiting = code_waiting(access.code) if access is not None else None
             if waiting:
                 access = waiting
             else:
@@ -217,7 +219,7 @@ def take_form(slug: str) -> ResponseReturnValue:
                 except CodeRefused as exc:
                     if not isinstance(exc, CodeMissing):
                         code_refused(programme.slug)
-                    access = CodeState(access.code if access else "", _code_message(exc))
+                    access = CodeState(access.code if access else "", code_message(exc))
                 else:
                     return _receipt_answer(slug, receipt.duplicate)
         elif access is not None:
@@ -316,7 +318,8 @@ def offline_worker(slug: str) -> ResponseReturnValue:
 def code_link(code: str) -> ResponseReturnValue:
     """The short link printed on a code card (and in its QR code): the
     programme's form with the code filled in, answered here rather than by a
-    redirect to an address holding the code; 404 for an unknown code, counted
+    redirect to an address holding the code; the same 404 for an unknown and
+    a used code (nothing tells which codes exist or were used), counted
     against the client, and 429 while it waits (survey.web.limits).
 
     The code is in this request's path, so the access log records the route,

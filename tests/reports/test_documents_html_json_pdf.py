@@ -25,7 +25,7 @@ from reports.documents import ReportSource, writer
 from reports.documents.chromium import find_chromium
 from reports.documents.figures import published_data, question_chart
 from reports.documents.html import PLOTLY_ENV, plotly_source, render
-from reports.labels import LABELS, label
+from reports.labels import LABELS, METHODS_REPORT, label, methods_notes
 from reports.summary import summarise
 from tests.reports.test_summary import DATA, RESPONSES, build
 
@@ -167,8 +167,12 @@ def test_report_has_facts_dimensions_pairs_comments_and_methods_in_english(fake_
     assert "Paired t-test" in html
     assert "t(5) = " in html
     assert "Wilcoxon signed-rank test" in html
-    assert "(permutation)" in html
+    # 5 changed ratings: the signed-rank test is withheld, in words (issue 16).
+    assert str(escape(label("withheld_too_few_differences", "en"))) in html
     assert label("methods_small_cells", "en").format(minimum=5) in html
+    # Every paragraph of the methods note, from the one list of definitions.
+    for paragraph in methods_notes(METHODS_REPORT, "en", 5):
+        assert str(escape(paragraph)) in html
 
 
 def test_arabic_report_is_right_to_left_and_in_arabic(fake_plotly: Path) -> None:
@@ -217,7 +221,7 @@ def test_json_summary_numbers_nulls_and_withheld_reasons() -> None:
 
     assert document["format"] == "survey-evaluation-summary"
     assert document["language"] == "fr"
-    assert document["responses"] == {"n": 8, "expected": 29, "response_rate": 8 / 29, "withheld": {}}
+    assert document["responses"] == {"n": 8, "expected": 29, "response_rate": 8 / 29, "withheld": {}, "warnings": []}
     content = document["dimensions"][0]
     assert content["code"] == "content"
     assert content["label"] == "Qualité du contenu"
@@ -370,3 +374,76 @@ def test_choice_charts_in_a_report_count_what_was_chosen() -> None:
         expected = [c.share.k for c in summarise(DATA).question(code).choices]
         assert list(bars.x) == expected
         assert sum(expected) > 0
+
+
+# What a sponsor's reviewer read wrong before (issue 16)
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "two"),
+    [("en", "1 comment", "2 comments"), ("fr", "1 commentaire", "2 commentaires"), ("ar", "تعليق واحد", "تعليقان")],
+)
+def test_one_comment_is_singular_in_every_language(fake_plotly: Path, lang: str, one: str, two: str) -> None:
+    responses = [{**r} for r in RESPONSES]
+    for r in responses:
+        r.pop("useful", None)
+        r.pop("improve", None)
+    responses[0]["useful"] = ("fr", "Très utile")
+    responses[1]["improve"] = ("fr", "Plus de pauses")
+    responses[2]["improve"] = ("fr", "Plus de cas")
+    html = html_of(ReportSource(build(responses)), lang, fake_plotly, breakdowns={"language": {"fr": 8}})
+    assert f" · {one}</h4>" in html
+    assert f" · {two}</h4>" in html
+    assert "1 comments" not in html
+
+
+def test_a_response_rate_over_100_percent_is_warned_in_html_and_json(fake_plotly: Path) -> None:
+    source = ReportSource(build(RESPONSES, expected=2))
+    html = html_of(source, "en", fake_plotly)
+    warning = label("warning_response_rate_over_100", "en").format(n=8, expected=2)
+    assert str(escape(warning)) in html
+    assert "400%" in html
+    out = io.BytesIO()
+    writer("json")(source, "en", out)
+    document = json.loads(out.getvalue())
+    assert document["responses"]["warnings"] == ["response_rate_over_100"]
+    assert document["methods"]["warnings"]["response_rate_over_100"] == warning
+
+
+def test_alpha_and_the_nps_show_their_intervals(fake_plotly: Path) -> None:
+    summary = summarise(DATA)
+    html = html_of(ReportSource(DATA), "en", fake_plotly)
+    alpha = summary.dimensions[0].summary.alpha
+    assert alpha.ci_low is not None
+    assert alpha.ci_high is not None
+    assert f"({alpha.ci_low:.2f} – {alpha.ci_high:.2f})".replace("-", "−") in html
+    nps = summary.nps
+    assert nps is not None
+    assert nps.nps is not None
+    assert nps.nps.ci_low is not None
+    assert nps.nps.ci_high is not None
+    assert f"{nps.nps.ci_low:.0f} – {nps.nps.ci_high:.0f}".replace("-", "−") in html
+    assert "about ± 0.1" not in html
+
+
+def test_answers_off_the_scale_are_said_in_the_report(fake_plotly: Path) -> None:
+    responses = [*RESPONSES[:7], {**RESPONSES[7], "overall": 7}]
+    html = html_of(ReportSource(build(responses)), "en", fake_plotly)
+    assert "1 answer outside the scale is left out of these figures (it is in the raw data)." in html
+
+
+def test_the_comparison_marks_a_census_and_says_its_intervals_have_no_fpc(fake_plotly: Path) -> None:
+    census = build(RESPONSES, expected=len(RESPONSES), slug="census", title="Census 2026")
+    source = ReportSource(DATA, compared=(DATA, census))
+    html = html_of(source, "en", fake_plotly)
+    assert label("census", "en") in html
+    assert str(escape(label("compare_note", "en"))) in html
+    assert str(escape(label("methods_ci_compare", "en"))) in html
+    assert "√(1 − n/N)" not in html  # the single report's FPC note is not the comparison's
+    out = io.BytesIO()
+    writer("json")(source, "en", out)
+    document = json.loads(out.getvalue())
+    assert [p["census"] for p in document["programmes"]] == [False, True]
+    assert document["fpc_applied"] is False
+    widths = [c["ci_high"] - c["ci_low"] for c in document["dimensions"][0]["programmes"]]
+    assert min(widths) > 0.1

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from openpyxl.utils.escape import unescape
 from reports.data import Option, Programme, ProgrammeData, Question, Questionnaire, RawResponse, Tally
 from reports.documents import FORMATS, ReportSource, writer
 from reports.documents.codebook import RESERVED, neutralise, neutralise_for_csv, variables
+from reports.labels import label
+from reports.summary import summarise
 
 AGREEMENT = {
     "fr": ("Pas du tout d'accord", "Plutôt pas d'accord", "Neutre", "Plutôt d'accord", "Tout à fait d'accord"),
@@ -289,7 +292,18 @@ def test_hostile_comments_are_inert_text_in_the_workbook() -> None:
     rows = sheet_rows(book["Responses"])
     comments = {row[0]: by_variable(rows[0], row)[COMMENT] for row in rows[1:]}
     for i, text in enumerate(HOSTILE):
-        assert comments[response(10 + i).response_id] == "'" + text
+        # As typed, with no visible apostrophe: the cell's style has Excel's quote prefix.
+        assert comments[response(10 + i).response_id] == text
+    column = rows[0].index(COMMENT) + 1
+    sheet = book["Responses"]
+    styled = {
+        unescape(str(sheet.cell(r, column).value)): sheet.cell(r, column).quotePrefix
+        for r in range(2, sheet.max_row + 1)
+        if sheet.cell(r, column).value
+    }
+    assert all(styled[text] for text in HOSTILE)
+    assert not styled[FRENCH]
+    assert not any(str(c.value).startswith("'") for ws in book for row in ws.iter_rows() for c in row if c.value)
 
 
 def test_hostile_comments_are_inert_text_in_the_csv() -> None:
@@ -595,3 +609,93 @@ def test_r_reads_the_csv_with_its_labels(tmp_path: Path) -> None:
         "integer",
     ]
     assert out[6] == "'@SUM(A1)"
+
+
+# -- issue 16: files that stack and read the way the reports count -----------------
+
+
+def test_spss_declares_blank_strings_missing() -> None:
+    """A skipped choice is an empty field: SPSS must not count it as a valid blank
+    (a Yes share of 36.5% where the report said 44.8%)."""
+    text = render("spss", "en").decode()
+    block = text[text.index("MISSING VALUES") :].split(".\n", 1)[0]
+    declared = re.findall(r"^\s+/?(\w+) \(''\)$", block, re.MULTILINE)
+    strings = [v.name for v in variables(QUESTIONNAIRE) if v.question and not v.numeric]
+    assert declared == strings
+    assert "attended_before" in declared
+    assert "cq_relevance" not in declared
+    # R: an empty field is NA.
+    assert 'na.strings = ""' in render("r", "en").decode()
+
+
+def matrix_of(ids: tuple[str, str]) -> Questionnaire:
+    """The export questionnaire with its matrix rows stored under other session ids."""
+    questions = tuple(
+        replace(
+            q,
+            items=(
+                Option(ids[0], dict.fromkeys(("fr", "en", "ar"), "Méthodes"), "d1_1"),
+                Option(ids[1], {"fr": "Atelier"}, "d1_2"),
+            ),
+        )
+        if q.kind == "matrix"
+        else q
+        for q in QUESTIONNAIRE.questions
+    )
+    return replace(QUESTIONNAIRE, questions=questions)
+
+
+def test_two_cohorts_files_stack_on_the_questionnaires_own_codes() -> None:
+    """Matrix variables are named question code + row code, never a session's database id."""
+    first, second = matrix_of(("12", "13")), matrix_of(("40", "41"))
+    names = [v.name for v in variables(first)]
+    assert names == [v.name for v in variables(second)]
+    assert "session_usefulness__d1_1" in names
+    assert "session_usefulness__d1_2" in names
+    assert not any(name.endswith(("__12", "__13")) for name in names)
+    answered = response(1, session_usefulness__12=4)
+    src = ReportSource(replace(programme_data([answered]), questionnaire=first), Streamed([answered]))
+    for fmt in ("spss", "r"):
+        text = render(fmt, "en", src).decode()
+        assert "session_usefulness__d1_1" in text
+        assert "session_usefulness__12" not in text
+    rows = csv_rows(unzip("en", src), "answers.csv")
+    assert by_variable(rows[0], rows[1])["session_usefulness__d1_1"] == "4"
+    codebook = csv_rows(unzip("en", src), "codebook.csv")
+    row = next(r for r in codebook if r[0] == "session_usefulness__d1_1")
+    assert row[1:3] == ["session_usefulness", "d1_1"]
+    book = workbook("en", src)
+    assert "session_usefulness__d1_1" in sheet_rows(book["Responses"])[0]
+
+
+def test_the_workbook_hides_exactly_the_sessions_the_report_hides() -> None:
+    """Session 12 has 4 ratings on the scale and 1 off it (a 9): 5 raters. The
+    summary once counted 4 (hidden) where the workbook counted 5 (shown)."""
+    raw = [response(i, session_usefulness__12=4, session_usefulness__13=3) for i in range(1, 5)]
+    raw += [response(5, session_usefulness__12=9), response(6, session_usefulness__13=2)]
+    raw += [response(i, cq_relevance=4) for i in range(7, 12)]  # no session rated
+    src = source(raw)
+    summary = summarise(src.data)
+    shown = {i.value for i in summary.question("session_usefulness").items if not i.suppressed}
+    assert shown == {"12", "13"}
+    book = workbook("en", src)
+    summary_rows = sheet_rows(book["Summary"])
+    small = label("withheld_small_cell", "en").format(minimum=5)
+    hidden_in_workbook = {row[0] for row in summary_rows if small in row}
+    assert hidden_in_workbook == set()
+    # And one fewer rater each: both hide both.
+    fewer = source(
+        [r for r in raw if r.response_id != response(5).response_id and r.response_id != response(1).response_id]
+    )
+    summary = summarise(fewer.data)
+    assert all(i.suppressed for i in summary.question("session_usefulness").items)
+    rows = sheet_rows(workbook("en", fewer)["Summary"])
+    assert {row[0] for row in rows if small in row} == {"session_usefulness__12", "session_usefulness__13"}
+
+
+def test_the_workbook_warns_of_a_response_rate_over_100_percent() -> None:
+    data = programme_data(RESPONSES)
+    src = ReportSource(replace(data, programme=replace(PROGRAMME, expected_participants=3)), Streamed(RESPONSES))
+    rows = sheet_rows(workbook("en", src)["Summary"])
+    warning = label("warning_response_rate_over_100", "en").format(n=len(RESPONSES), expected=3)
+    assert (warning,) in [row[:1] for row in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from gettext import c2py  # type: ignore[attr-defined]
 from pathlib import Path
 
 import pytest
@@ -43,8 +44,16 @@ def test_every_word_is_translated_with_the_same_placeholders(code: str) -> None:
 def test_the_compiled_catalog_matches_its_source(code: str) -> None:
     """make i18n-compile was run after the last change to the .po file."""
     compiled = Translations.load(str(CATALOGS), [code], domain=DOMAIN)
-    for message in catalog(code):
-        if message.id:
+    source = catalog(code)
+    plural_form = c2py(source.plural_expr)
+    for message in source:
+        if isinstance(message.id, tuple):  # a plural: each form, at counts that pick each
+            singular, plural = message.id
+            for n in (0, 1, 2, 3, 11, 100):
+                form = plural_form(n)
+                expected = message.string[form] or (singular if n == 1 else plural)
+                assert compiled.ngettext(singular, plural, n) == expected, (message.id, n)
+        elif message.id:
             assert compiled.gettext(str(message.id)) == (message.string or message.id), message.id
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from reports.paired import paired_summary, pairs_from_rows, signed_rank_test
+from reports.paired import WILCOXON_MIN_NONZERO, paired_summary, pairs_from_rows, signed_rank_test
 
 CLOSE = 1e-9
 
@@ -49,10 +49,10 @@ DATASETS = {
 
 
 def rank_biserial(diffs: np.ndarray) -> float:
-    nonzero = diffs[diffs != 0]
-    ranks = stats.rankdata(np.abs(nonzero))
-    plus, minus = ranks[nonzero > 0].sum(), ranks[nonzero < 0].sum()
-    return float((plus - minus) / (plus + minus))
+    """Kerby's simple difference with unchanged pairs ranked (Pratt) and split half to each side."""
+    ranks = stats.rankdata(np.abs(diffs))
+    plus, minus = ranks[diffs > 0].sum(), ranks[diffs < 0].sum()
+    return float((plus - minus) / ranks.sum())
 
 
 @pytest.mark.parametrize(("pairs", "method"), DATASETS.values(), ids=DATASETS.keys())
@@ -114,7 +114,18 @@ def test_the_cohort_reads_as_a_report_would() -> None:
     assert summary.t_test.p_value is not None
     assert summary.t_test.p_value < 0.001
     assert summary.rank_biserial is not None
-    assert summary.rank_biserial > 0.9
+    assert 0.8 < summary.rank_biserial < 0.9  # 8 of 29 unchanged pull it from 0.95 (zeros dropped)
+
+
+@pytest.mark.parametrize(("n", "unchanged"), [(30, 7), (27, 6), (23, 5)])
+def test_unchanged_trainees_keep_the_rank_biserial_below_one(n: int, unchanged: int) -> None:
+    """The demo's case: everyone who changed improved, 22-26% did not change.
+    Dropping the zeros said r = 1.00; counted, r = 1 - z(z + 1) / (n(n + 1))."""
+    pairs = [(3.0, 3.0)] * unchanged + [(2.0, 4.0)] * (n - unchanged)
+    summary = paired_summary(pairs)
+    assert summary.rank_biserial == pytest.approx(1 - unchanged * (unchanged + 1) / (n * (n + 1)), rel=CLOSE)
+    assert 0.93 <= summary.rank_biserial <= 0.95
+    assert summary.rank_biserial == pytest.approx(rank_biserial(np.array([a - b for b, a in pairs])), rel=CLOSE)
 
 
 def test_signed_rank_ranks_ties_by_their_average() -> None:
@@ -135,8 +146,24 @@ def test_a_single_pair_has_means_but_no_test() -> None:
     assert summary.t_test.reason == "too_few_pairs"
     assert summary.cohens_dz is None
     assert (summary.improved, summary.improved_share) == (1, 1.0)
-    # One non-zero difference: the exact test can only say p = 1, as scipy does.
-    assert summary.wilcoxon.p_value == stats.wilcoxon([2.0]).pvalue == 1.0
+    # scipy runs the test on one pair and says p = 1; the report does not run it.
+    assert stats.wilcoxon([2.0]).pvalue == 1.0
+    assert summary.wilcoxon.p_value is None
+    assert summary.wilcoxon.reason == "too_few_differences"
+
+
+@pytest.mark.parametrize("n", [1, 4, 5, 6])
+def test_the_signed_rank_test_needs_six_changed_pairs(n: int) -> None:
+    """Under 6 non-zero differences no outcome reaches p < 0.05 (two-sided): the smallest p is 2 / 2**m."""
+    summary = paired_summary([(2.0, 3.0 + 0.1 * i) for i in range(n)])
+    exact = stats.wilcoxon([1.0 + 0.1 * i for i in range(n)])
+    assert exact.pvalue == pytest.approx(2 / 2**n, rel=CLOSE)
+    if n < WILCOXON_MIN_NONZERO:
+        assert summary.wilcoxon.reason == "too_few_differences"
+        assert summary.wilcoxon.p_value is None
+    else:
+        assert summary.wilcoxon.p_value == pytest.approx(exact.pvalue, rel=CLOSE)
+        assert summary.wilcoxon.p_value < 0.05
 
 
 def test_no_pairs() -> None:
@@ -149,25 +176,31 @@ def test_no_pairs() -> None:
     assert summary.rank_biserial is None
 
 
-def test_everyone_improving_by_the_same_amount_has_no_t_test() -> None:
-    pairs = [(2.0, 3.0), (3.0, 4.0), (1.0, 2.0), (4.0, 5.0), (2.0, 3.0)]
+def test_everyone_improving_by_exactly_one_point() -> None:
+    """No "1.00-1.00" interval and no "the answers do not vary": the change is
+    the same for all, which the counts say; the signed-rank test still runs."""
+    pairs = [(2.0, 3.0), (3.0, 4.0), (1.0, 2.0), (4.0, 5.0), (2.0, 3.0), (3.0, 4.0), (1.0, 2.0)]
     summary = paired_summary(pairs)
     assert (summary.mean_diff, summary.sd_diff) == (1.0, 0.0)
-    assert summary.ci_low == summary.ci_high == 1.0
+    assert summary.ci_low is None
+    assert summary.ci_high is None
     assert summary.t_test.t is None
-    assert summary.t_test.reason == "zero_variance"
+    assert summary.t_test.reason == "constant_difference"
     assert summary.cohens_dz is None
+    assert (summary.improved, summary.improved_share) == (7, 1.0)
     assert summary.rank_biserial == 1.0
-    assert summary.wilcoxon.p_value == pytest.approx(stats.wilcoxon([1.0] * 5).pvalue, rel=CLOSE)
+    assert summary.wilcoxon.p_value == pytest.approx(stats.wilcoxon([1.0] * 7).pvalue, rel=CLOSE)
+    assert summary.wilcoxon.p_value == pytest.approx(2 / 2**7, rel=CLOSE)
 
 
 def test_nobody_changing_has_no_test_at_all() -> None:
     summary = paired_summary([(3.0, 3.0)] * 6)
     assert (summary.same, summary.same_share, summary.mean_diff) == (6, 1.0, 0.0)
-    assert summary.t_test.reason == "zero_variance"
+    assert summary.t_test.reason == "no_change"
+    assert summary.ci_low is None
     assert summary.wilcoxon.p_value is None
     assert summary.wilcoxon.reason == "no_nonzero_differences"
-    assert summary.rank_biserial is None
+    assert summary.rank_biserial == 0.0
 
 
 def test_pairs_from_rows_keeps_complete_pairs_only() -> None:
@@ -202,20 +235,26 @@ def test_random_likert_pairs_match_scipy(pairs: list[tuple[int, int]]) -> None:
         assert summary.mean_diff is not None
         assert summary.ci_low <= summary.mean_diff <= summary.ci_high
     else:
-        assert summary.t_test.reason == "zero_variance"
+        assert summary.t_test.reason == ("no_change" if diffs[0] == 0 else "constant_difference")
+        assert summary.ci_low is None
+    assert summary.rank_biserial == pytest.approx(rank_biserial(diffs), rel=CLOSE, abs=1e-12)
+    test = signed_rank_test(list(diffs))
+    if (diffs != 0).sum() < WILCOXON_MIN_NONZERO:
+        assert summary.wilcoxon.p_value is None
+    else:
+        assert summary.wilcoxon == test
     if (diffs != 0).any():
         # scipy's rule for method="auto"; its permutations take seconds, so they are counted here.
         ties = len(set(np.abs(diffs[diffs != 0]))) < (diffs != 0).sum()
         simple = not ties and (diffs != 0).all()
         permutation = not simple and len(diffs) <= 13
-        assert summary.wilcoxon.method == ("exact" if simple else "permutation" if permutation else "normal")
+        assert test.method == ("exact" if simple else "permutation" if permutation else "normal")
         wilcoxon = stats.wilcoxon(diffs, method="exact" if permutation else "auto")
-        assert summary.wilcoxon.statistic == pytest.approx(wilcoxon.statistic, rel=CLOSE)
+        assert test.statistic == pytest.approx(wilcoxon.statistic, rel=CLOSE)
         if permutation:
-            assert summary.wilcoxon.p_value == pytest.approx(sign_flip_p_value(diffs), rel=CLOSE)
+            assert test.p_value == pytest.approx(sign_flip_p_value(diffs), rel=CLOSE)
         else:
-            assert summary.wilcoxon.p_value == pytest.approx(wilcoxon.pvalue, rel=CLOSE)
-        assert summary.rank_biserial == pytest.approx(rank_biserial(diffs), rel=CLOSE)
+            assert test.p_value == pytest.approx(wilcoxon.pvalue, rel=CLOSE)
     else:
         assert summary.wilcoxon.p_value is None
 

@@ -13,10 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import optimize, stats
 
+from reports.distributions import f_cdf, f_ppf
 from reports.stats import (
     cronbach_alpha,
     describe_counts,
     dimension_summary,
+    feldt_interval,
     net_promoter,
     respondent_scores,
     response_rate,
@@ -37,11 +39,12 @@ def expand(counts: Mapping[float, int]) -> list[float]:
 
 
 def scipy_interval(values: Sequence[float], confidence: float, population: int | None = None) -> tuple[float, float]:
-    """The t interval for the mean by scipy, with the finite-population correction."""
+    """The t interval for the mean by scipy, with Cochran's finite-population
+    correction sqrt(1 - n/N), the one that goes with the sample variance."""
     n = len(values)
     scale = stats.sem(values)
     if population is not None and n <= population:
-        scale *= math.sqrt((population - n) / (population - 1))
+        scale *= math.sqrt(1 - n / population)
     low, high = stats.t.interval(confidence, n - 1, loc=np.mean(values), scale=scale)
     return float(low), float(high)
 
@@ -90,7 +93,7 @@ def test_the_correction_narrows_the_interval_by_its_factor() -> None:
     assert corrected.ci_low is not None
     assert corrected.ci_high is not None
     ratio = (corrected.ci_high - corrected.ci_low) / (plain.ci_high - plain.ci_low)
-    assert ratio == pytest.approx(math.sqrt((32 - 29) / (32 - 1)), rel=CLOSE)
+    assert ratio == pytest.approx(math.sqrt(1 - 29 / 32), rel=CLOSE)  # Cochran, not sqrt((N - n) / (N - 1))
 
 
 def test_more_answers_than_the_population_means_no_correction() -> None:
@@ -231,7 +234,7 @@ def test_wilson_matches_the_published_worked_examples(k: int, n: int, low: float
 def test_wilson_with_the_correction_solves_the_corrected_score_equation(k: int, n: int, population: int) -> None:
     interval = wilson_interval(k, n, 0.95, population)
     assert interval is not None
-    z2 = stats.norm.ppf(0.975) ** 2 * (population - n) / (population - 1)
+    z2 = stats.norm.ppf(0.975) ** 2 * (1 - n / population)
     p_hat = k / n
 
     def score(p: float) -> float:
@@ -371,6 +374,40 @@ def test_cronbach_alpha_of_the_cohort_uses_complete_rows_only() -> None:
     assert result.alpha == pytest.approx(alpha_from_covariances(matrix(ROWS, ITEMS)), rel=CLOSE)
 
 
+def feldt_by_scipy(alpha: float, n: int, k: int, confidence: float) -> tuple[float, float]:
+    gamma = 1 - confidence
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    return (
+        1 - (1 - alpha) * stats.f.ppf(1 - gamma / 2, df1, df2),
+        1 - (1 - alpha) * stats.f.ppf(gamma / 2, df1, df2),
+    )
+
+
+@pytest.mark.parametrize("confidence", [0.9, 0.95])
+def test_cronbach_alpha_has_feldts_interval(confidence: float) -> None:
+    result = cronbach_alpha(ROWS, ITEMS, confidence)
+    assert result.alpha is not None
+    low, high = feldt_by_scipy(result.alpha, result.n_complete, result.k_items, confidence)
+    assert result.ci_low == pytest.approx(low, rel=1e-9)
+    assert result.ci_high == pytest.approx(high, rel=1e-9)
+
+
+@pytest.mark.parametrize(("n", "k"), [(4, 3), (5, 4), (12, 3), (30, 4), (167, 5)])
+def test_feldt_interval_matches_scipy_and_is_not_plus_or_minus_a_tenth(n: int, k: int) -> None:
+    low, high = feldt_interval(0.8, n, k)
+    expected = feldt_by_scipy(0.8, n, k, 0.95)
+    assert (low, high) == (pytest.approx(expected[0], rel=1e-9), pytest.approx(expected[1], rel=1e-9))
+    if n <= 30:
+        assert high - low > 0.2  # "about +-0.1" understated it at every n a programme has
+
+
+@pytest.mark.parametrize(("p", "df1", "df2"), [(0.025, 3, 6), (0.975, 29, 87), (0.5, 1, 1), (0.999, 166, 664)])
+def test_f_distribution_matches_scipy(p: float, df1: int, df2: int) -> None:
+    x = f_ppf(p, df1, df2)
+    assert x == pytest.approx(stats.f.ppf(p, df1, df2), rel=1e-10)
+    assert f_cdf(x, df1, df2) == pytest.approx(p, rel=1e-10)
+
+
 def test_cronbach_alpha_can_be_negative() -> None:
     rows = [{"a": a, "b": b, "c": c} for a, b, c in [(1, 5, 3), (5, 1, 3), (2, 4, 3.5), (4, 2, 2.5)]]
     result = cronbach_alpha(rows, ["a", "b", "c"])
@@ -436,6 +473,45 @@ def test_net_promoter_bounds_and_empty() -> None:
     assert (empty.n, empty.score, empty.promoter_share) == (0, None, None)
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("population", [None, 40])
+def test_net_promoter_interval_is_wald_for_a_difference_of_shares(seed: int, population: int | None) -> None:
+    """Each answer scores +1, 0 or -1; the NPS is 100 x their mean and its
+    variance the population variance of those scores over n (numpy as the oracle)."""
+    rng = np.random.default_rng(seed)
+    answers = rng.integers(0, 11, size=int(rng.integers(5, 35)))
+    counts = {int(v): int((answers == v).sum()) for v in set(answers.tolist())}
+    summary = net_promoter(counts, 0.95, population)
+    scores = np.where(answers >= 9, 1.0, np.where(answers <= 6, -1.0, 0.0))
+    n = len(answers)
+    if len(set(scores.tolist())) == 1:
+        assert summary.ci_low is None
+        return
+    half = 100 * stats.norm.ppf(0.975) * np.sqrt(np.var(scores, ddof=0) / n)
+    if population is not None:
+        half *= math.sqrt(1 - n / population)
+    assert summary.score == pytest.approx(100 * scores.mean(), rel=CLOSE)
+    assert summary.ci_low == pytest.approx(max(-100, 100 * scores.mean() - half), rel=CLOSE, abs=1e-9)
+    assert summary.ci_high == pytest.approx(min(100, 100 * scores.mean() + half), rel=CLOSE, abs=1e-9)
+    assert summary.fpc_applied is (population is not None)
+
+
+def test_net_promoter_near_thirty_is_wide() -> None:
+    """The issue's reading: about +-35 points at n = 30."""
+    summary = net_promoter({3: 6, 7: 8, 8: 4, 9: 6, 10: 6})
+    assert summary.n == 30
+    assert summary.ci_low is not None
+    assert summary.ci_high is not None
+    assert 25 < (summary.ci_high - summary.ci_low) / 2 < 40
+
+
+@pytest.mark.parametrize("counts", [{10: 4}, {0: 3}, {8: 5}, {9: 1}])
+def test_net_promoter_of_one_group_or_one_answer_has_no_interval(counts: dict[int, int]) -> None:
+    summary = net_promoter(counts)
+    assert summary.score is not None
+    assert (summary.ci_low, summary.ci_high) == (None, None)
+
+
 @pytest.mark.parametrize("counts", [{11: 1}, {-1: 1}, {9.5: 1}, {9: -1}])
 def test_net_promoter_rejects_values_off_the_scale(counts: dict[Any, int]) -> None:
     with pytest.raises(ValueError, match=r"NPS|negative"):
@@ -494,3 +570,44 @@ def test_response_rate() -> None:
     assert response_rate(3, 0) is None
     with pytest.raises(ValueError, match="negative"):
         response_rate(-1, 29)
+
+
+# Edge cases a reviewer tries first (issue 16): n = 1, 4, 5, all equal, census
+
+
+@pytest.mark.parametrize(
+    "values", [[4], [2, 5, 3, 4], [1, 2, 2, 5, 4], [3, 3, 3, 3, 3]], ids=["n1", "n4", "n5", "equal"]
+)
+@pytest.mark.parametrize("population", [None, 5, 30])
+def test_small_samples_match_scipy(values: list[int], population: int | None) -> None:
+    counts = {v: values.count(v) for v in set(values)}
+    summary = describe_counts(counts, n_responses=len(values), population=population)
+    assert summary.mean == pytest.approx(np.mean(values), rel=CLOSE)
+    assert summary.median == np.median(values)
+    if len(values) < 2:
+        assert (summary.sd, summary.ci_low, summary.ci_high) == (None, None, None)
+        return
+    assert summary.sd == pytest.approx(np.std(values, ddof=1), rel=CLOSE, abs=1e-15)
+    if len(set(values)) == 1:
+        assert summary.ci_low == summary.ci_high == values[0]
+        return
+    if population == len(values):  # a census: the cohort's mean itself
+        assert summary.ci_low == pytest.approx(summary.mean, rel=CLOSE)
+        assert summary.ci_high == pytest.approx(summary.mean, rel=CLOSE)
+        return
+    low, high = scipy_interval(values, 0.95, population if population and population >= len(values) else None)
+    assert summary.ci_low == pytest.approx(low, rel=CLOSE)
+    assert summary.ci_high == pytest.approx(high, rel=CLOSE)
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 1), (1, 1), (2, 4), (4, 4), (3, 5)])
+def test_small_shares_match_statsmodels_wilson_formula(k: int, n: int) -> None:
+    """Wilson's interval as statsmodels' proportion_confint(method="wilson") computes it."""
+    z = stats.norm.ppf(0.975)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    low, high = wilson_interval(k, n) or (None, None)
+    assert low == pytest.approx(max(0.0, centre - half), abs=1e-12)
+    assert high == pytest.approx(min(1.0, centre + half), abs=1e-12)
+    assert wilson_interval(k, n, population=n) == (pytest.approx(p), pytest.approx(p))  # census

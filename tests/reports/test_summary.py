@@ -208,7 +208,7 @@ def test_before_after_pairs_match_the_paired_statistics() -> None:
     pairs = [(2, 4), (3, 4), (3, 3), (1, 5), (4, 3), (2, 4)]  # the seventh has no "after"
     assert pair.summary == paired.paired_summary(pairs)
     assert (pair.summary.improved, pair.summary.same, pair.summary.declined) == (4, 1, 1)
-    assert pair.withheld == {}
+    assert pair.withheld == {"wilcoxon": "too_few_differences"}  # 5 changed pairs: under the minimum of 6
     skill = summarise(DATA).question("skill")
     assert [i.value for i in skill.items] == ["before", "after"]
     assert skill.items[0].scale.n == 7
@@ -223,7 +223,8 @@ def test_one_pair_withholds_the_interval_and_tests_and_says_why() -> None:
     assert pair.summary.ci_low is None
     assert pair.withheld["ci"] == "too_few_answers"
     assert pair.withheld["t_test"] == pair.withheld["cohens_dz"] == "too_few_pairs"
-    assert "wilcoxon" not in pair.withheld
+    assert pair.withheld["wilcoxon"] == "too_few_differences"  # scipy would run it on one pair
+    assert pair.summary.wilcoxon.p_value is None
 
 
 def test_a_session_rated_by_fewer_than_five_is_suppressed_and_reported() -> None:
@@ -330,7 +331,12 @@ def test_comparison_puts_the_same_dimension_scores_side_by_side_with_their_n() -
     niamey_cell, dakar_cell = content.cells
     assert niamey_cell is not None
     assert dakar_cell is not None
-    assert niamey_cell.summary == summarise(DATA).dimensions[0].summary
+    own = summarise(DATA).dimensions[0].summary
+    # The same scores as the programme's own report, the intervals without the FPC.
+    assert niamey_cell.summary.mean == own.mean
+    assert niamey_cell.summary == stats.dimension_summary(DATA.rows, ["cq_a", "cq_b", "cq_c"])
+    assert own.fpc_applied
+    assert not niamey_cell.summary.fpc_applied
     assert dakar_cell.summary.n == 5
     assert dakar_cell.summary == stats.dimension_summary(dakar.rows, ["cq_a", "cq_b", "cq_c"])
     assert organisation.cells[1] is None  # not in Dakar's questionnaire
@@ -349,3 +355,70 @@ def test_summary_numbers_are_finite_or_none() -> None:
     for question in summary.questions:
         if question.scale and question.scale.mean is not None:
             assert math.isfinite(question.scale.mean)
+
+
+# Definitions a sponsor's reviewer checks (issue 16)
+
+
+def test_a_matrix_n_is_the_trainees_who_rated_at_least_one_session() -> None:
+    """Not the largest single session's n: 3 trainees rated only session 1,
+    3 only session 2, 2 both; the question's n is 8, each row keeps its own."""
+    responses = (
+        [{"sessions:1": 4}] * 3 + [{"sessions:2": 3}] * 3 + [{"sessions:1": 5, "sessions:2": 2}] * 2 + [{"overall": 4}]
+    )
+    summary = summarise(build(responses))
+    question = summary.question("sessions")
+    assert question.n == 8
+    assert [item.n for item in question.items] == [5, 5, 0]
+    assert max(item.n for item in question.items) < question.n
+
+
+def test_answers_off_the_scale_are_counted_not_silently_dropped() -> None:
+    """A 7 on a 1..5 scale (stored before the kinds refused it): out of every
+    figure, counted, so answered + out of range + skipped = responses, as the CSV shows."""
+    data = build([{"overall": 4}, {"overall": 5}, {"overall": 7}, {"overall": 0}, {}, {"sessions:1": 9}] * 1)
+    summary = summarise(replace(data, programme=replace(data.programme, minimum_group_size=3)))
+    overall = summary.question("overall")
+    assert overall.n == 2
+    assert overall.n_out_of_range == 2
+    assert overall.scale is not None
+    assert overall.scale.mean == 4.5
+    assert overall.n + overall.n_out_of_range + overall.scale.n_skipped == 6
+    sessions = summary.question("sessions")
+    assert sessions.n_out_of_range == 1
+    assert sessions.items[0].n_out_of_range == 1
+
+
+def test_a_response_rate_over_100_percent_is_warned() -> None:
+    over = summarise(build(RESPONSES, expected=4))
+    assert over.response_rate == pytest.approx(2.0)
+    assert over.warnings == ("response_rate_over_100",)
+    assert summarise(DATA).warnings == ()
+
+
+def test_a_census_is_marked_in_the_comparison_and_its_interval_kept() -> None:
+    """Side by side, a programme where everyone answered no longer shows a
+    zero-width interval beside a wide one: it is marked as a census."""
+    census = build(RESPONSES, expected=len(RESPONSES), slug="census", title="Census")
+    own = summarise(census).dimensions[0].summary
+    assert own.ci_low is not None
+    assert own.ci_high is not None
+    result = compare([DATA, census])
+    assert [p.census for p in result.programmes] == [False, True]
+    assert not result.fpc_applied
+    cell = result.dimensions[0].cells[1]
+    assert cell is not None
+    assert cell.summary.ci_low is not None
+    assert cell.summary.ci_high is not None
+    assert cell.summary.ci_high - cell.summary.ci_low > 0.1
+    # Its own report narrows it by sqrt(1 - n/N): 7 scored of 8 expected.
+    ratio = (own.ci_high - own.ci_low) / (cell.summary.ci_high - cell.summary.ci_low)
+    assert ratio == pytest.approx(math.sqrt(1 - 7 / 8))
+
+
+def test_the_nps_carries_its_interval() -> None:
+    nps = summarise(DATA).nps
+    assert nps is not None
+    assert nps.nps is not None
+    assert nps.nps.ci_low is not None
+    assert nps.nps.ci_low <= nps.nps.score <= nps.nps.ci_high

@@ -204,7 +204,8 @@ def test_workbook_from_the_database(app: Flask, programme: Programme, answered: 
     assert list(by_id) == [answered["fr"], answered["ar"], answered["hostile"]]
     assert by_id[answered["fr"]]["comment_useful"] == "Les études de cas, très concrètes"
     assert by_id[answered["ar"]]["comment_useful"] == "تبادل الخبرات بين الزملاء"
-    assert by_id[answered["hostile"]]["comment_useful"] == '\'=HYPERLINK("http://x","click")'
+    # As typed, no visible apostrophe: a quote-prefix style keeps it text (issue 16).
+    assert by_id[answered["hostile"]]["comment_useful"] == '=HYPERLINK("http://x","click")'
     assert by_id[answered["fr"]]["cq_relevance"] == 5
     assert all(cell.data_type != "f" for ws in book for row in ws.iter_rows() for cell in row)
     facts = {row[0]: row[1] for row in book["Synthèse"].iter_rows(values_only=True)}

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from survey.extensions import db
 from survey.models import AccessMode, Programme, Role, User
@@ -18,8 +21,8 @@ from survey.services.programmes import create_programme
 from survey.services.users import create_user
 from tests.helpers import FormClient, Page, full_answers, read_page
 
-USED = "This code has already been used"
-NOT_THIS = "This code does not open this evaluation"
+#: One message for used, unknown, malformed and other programmes' codes alike.
+REFUSED = "This code cannot be used here"
 MISSING = "Please type the code printed on your card"
 
 
@@ -96,8 +99,8 @@ def test_twenty_nine_trainees_answer_with_their_codes_and_a_reused_code_is_refus
     latecomer = trainee(app)
     refused = latecomer.client.post("/s/niamey", data={"code": codes[7]})
     assert refused.status_code == 422
-    assert USED in refused.get_data(as_text=True)
-    assert latecomer.client.get(f"/c/{codes[7]}", follow_redirects=True).status_code == 422
+    assert REFUSED in refused.get_data(as_text=True)
+    assert latecomer.client.get(f"/c/{codes[7]}", follow_redirects=True).status_code == 404
 
     assert aggregates.response_count(db.session(), programme) == 29
     assert code_counts(db.session(), programme).used == 29
@@ -123,7 +126,7 @@ def test_a_code_used_meanwhile_is_refused_at_submit_and_the_answers_are_kept(app
 
     refused = second.post("niamey", last_page, pages[-1], "send")
     assert refused.response.status_code == 422
-    assert USED in refused.html
+    assert REFUSED in refused.html
     # The last page comes back with every answer, and a field for another code.
     assert refused.values["q__ba_knowledge__before"] == ["2"]
     assert refused.values["q__ba_methods__after"] == ["5"]
@@ -158,7 +161,7 @@ def test_a_code_that_became_invalid_is_caught_on_the_next_page(app: Flask, coded
     page = read_page(forms.client.post("/s/niamey", data={"code": code}))
     forged = forms.post("niamey", page, {**full_answers(coded)[0], "access_code": "KKKKKKKK"})
     assert forged.response.status_code == 422
-    assert NOT_THIS in forged.html
+    assert REFUSED in forged.html
     assert forged.values["access_code"] == ["KKKK-KKKK"]  # shown grouped, as printed
 
 
@@ -174,10 +177,10 @@ def _other_programmes_code(coded: Programme) -> str:
     [
         ("", MISSING),
         ("   ", MISSING),
-        ("hello", NOT_THIS),
-        ("KKKK-KKKK", NOT_THIS),
-        ("theirs", NOT_THIS),
-        ("used", USED),
+        ("hello", REFUSED),
+        ("KKKK-KKKK", REFUSED),
+        ("theirs", REFUSED),
+        ("used", REFUSED),
     ],
 )
 def test_bad_codes_are_refused_with_a_clear_message(app: Flask, coded: Programme, typed: str, message: str) -> None:
@@ -197,6 +200,54 @@ def test_bad_codes_are_refused_with_a_clear_message(app: Flask, coded: Programme
     assert message in html
     assert 'aria-invalid="true"' in html
     assert 'name="code"' in html
+
+
+@contextmanager
+def counting_statements() -> Iterator[list[int]]:
+    """Counts the database statements run while the block runs (in ``[0]``)."""
+    count = [0]
+
+    def one(*_args: Any) -> None:
+        count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", one)
+    try:
+        yield count
+    finally:
+        event.remove(db.engine, "before_cursor_execute", one)
+
+
+def test_a_used_code_and_an_unknown_code_get_the_same_answer(app: Flask, coded: Programme) -> None:
+    """Typing or scanning codes tells nothing of which exist or were used: the same
+    status, the same page word for word (but for the code typed, shown back), and
+    as many database statements, for a used code and one never issued."""
+    used, _spare = (format_code(c) for c in issue_codes(db.session(), coded, 2))
+    forms = trainee(app)
+    assert (
+        fill_in(forms, read_page(forms.client.post("/s/niamey", data={"code": used})), coded).response.status_code
+        == 303
+    )
+    unknown = "KKKK-KKKK"
+
+    def typed(code: str) -> tuple[int, str, int]:
+        client = trainee(app).client
+        client.get("/s/niamey")  # the code page first, as a phone would: its cookie is set
+        with counting_statements() as statements:
+            answer = client.post("/s/niamey", data={"code": code})
+        html = re.sub(r'name="csrf_token" value="[^"]*"', "", answer.get_data(as_text=True)).replace(code, "CODE")
+        return answer.status_code, html, statements[0]
+
+    def scanned(code: str) -> tuple[int, str, int]:
+        client = trainee(app).client
+        with counting_statements() as statements:
+            answer = client.get(f"/c/{code}")
+        return answer.status_code, answer.get_data(as_text=True), statements[0]
+
+    assert typed(used)[0] == 422
+    assert REFUSED in typed(used)[1]
+    assert typed(used) == typed(unknown)
+    assert scanned(used)[0] == 404
+    assert scanned(used) == scanned(unknown)
 
 
 def test_the_code_page_is_one_field_easy_to_type_on_a_phone(app: Flask, coded: Programme) -> None:

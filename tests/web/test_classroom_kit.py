@@ -213,6 +213,43 @@ def test_paper_pdf_without_chromium_answers_the_page_to_print_from_the_browser(
     assert re.findall(r'data-form-number="(\d+)"', html) == ["201", "202", "203"]
 
 
+def test_a_paper_form_is_printed_once_until_what_it_shows_changes(
+    manager: FlaskClient, programme: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chromium is replaced by a printer that records each page it is given, so
+    that what is counted is the prints; the real print is tested above."""
+    printed: list[str] = []
+
+    def counting_printer(html: str, **_: Any) -> bytes:
+        printed.append(html)
+        return f"%PDF-1.7 print {len(printed)}".encode()
+
+    monkeypatch.setattr(kit, "html_to_pdf", counting_printer)
+    url = "/o/niamey/paper.pdf?language=fr&first=1&copies=3"
+    first = manager.get(url)
+    assert first.status_code == 200
+    assert first.mimetype == "application/pdf"
+    again = manager.get(url)
+    assert again.status_code == 200
+    assert again.data == first.data
+    assert len(printed) == 1  # the second download was not printed again
+
+    # Another language, or other form numbers, is another document.
+    assert manager.get("/o/niamey/paper.pdf?language=ar&first=1&copies=3").data != first.data
+    assert manager.get("/o/niamey/paper.pdf?language=fr&first=4&copies=3").data != first.data
+    assert len(printed) == 3
+
+    programme.title = "Atelier régional, Niamey"
+    db.session.commit()
+    renamed = manager.get(url)
+    assert renamed.status_code == 200
+    assert renamed.data != first.data
+    assert len(printed) == 4
+    assert "Atelier régional, Niamey" in printed[-1]
+    assert manager.get(url).data == renamed.data
+    assert len(printed) == 4
+
+
 # --- typing paper forms in --------------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ import itsdangerous
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 import reports.documents.html
 import reports.documents.json_summary
@@ -40,6 +41,7 @@ from survey.extensions import db
 from survey.models import AccessMode, Programme, Role, User
 from survey.services import access, responses
 from survey.services.anonymity import group_size_of
+from survey.services.api_tokens import create_token
 from survey.services.codes import format_code, issue_codes, set_access_mode
 from survey.services.users import create_user
 from tests.helpers import FormClient, full_answers, read_page
@@ -112,6 +114,22 @@ def staff(client: FlaskClient, programme: Programme, organiser: User, clock: Clo
     return client
 
 
+@pytest.fixture
+def api(app: Flask, programme: Programme, staff: FlaskClient) -> dict[str, str]:
+    """The headers of a script reading the programme through the JSON API with the admin's token."""
+    admin = db.session.scalars(select(User).where(User.email == "admin@example.org")).one()
+    token = create_token(
+        db.session(),
+        admin,
+        name="replay",
+        scopes=("read",),
+        programme_ids=[programme.id],
+        days=30,
+        key=str(app.config["SECRET_KEY"]),
+    )
+    return {"Authorization": f"Bearer {token.secret}", "Accept-Language": "en"}
+
+
 def _seen(response: Any) -> tuple[object, ...]:
     """What a staff client receives: status, headers, body.
 
@@ -135,9 +153,10 @@ def _seen(response: Any) -> tuple[object, ...]:
     return (response.status_code, headers, body)
 
 
-def _poll(staff: FlaskClient, slug: str, etags: dict[str, str]) -> dict[str, object]:
+def _poll(staff: FlaskClient, slug: str, etags: dict[str, str], api: dict[str, str] | None = None) -> dict[str, object]:
     """Every staff page, JSON and export of the programme, as a reloading organiser sees them;
-    the dashboard's JSON is asked with the tag of its previous answer (304 when unchanged)."""
+    the dashboard's JSON is asked with the tag of its previous answer (304 when unchanged);
+    with ``api``, what the JSON API gives too (summary, codebook, every page of the responses)."""
     paths = [
         "/o/",
         f"/o/{slug}",
@@ -164,6 +183,16 @@ def _poll(staff: FlaskClient, slug: str, etags: dict[str, str]) -> dict[str, obj
     if live.headers.get("ETag"):
         etags["live"] = live.headers["ETag"]
     seen["live.json"] = _seen(live)
+    if api is not None:
+        for part in ("", "/summary", "/codebook"):
+            path = f"/api/v1/programmes{f'/{slug}' + part if part else ''}"
+            seen[path] = _seen(staff.get(path, headers=api))
+        cursor: str | None = ""
+        while cursor is not None:
+            path = f"/api/v1/programmes/{slug}/responses?limit=2&cursor={cursor}"
+            answer = staff.get(path, headers=api)
+            seen[path] = _seen(answer)
+            cursor = answer.get_json().get("next_cursor") if answer.status_code == 200 else None
     return seen
 
 
@@ -238,7 +267,7 @@ def _swapped_within_batches(codes: list[str], k: int) -> list[str]:
 
 
 def test_reloading_every_staff_page_cannot_tell_which_code_went_with_which_response(
-    app: Flask, programme: Programme, staff: FlaskClient, clock: Clock, runs: Any
+    app: Flask, programme: Programme, staff: FlaskClient, api: dict[str, str], clock: Clock, runs: Any
 ) -> None:
     set_access_mode(db.session(), programme, AccessMode.CODES)
     k = group_size_of(programme)
@@ -250,7 +279,7 @@ def test_reloading_every_staff_page_cannot_tell_which_code_went_with_which_respo
 
     def story() -> list[dict[str, object]]:
         etags: dict[str, str] = {}
-        return _replay(app, answers, next(orders), clock, lambda: _poll(staff, "niamey", etags))
+        return _replay(app, answers, next(orders), clock, lambda: _poll(staff, "niamey", etags, api))
 
     first, second = runs(story)
     assert len(first) == len(second) == k + 1
@@ -268,6 +297,10 @@ def test_reloading_every_staff_page_cannot_tell_which_code_went_with_which_respo
     assert [n for n in range(1, len(cards)) if cards[n] != cards[n - 1]] == [k]
     assert len(set(bodies("/o/niamey/codes"))) == len(set(bodies("/o/niamey/responses"))) == k + 1  # type: ignore[arg-type]
     assert all(poll["live.json"][0] == 200 for poll in first)  # type: ignore[index]
+    # The API answered: its responses listed once the k-th came, in pages of 2.
+    listed = "/api/v1/programmes/niamey/responses?limit=2&cursor="
+    assert [poll[listed][0] for poll in first] == [403] * k + [200]  # type: ignore[index]
+    assert len([path for path in first[-1] if "/responses?limit=2" in path]) == -(-k // 2)
 
 
 def test_the_replay_catches_codes_revealed_one_at_a_time(
@@ -288,3 +321,108 @@ def test_the_replay_catches_codes_revealed_one_at_a_time(
 
     first, second = runs(story)
     assert [a == b for a, b in zip(first, second, strict=True)] == [True, False, False, False, False, True]
+
+
+# -- who sent which: the responses browser and the comments page -----------------------
+#
+# The organiser also sees the room: which trainee put their phone down when. The
+# same trainees (each with their own code and their own answers) send in two
+# different orders, reversed within each batch of k; a staff client reloads the
+# responses browser, each response it links to, the comments page and the codes
+# pages after each submission. What the staff see must be the same in both runs:
+# the pages tell which batch is new, never which response. A response's random id
+# is drawn for that response whenever it arrives, so each trainee's response is
+# given the same id in both runs (as likely as any other draw); its time is the
+# moment of its place in the sequence, as in the replay above.
+
+
+def _who_sent_which_poll(staff: FlaskClient, slug: str) -> dict[str, object]:
+    paths = [
+        f"/o/{slug}/responses",
+        f"/o/{slug}/comments",
+        f"/o/{slug}/comments?language=en",
+        f"/o/{slug}/codes",
+        f"/o/{slug}/codes/cards",
+    ]
+    seen: dict[str, object] = {path: _seen(staff.get(path)) for path in paths}
+    listing = staff.get(f"/o/{slug}/responses").get_data(as_text=True)
+    for link in sorted(set(re.findall(rf'href="(/o/{slug}/responses/[0-9a-f-]+)"', listing))):
+        seen[link] = _seen(staff.get(link))
+    return seen
+
+
+def _senders(app: Flask, answers: list[list[dict[str, Any]]], clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A story where trainee ``n`` (code ``codes[n]``, answers ``answers[n]``) sends in the order given."""
+    sending: list[int] = []
+
+    def uuid4() -> uuid.UUID:
+        digest = hashlib.sha256(f"trainee {sending[-1]}".encode()).digest()
+        return uuid.UUID(bytes=digest[:16], version=4)
+
+    monkeypatch.setattr(survey.storage, "uuid", types.SimpleNamespace(uuid4=uuid4, UUID=uuid.UUID))
+
+    def story(order: list[int], codes: list[str], poll: Callable[[], dict[str, object]]) -> list[dict[str, object]]:
+        clock.restart()
+        seen = [poll()]
+        for place, trainee in enumerate(order):
+            clock.now = START + timedelta(seconds=37 * (place + 1))
+            sending.append(trainee)
+            _submit(app, "niamey", codes[trainee], answers[trainee])
+            seen.append(poll())
+        return seen
+
+    return story
+
+
+def _two_orders(
+    app: Flask, programme: Programme, clock: Clock, runs: Any, monkeypatch: pytest.MonkeyPatch, staff: FlaskClient
+) -> tuple[int, list[dict[str, object]], list[dict[str, object]]]:
+    """k + 2 trainees send, in order, then in the order reversed within each batch of k."""
+    set_access_mode(db.session(), programme, AccessMode.CODES)
+    k = group_size_of(programme)
+    codes = [format_code(code) for code in issue_codes(db.session(), programme, k + 3)]
+    db.session.commit()
+    trainees = list(range(k + 2))
+    orders = iter([trainees, [int(t) for t in _swapped_within_batches([str(t) for t in trainees], k)]])
+    story = _senders(app, [_answers(programme, n) for n in trainees], clock, monkeypatch)
+    first, second = runs(lambda: story(next(orders), codes, lambda: _who_sent_which_poll(staff, "niamey")))
+    return k, first, second
+
+
+def test_reloading_the_responses_and_comments_cannot_tell_which_trainee_sent_which(
+    app: Flask, programme: Programme, staff: FlaskClient, clock: Clock, runs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    k, first, second = _two_orders(app, programme, clock, runs, monkeypatch, staff)
+    assert len(first) == len(second) == k + 3
+    for number, (a, b) in enumerate(zip(first, second, strict=True)):
+        assert a.keys() == b.keys(), number
+        differing = [path for path in a if a[path] != b[path]]
+        assert not differing, f"after submission {number}: {differing}"
+
+    # Not a test of nothing: the list appeared with the k-th response, whole, and the
+    # responses after it were counted at once but not listed.
+    def listed(poll: dict[str, object]) -> int:
+        return sum(1 for path in poll if re.fullmatch(r"/o/niamey/responses/[0-9a-f-]+", path))
+
+    assert [listed(poll) for poll in first] == [0] * k + [k] * 3
+    body = first[-1]["/o/niamey/responses"][2].decode()  # type: ignore[index]
+    assert f"{k + 2} responses stored" in body
+    assert "2 responses are not listed yet" in body
+    comments = first[-1]["/o/niamey/comments"][2].decode()  # type: ignore[index]
+    assert sorted(re.findall(r"Trainee (\d+) found", comments)) == [str(n) for n in range(k)]
+
+
+def test_the_replay_catches_a_browser_that_lists_each_response_at_once(
+    app: Flask, programme: Programme, staff: FlaskClient, clock: Clock, runs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same replay against a browser that lists each response as it arrives
+    (batches of 1) tells the two orders apart: the test above can fail."""
+    import survey.services.anonymity
+    import survey.services.responses_admin
+
+    for module in (survey.services.anonymity, survey.services.responses_admin):
+        monkeypatch.setattr(module, "group_size_of", lambda programme: 1)
+    k, first, second = _two_orders(app, programme, clock, runs, monkeypatch, staff)
+    same = [a["/o/niamey/responses"] == b["/o/niamey/responses"] for a, b in zip(first, second, strict=True)]
+    assert same == [True] + [False] * (k - 1) + [True, False, True]
+    assert first[1]["/o/niamey/comments"] != second[1]["/o/niamey/comments"]

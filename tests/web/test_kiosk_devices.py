@@ -1,10 +1,12 @@
 """Kiosk devices: named, listed, revocable, revoked when the programme closes; in
 "codes" mode the kiosk asks each trainee for a code; a link that does not admit
-answers one calm page and never stores."""
+answers one calm page and never stores; the closing time ends links as the
+close button does."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,6 +17,7 @@ from survey.models import AccessCode, AccessMode, KioskDevice, Programme, Respon
 from survey.services import programmes
 from survey.services.codes import issue_codes, set_access_mode
 from survey.services.kiosks import add_kiosk_device, revoke_kiosk_device
+from survey.services.programmes import ProgrammeSettings, SessionSpec
 from tests.helpers import full_answers, read_page
 from tests.web.test_classroom_kit import kiosk_post, kiosk_submit, kiosk_url, manager  # noqa: F401 (fixture)
 
@@ -160,3 +163,53 @@ def test_unknown_revoked_and_other_programmes_tokens_get_the_same_page_in_the_tr
     assert 'lang="ar"' in body
     assert ENDED_AR in body
     assert _responses() == 0
+
+
+def test_the_closing_time_ends_every_kiosk_and_a_later_closing_time_does_not_bring_them_back(
+    app: Flask,
+    manager: FlaskClient,  # noqa: F811
+    programme: Programme,
+) -> None:
+    """Closed by its closing time rather than by the button, a programme ends its
+    kiosk links just the same: moving the closing time on reopens the form, not them."""
+    tablet = app.test_client()
+    url = kiosk_url(app, programme)
+    page = read_page(tablet.get(url))  # the form was open on the tablet
+    device = db.session.scalars(select(KioskDevice)).one()
+    now = datetime.now(UTC)
+    closed_at = now - timedelta(hours=1)
+    device.created_at = now - timedelta(hours=2)
+    programme.closes_at = closed_at
+    db.session.commit()
+    assert tablet.get(url).status_code == 410  # closed, as every link of the programme
+    kit = manager.get("/o/niamey/kit").get_data(as_text=True)
+    assert "data-kiosk-link" not in kit
+    assert "Revoked" in kit
+
+    later = ProgrammeSettings(
+        slug=programme.slug,
+        title=programme.title,
+        questionnaire_id=programme.questionnaire_id,
+        timezone=programme.timezone,
+        languages=tuple(programme.languages),
+        sessions=tuple(SessionSpec(s.day, s.title, s.trainer, s.kind) for s in programme.sessions),
+        minimum_group_size=programme.minimum_group_size,
+        closes_at=now + timedelta(days=1),
+    )
+    programmes.update_programme(db.session(), programme, later)
+    assert app.test_client().get("/s/niamey").status_code == 200  # the form takes answers again
+    data: dict[str, object] = dict(page.hidden)
+    for answers in full_answers(programme):
+        data.update(answers)
+    data["action"] = "send"
+    refused = tablet.post(url, data=data)
+    assert refused.status_code == 404
+    assert ENDED in refused.get_data(as_text=True)
+    assert ENDED in tablet.get(url).get_data(as_text=True)
+    assert _responses() == 0
+    db.session.expire_all()
+    assert db.session.get(KioskDevice, device.id).revoked_at == closed_at  # type: ignore[union-attr]
+    # A device added since works.
+    _seen, done = kiosk_submit(tablet, kiosk_url(app, programme, "New tablet"), full_answers(programme))
+    assert done.status_code == 303
+    assert _responses() == 1

@@ -69,9 +69,8 @@ def test_an_organiser_runs_a_programme_from_creation_to_closing(app: Flask, orga
         },
     )
     assert created.status_code in (302, 303), created.get_data(as_text=True)[:3000]
-    assert (
-        FormClient(app.test_client()).open("niamey-story").response.status_code == 403
-    )  # still a draft: "not open yet"
+    # Still a draft: its link says "not open yet".
+    assert FormClient(app.test_client()).open("niamey-story").response.status_code == 403
 
     # 29 single-use codes, codes mode, open.
     token = _token(manager, "/o/niamey-story/codes")
@@ -97,7 +96,7 @@ def test_an_organiser_runs_a_programme_from_creation_to_closing(app: Flask, orga
 
     # A 30th try with a used code is refused.
     late = app.test_client().get(f"/c/{codes[0]}", follow_redirects=True)
-    assert late.status_code == 422
+    assert late.status_code == 404  # the same page as a code never issued
 
     # The dashboard's data: 29 of 29, and the recommendation chart counts each score.
     live = manager.get("/o/niamey-story/live.json?lang=en")

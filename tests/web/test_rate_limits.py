@@ -22,12 +22,13 @@ from werkzeug.security import generate_password_hash
 from survey import create_app
 from survey.config import TestConfig
 from survey.extensions import db
-from survey.models import AccessMode, Programme, Response, Role, User
+from survey.models import AccessCode, AccessMode, Programme, Response, Role, User
 from survey.services import codes as code_service
 from survey.services import users as user_service
 from survey.services.users import create_user
 from survey.web import limits
 from tests.helpers import full_answers, read_page
+from tests.web.test_classroom_kit import kiosk_url
 
 STRANGER = "203.0.113.5"
 OWNER = "198.51.100.7"
@@ -368,6 +369,97 @@ def test_guessing_short_links_warns_every_programme_in_codes_mode(
     for _ in range(_code_limit()):
         app.test_client().get(f"/c/{_wrong_code()}", environ_base={"REMOTE_ADDR": STRANGER})
     assert "Many wrong invitation codes were typed" in _dashboard(staff)
+
+
+# --- the kiosk's code entry -----------------------------------------------------------------
+
+
+def _kiosk_code(client: FlaskClient, url: str, code: str, address: str) -> Any:
+    return client.post(url, data={"code": code}, environ_base={"REMOTE_ADDR": address})
+
+
+def test_code_guessing_through_a_kiosk_is_slowed_down_like_through_short_links(
+    app: Flask, english: FlaskClient, programme: Programme, coded: list[str]
+) -> None:
+    """A kiosk link is no way around the limit: its refused codes count against the
+    address with those of the code page and /c/, and it waits as they do."""
+    url = kiosk_url(app, programme)
+    for _ in range(_code_limit() - 2):
+        assert _kiosk_code(english, url, _wrong_code(), STRANGER).status_code == 422
+    # The short link and the phone's code page count against the same address.
+    assert english.get(f"/c/{_wrong_code()}", environ_base={"REMOTE_ADDR": STRANGER}).status_code == 404
+    assert _type_code(english, _wrong_code(), STRANGER).status_code == 422
+    refused = _kiosk_code(english, url, _wrong_code(), STRANGER)
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "Too many wrong codes were typed from this network." in refused.get_data(as_text=True)
+    # While it waits, even a valid code is not checked for that address, on the kiosk or elsewhere.
+    assert _kiosk_code(english, url, coded[0], STRANGER).status_code == 429
+    assert english.get(f"/c/{coded[0]}", environ_base={"REMOTE_ADDR": STRANGER}).status_code == 429
+    # Another address (another room's kiosk) is not affected.
+    assert read_page(_kiosk_code(english, url, coded[0], OWNER)).hidden["access_code"] == coded[0]
+
+
+def test_guessing_on_a_kiosk_alone_reaches_the_limit(
+    app: Flask, english: FlaskClient, programme: Programme, coded: list[str]
+) -> None:
+    url = kiosk_url(app, programme)
+    for _ in range(_code_limit()):
+        assert _kiosk_code(english, url, _wrong_code(), STRANGER).status_code == 422
+    assert _kiosk_code(english, url, _wrong_code(), STRANGER).status_code == 429
+    # The phone's code page, from the same address, waits too.
+    assert _type_code(english, coded[0], STRANGER).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", "Trop de codes erronés ont été saisis depuis ce réseau"),
+        ("ar", "أُدخلت رموز خاطئة كثيرة جدًا من هذه الشبكة"),
+        ("en", "Too many wrong codes were typed from this network"),
+    ],
+)
+def test_a_waiting_kiosk_says_so_in_the_trainees_language(
+    app: Flask, client: FlaskClient, programme: Programme, coded: list[str], language: str, expected: str
+) -> None:
+    url = kiosk_url(app, programme)
+    for _ in range(_code_limit()):
+        _type_code(app.test_client(), _wrong_code(), STRANGER)
+    client.set_cookie("lang", language)
+    refused = _kiosk_code(client, url, _wrong_code(), STRANGER)
+    assert refused.status_code == 429
+    html = refused.get_data(as_text=True)
+    assert f'lang="{language}"' in html
+    assert expected in html
+
+
+def test_a_waiting_kiosk_keeps_the_answers_and_stores_nothing(
+    app: Flask, client: FlaskClient, programme: Programme, coded: list[str]
+) -> None:
+    url = kiosk_url(app, programme)
+    client.environ_base["REMOTE_ADDR"] = STRANGER
+    client.set_cookie("lang", "en")
+    page = read_page(_kiosk_code(client, url, coded[0], STRANGER))
+    assert page.hidden["access_code"] == coded[0]
+    for _ in range(_code_limit()):
+        _type_code(app.test_client(), _wrong_code(), STRANGER)
+    answers = full_answers(programme, {"q__comment_improve": "Plus de pauses"})
+    data: dict[str, Any] = {**page.hidden, "whole": "1", "action": "send", "page": str(len(answers) - 1)}
+    for part in answers:
+        data.update({key: value for key, value in part.items() if value is not None})
+    response = client.post(url, data=data)
+    assert response.status_code == 429
+    assert "Retry-After" in response.headers
+    kept = read_page(response)
+    assert "Too many wrong codes" in kept.html
+    assert "Plus de pauses" in kept.html  # the answers come back
+    assert kept.values
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    assert db.session.scalar(select(func.count()).select_from(AccessCode).where(AccessCode.used.is_(True))) == 0
+    # From another address, the same form goes in.
+    client.environ_base["REMOTE_ADDR"] = OWNER
+    assert client.post(url, data=data).status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
 
 
 # --- several processes ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import JobState, Programme, ReportJob, Role, User
@@ -152,3 +153,75 @@ def test_a_job_the_queue_cannot_take_is_reported_failed(client: FlaskClient, ask
 
     assert job.state == JobState.FAILED.value
     assert "could not be reached" in page
+
+
+def test_finished_jobs_are_deleted_after_their_retention_and_waiting_ones_never(
+    app: Flask, client: FlaskClient, asker: User, programme: Programme
+) -> None:
+    config = settings(app)
+    long_ago = utcnow() - config.retention - timedelta(hours=1)
+    lately = utcnow() - config.retention + timedelta(hours=1)
+
+    old_ready = queued_job(asker, programme, "csv")
+    report_jobs.run(db.session(), old_ready.id, config)
+    old_file = report_jobs.file_of(old_ready, config)
+    assert old_file.is_file()
+    old_failed = queued_job(asker, programme, "json", "ar")
+    recent_failed = queued_job(asker, programme, "json", "en")
+    waiting = queued_job(asker, programme, "xlsx")
+    running = queued_job(asker, programme, "html")
+    # Ready long ago: its file expires and the job goes in the same sweep, file and page.
+    old_ready.finished_at, old_ready.expires_at = long_ago, long_ago + config.keep
+    # Failed long ago, and failed within the retention.
+    old_failed.state, old_failed.reason, old_failed.finished_at = JobState.FAILED.value, "error", long_ago
+    recent_failed.state, recent_failed.reason, recent_failed.finished_at = JobState.FAILED.value, "error", lately
+    # Asked for long ago, still waiting or being made (its worker alive): never deleted.
+    running.state, running.attempts, running.heartbeat_at = JobState.RUNNING.value, 1, utcnow()
+    for job in (waiting, running):
+        job.created_at = long_ago - timedelta(days=365)
+    db.session.commit()
+    ids = {
+        "old_ready": old_ready.id,
+        "old_failed": old_failed.id,
+        "recent_failed": recent_failed.id,
+        "waiting": waiting.id,
+        "running": running.id,
+    }
+
+    swept = report_jobs.sweep(db.session(), config, queued_ids.append)
+
+    assert sorted(swept.removed) == sorted([ids["old_ready"], ids["old_failed"]])
+    assert not old_file.exists()
+    db.session.expire_all()
+    left = {job.id: job.state for job in db.session.scalars(select(ReportJob))}
+    assert left == {
+        ids["recent_failed"]: JobState.FAILED.value,
+        ids["waiting"]: JobState.QUEUED.value,
+        ids["running"]: JobState.RUNNING.value,
+    }
+    assert client.get(f"/e/jobs/{ids['old_failed']}").status_code == 404
+    assert client.get(f"/e/jobs/{ids['old_ready']}/file").status_code == 404
+    assert client.get(f"/e/jobs/{ids['recent_failed']}").status_code == 200
+
+
+def test_a_running_job_is_never_deleted_even_when_its_worker_stopped_long_ago(
+    app: Flask, asker: User, programme: Programme
+) -> None:
+    """A silent job is first put back or reported failed (now); the retention counts from then."""
+    config = settings(app)
+    long_ago = utcnow() - config.retention - timedelta(days=30)
+    job = queued_job(asker, programme)
+    job.state, job.attempts, job.created_at, job.heartbeat_at = JobState.RUNNING.value, 2, long_ago, long_ago
+    db.session.commit()
+
+    swept = report_jobs.sweep(db.session(), config, queued_ids.append)
+
+    assert swept.failed == [job.id]
+    assert swept.removed == []
+    db.session.expire_all()
+    assert db.session.get(ReportJob, job.id).state == JobState.FAILED.value  # type: ignore[union-attr]
+
+
+def test_the_retention_is_a_setting(app: Flask) -> None:
+    assert app.config["REPORT_JOB_RETENTION_DAYS"] == 7.0
+    assert settings(app).retention == timedelta(days=7)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from survey.extensions import db
-from survey.models import Answer, Exclusion, Programme, Response, Role, User
+from survey.models import Answer, AuditEvent, Exclusion, Programme, Response, Role, User
 from survey.services import access
 from survey.services.demo import add_random_responses
 from survey.services.programmes import create_programme
@@ -74,40 +74,108 @@ def responses_kpi(client: FlaskClient) -> int:
 
 # -- the list -----------------------------------------------------------------------
 
+LINKS = re.compile(r'href="/o/niamey/responses/([0-9a-f-]{36})"')
 
-def test_list_shows_time_in_programme_zone_language_source_and_no_identity(
+
+def small_k(programme: Programme) -> int:
+    """The smallest minimum group size (3): batches the tests can fill quickly."""
+    programme.minimum_group_size = 3
+    db.session.commit()
+    return 3
+
+
+def test_list_shows_language_source_and_neither_time_nor_identity(
     signed_in: FlaskClient, forms: FormClient, programme: Programme
 ) -> None:
-    web = submit(forms, programme, lang="ar")
+    small_k(programme)
+    arabic = submit(forms, programme, lang="ar")
     paper = submit(forms, programme)
-    web.submitted_at = datetime(2026, 11, 27, 14, 25, tzinfo=UTC)  # 15:25 in Niamey (UTC+1)
+    other = submit(forms, programme)
+    arabic.submitted_at = datetime(2026, 11, 27, 14, 25, tzinfo=UTC)  # 15:25 in Niamey (UTC+1)
     paper.submitted_at = datetime(2026, 11, 27, 14, 40, tzinfo=UTC)
+    other.submitted_at = datetime(2026, 11, 27, 14, 41, tzinfo=UTC)
     paper.source, paper.paper_number = "paper", 12
     db.session.commit()
 
     html = signed_in.get("/o/niamey/responses?lang=fr").get_data(as_text=True)
-    rows = re.findall(r"<tr(?: class=\"is-excluded\")?>\s*<td>(.*?)</tr>", html, re.S)
-    assert len(rows) == 2
-    assert "27/11/2026 15:40" in rows[0]  # newest first, Niamey time
-    assert "27/11/2026 15:25" in rows[1]
-    assert "<td>12</td>" in rows[0]
-    assert "arabe" in rows[1]
-    assert f"/o/niamey/responses/{paper.id}" in rows[0]
-    for response in (web, paper):
+    rows = dict(re.findall(r'<tr>\s*<td><a href="/o/niamey/responses/([0-9a-f-]{36})">(.*?)</tr>', html, re.S))
+    assert set(rows) == {str(arabic.id), str(paper.id), str(other.id)}
+    assert "<td>12</td>" in rows[str(paper.id)]
+    assert "arabe" in rows[str(arabic.id)]
+    for shown in ("15:25", "15:40", "14:25", "27/11/2026", "2026"):
+        assert shown not in html, shown  # neither a time nor a day: none points at who sent it
+    for response in (arabic, paper, other):
         assert response.idempotency_key not in html
+        assert "2026" not in signed_in.get(f"/o/niamey/responses/{response.id}").get_data(as_text=True)
+
+
+def test_list_is_in_the_order_of_the_random_ids_not_of_arrival(
+    signed_in: FlaskClient, forms: FormClient, programme: Programme
+) -> None:
+    add_random_responses(db.session(), programme, 10, seed=4)
+    ids = LINKS.findall(signed_in.get("/o/niamey/responses").get_data(as_text=True))
+    assert len(ids) == 10
+    assert ids == sorted(ids)  # UUID 4: random, so this order says nothing of arrival
 
 
 def test_list_has_50_responses_a_page(signed_in: FlaskClient, programme: Programme) -> None:
-    add_random_responses(db.session(), programme, 53, seed=21)
-    first = signed_in.get("/o/niamey/responses").get_data(as_text=True)
+    add_random_responses(db.session(), programme, 57, seed=21)  # 11 batches of 5, and 2 waiting
+    first = signed_in.get("/o/niamey/responses?lang=en").get_data(as_text=True)
     second = signed_in.get("/o/niamey/responses?page=2").get_data(as_text=True)
     beyond = signed_in.get("/o/niamey/responses?page=9").get_data(as_text=True)
-    links = re.compile(r'href="/o/niamey/responses/[0-9a-f-]{36}"')
-    assert len(links.findall(first)) == 50
-    assert len(links.findall(second)) == 3
-    assert len(links.findall(beyond)) == 3  # clamped to the last page
+    assert len(LINKS.findall(first)) == 50
+    assert len(LINKS.findall(second)) == 5
+    assert len(LINKS.findall(beyond)) == 5  # clamped to the last page
     assert 'rel="next" href="/o/niamey/responses?page=2"' in first
-    assert set(links.findall(first)).isdisjoint(links.findall(second))
+    assert set(LINKS.findall(first)).isdisjoint(LINKS.findall(second))
+    assert "57 responses stored" in first
+    assert "2 responses are not listed yet" in first
+
+
+def _small_group_views() -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "small_group_view")))
+
+
+def test_responses_waiting_for_their_batch_are_shown_after_a_recorded_confirmation(
+    signed_in: FlaskClient, forms: FormClient, programme: Programme, organiser: User
+) -> None:
+    first = submit(forms, programme, q__comment_useful="Waiting comment")
+    second = submit(forms, programme)
+    page = read_page(signed_in.get("/o/niamey/responses?lang=en"))
+    assert LINKS.findall(page.html) == []
+    assert "2 responses stored" in page.html
+    assert "2 responses are not listed yet" in page.html
+    assert "Waiting comment" not in signed_in.get("/o/niamey/comments").get_data(as_text=True)
+
+    unticked = signed_in.post("/o/niamey/responses/waiting", data={"csrf_token": page.hidden["csrf_token"]})
+    assert unticked.status_code == 422
+    assert LINKS.findall(unticked.get_data(as_text=True)) == []
+    no_token = signed_in.post("/o/niamey/responses/waiting", data={"understood": "y"})
+    assert no_token.status_code == 400
+    assert _small_group_views() == []
+
+    shown = signed_in.post(
+        "/o/niamey/responses/waiting?lang=en", data={"csrf_token": page.hidden["csrf_token"], "understood": "y"}
+    )
+    assert shown.status_code == 200
+    assert sorted(LINKS.findall(shown.get_data(as_text=True))) == sorted([str(first.id), str(second.id)])
+    (entry,) = _small_group_views()
+    assert (entry.user_id, entry.programme) == (organiser.id, "niamey")
+    assert "2 not yet in a batch of 5" in entry.detail
+
+
+def test_a_batch_of_k_is_listed_whole_and_the_rest_waits(
+    signed_in: FlaskClient, forms: FormClient, programme: Programme
+) -> None:
+    k = small_k(programme)
+    sent = [submit(forms, programme, q__comment_useful=f"Comment {n}") for n in range(k + 1)]
+    for place, response in enumerate(sent):  # one a minute, in the order sent
+        response.submitted_at = datetime(2026, 11, 27, 14, place, tzinfo=UTC)
+    db.session.commit()
+    listed = set(LINKS.findall(signed_in.get("/o/niamey/responses").get_data(as_text=True)))
+    assert listed == {str(r.id) for r in sent[:k]}
+    comments = signed_in.get("/o/niamey/comments").get_data(as_text=True)
+    assert sorted(re.findall(r"Comment \d", comments)) == [f"Comment {n}" for n in range(k)]
 
 
 # -- one response -------------------------------------------------------------------
@@ -154,6 +222,7 @@ def test_response_of_another_programme_is_not_found(
 def test_comments_filter_by_question_and_language(
     signed_in: FlaskClient, forms: FormClient, programme: Programme
 ) -> None:
+    small_k(programme)
     submit(forms, programme, lang="fr", q__comment_useful="Utile en français", q__comment_improve="Améliorer")
     submit(forms, programme, lang="ar", q__comment_useful="مفيد جدا")
     submit(forms, programme, lang="en", q__comment_useful="Useful in English")
@@ -178,7 +247,10 @@ def test_comments_filter_by_question_and_language(
 def test_hostile_comment_is_text_on_the_comments_and_response_pages(
     signed_in: FlaskClient, forms: FormClient, programme: Programme
 ) -> None:
+    small_k(programme)
     response = submit(forms, programme, q__comment_useful=HOSTILE)
+    submit(forms, programme)
+    submit(forms, programme)
     for url in ("/o/niamey/comments", f"/o/niamey/responses/{response.id}"):
         html = signed_in.get(url).get_data(as_text=True)
         assert "<script>alert(1)" not in html, url
@@ -199,11 +271,11 @@ def test_exclusion_leaves_the_counts_and_charts_is_logged_and_deletes_nothing(
     programme.minimum_group_size = 3  # the smallest allowed: the charts show from three responses
     db.session.commit()
     kept = submit(forms, programme, q__recommend="9", q__attended_before="no")
-    for _other in range(2):
+    for _other in range(4):
         submit(forms, programme, q__recommend="8", q__attended_before="no")
     duplicate = submit(forms, programme, q__recommend="2", q__attended_before="yes", q__comment_useful="Doublon")
     answers = db.session.scalar(select(func.count(Answer.id)))
-    assert responses_kpi(signed_in) == 4
+    assert responses_kpi(signed_in) == 6  # two whole batches of three: every response is listed
 
     result = exclude(signed_in, duplicate, reason="  Duplicate of the paper form  ")
     assert result.status_code == 303
@@ -223,10 +295,10 @@ def test_exclusion_leaves_the_counts_and_charts_is_logged_and_deletes_nothing(
     assert log.at > datetime.now(UTC) - timedelta(minutes=1)
 
     payload = signed_in.get("/o/niamey/live.json?lang=en").get_json()
-    assert payload["kpis"]["responses"] == 3
+    assert payload["kpis"]["responses"] == 5
     assert payload["kpis"]["excluded"] == 1
     choice = next(f for f in payload["figures"] if f["code"] == "attended_before")
-    assert '"x":[0,3]' in choice["json"]  # yes 0, no 3
+    assert '"x":[0,5]' in choice["json"]  # yes 0, no 5
     assert "Doublon" not in [c["text"] for c in payload["comments"]]
     assert "Doublon" not in signed_in.get("/o/niamey/comments").get_data(as_text=True)
 
@@ -239,7 +311,7 @@ def test_exclusion_leaves_the_counts_and_charts_is_logged_and_deletes_nothing(
     assert listing.count('class="is-excluded"') == 1
 
     assert exclude(signed_in, duplicate, reason="Was not a duplicate", action="include").status_code == 303
-    assert responses_kpi(signed_in) == 4
+    assert responses_kpi(signed_in) == 6
     assert [e.excluded for e in db.session.scalars(select(Exclusion).order_by(Exclusion.id))] == [True, False]
 
 
@@ -294,6 +366,9 @@ def test_another_programmes_user_gets_404(
     for url in ("/o/niamey/responses", f"/o/niamey/responses/{response.id}", "/o/niamey/comments"):
         assert client.get(url).status_code == 404, url
     token = read_page(client.get("/o/")).hidden["csrf_token"]
+    shown = client.post("/o/niamey/responses/waiting", data={"csrf_token": token, "understood": "y"})
+    assert shown.status_code == 404
+    assert _small_group_views() == []
     for action in ("exclude", "include"):
         result = client.post(f"/o/niamey/responses/{response.id}/{action}", data={"csrf_token": token, "reason": "x"})
         assert result.status_code == 404
@@ -304,3 +379,7 @@ def test_browser_needs_sign_in(client: FlaskClient, programme: Programme) -> Non
         response = client.get(url)
         assert response.status_code == 302, url
         assert "/login" in response.headers["Location"]
+    token = read_page(client.get("/login")).hidden["csrf_token"]
+    refused = client.post("/o/niamey/responses/waiting", data={"csrf_token": token, "understood": "y"})
+    assert refused.status_code == 302
+    assert "/login" in refused.headers["Location"]

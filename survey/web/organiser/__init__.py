@@ -73,6 +73,7 @@ def programme_nav() -> dict[str, object]:
 
 
 from survey.web.organiser import (  # noqa: E402,F401  (registers the views)
+    bundles,
     codes,
     dashboard,
     kiosks,

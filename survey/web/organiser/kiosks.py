@@ -41,7 +41,7 @@ def device_rows(programme: Programme) -> list[DeviceRow]:
             name=device.name,
             url=public_url("kiosk.take_form", slug=programme.slug, token=device.token),
             created_at=device.created_at,
-            active=device.active,
+            active=kiosks.device_active(programme, device),
         )
         for device in kiosks.kiosk_devices(db.session(), programme)
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -16,6 +17,7 @@ from flask_babel import gettext as _
 
 from reports import languages
 from reports.documents.chromium import PdfUnavailable, html_to_pdf
+from survey.caches import PAPER_FORM_PDFS
 from survey.extensions import db
 from survey.forms.admin import ActionForm
 from survey.forms.kiosks import KioskDeviceForm
@@ -90,6 +92,7 @@ def paper_form(slug: str, fmt: str) -> ResponseReturnValue:
     A4, in the chosen language, every page of a copy carrying its form number.
     Without Chromium the HTML page is answered instead, with a note to print
     it from the browser (200). 400 for a language or range that is not offered.
+    The PDF is printed once per distinct page (:func:`_printed`).
     """
     programme = programme_for(slug, manage=True)
     form = print_form(request.args, programme.languages, _default_copies(programme), fill_in=True)
@@ -100,7 +103,7 @@ def paper_form(slug: str, fmt: str) -> ResponseReturnValue:
     html, style = _paper_html(programme, lang, range(first, first + copies), pdf_missing=False)
     if fmt == "pdf":
         try:
-            pdf = html_to_pdf(html)
+            pdf = _printed(html)
         except PdfUnavailable:
             html, style = _paper_html(programme, lang, range(first, first + copies), pdf_missing=True)
         else:
@@ -113,6 +116,30 @@ def paper_form(slug: str, fmt: str) -> ResponseReturnValue:
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     g.csp = CSP.replace("style-src 'self'", f"style-src 'self' 'sha256-{digest}'")
     return Response(html, mimetype="text/html")
+
+
+#: One paper form printed at a time in this process: Chromium takes most of a core, and an
+#: organiser asking again for a page being printed waits for that print, then gets it cached.
+_PRINTING = threading.Lock()
+
+
+def _printed(html: str) -> bytes:
+    """The PDF of the printable page ``html``, printed by Chromium the first time only.
+
+    Kept by a digest of the page itself (survey.caches.PAPER_FORM_PDFS): the page
+    is rendered on every request, cheaply, and holds everything the PDF shows, so
+    a new questionnaire version, a programme's new title or privacy notice, another
+    language or other numbers make another page and another print, and nothing
+    needs to be told to forget an old one. Raises PdfUnavailable without Chromium.
+    """
+    key = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    pdf = PAPER_FORM_PDFS.get(key)
+    if pdf is None:
+        with _PRINTING:
+            pdf = PAPER_FORM_PDFS.get(key)
+            if pdf is None:
+                pdf = PAPER_FORM_PDFS.put(key, html_to_pdf(html))
+    return pdf
 
 
 def _paper_html(programme: Programme, lang: str, numbers: range, *, pdf_missing: bool) -> tuple[str, str]:

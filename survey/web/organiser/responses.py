@@ -1,5 +1,10 @@
 """The responses browser: the list, one response in full, the comments; and
-excluding a response (managers only), which is logged and deletes nothing."""
+excluding a response (managers only), which is logged and deletes nothing.
+
+The list and the comments show responses a whole batch of k at a time, in no
+order of arrival and without times (survey.services.responses_admin); the
+responses still waiting for their batch are shown after a confirmation that
+the audit log records, as the raw data of a small programme is."""
 
 from __future__ import annotations
 
@@ -15,8 +20,9 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from survey.extensions import db
+from survey.forms.disclosure import WaitingResponsesForm
 from survey.models import Programme
-from survey.services import exclusions, responses_admin
+from survey.services import disclosure, exclusions, responses_admin
 from survey.web.auth import role_required
 from survey.web.i18n import current_language
 from survey.web.organiser import MANAGERS, STAFF, bp, programme_for
@@ -53,10 +59,33 @@ def _may_manage() -> bool:
 @bp.get("/<slug>/responses")
 @role_required(*STAFF)
 def responses(slug: str) -> ResponseReturnValue:
-    """The programme's responses, 50 a page, newest first; no identities."""
+    """The programme's responses in whole batches of k, 50 a page, in no order of
+    arrival; no identities, no times."""
     programme = programme_for(slug)
     listing = responses_admin.list_responses(db.session(), programme, _page_number())
-    return render_template("organiser/responses.html", programme=programme, listing=listing)
+    return _responses_page(programme, listing, WaitingResponsesForm())
+
+
+@bp.post("/<slug>/responses/waiting")
+@role_required(*STAFF)
+def waiting_responses(slug: str) -> ResponseReturnValue:
+    """The responses not yet in a whole batch of k, once the box is ticked: the
+    reading is recorded in the audit log (422 and the list without them if not)."""
+    programme = programme_for(slug)
+    form = WaitingResponsesForm()
+    if not form.validate_on_submit():
+        listing = responses_admin.list_responses(db.session(), programme, 1)
+        return _responses_page(programme, listing, form, 422)
+    listing = responses_admin.list_responses(db.session(), programme, waiting=True)
+    shown = listing.responses.total
+    disclosure.record_waiting_responses_shown(db.session(), programme, current_user._get_current_object(), shown)
+    return _responses_page(programme, listing, form)
+
+
+def _responses_page(
+    programme: Programme, listing: responses_admin.ResponseList, form: WaitingResponsesForm, status: int = 200
+) -> ResponseReturnValue:
+    return render_template("organiser/responses.html", programme=programme, listing=listing, form=form), status
 
 
 @bp.get("/<slug>/responses/<uuid:response_id>")
@@ -123,7 +152,8 @@ def _set_excluded(slug: str, response_id: uuid.UUID, *, excluded: bool) -> Respo
 @bp.get("/<slug>/comments")
 @role_required(*STAFF)
 def comments(slug: str) -> ResponseReturnValue:
-    """The comments, newest first, filtered by ``?question=`` and ``?language=``."""
+    """The comments of the responses in whole batches of k, in no order of
+    arrival and without times, filtered by ``?question=`` and ``?language=``."""
     programme = programme_for(slug)
     question = request.args.get("question", "").strip() or None
     language = request.args.get("language", "").strip() or None
