@@ -36,7 +36,7 @@ def _store_many(instance: Path, url: str, count: int) -> float:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": instance, "SECRET_KEY": databases.SECRET_KEY})
     answers = [
         SubmittedAnswer(code, AnswerValue("", number=4))
-        for code in ("cq_relevance", "cq_clarity", "cq_depth", "pi_awareness", "pi_capacity", "recommend")
+        for code in ("cq_relevance", "cq_clarity", "cq_depth", "pi_awareness", "pi_intention", "recommend")
     ]
     with app.app_context():
         programme = published_programme(db.session(), "niamey-2026")

@@ -164,8 +164,10 @@
       })
       .then(function (payload) {
         errorDelay = 0;
-        if (payload && String(payload.kpis.small_group) !== root.getAttribute("data-small-group")) {
-          // The programme crossed its minimum group size: the page itself changes (charts, notice).
+        var first = payload && payload.kpis.responses > 0 && document.getElementById("next-steps");
+        if (payload && (first || String(payload.kpis.small_group) !== root.getAttribute("data-small-group"))) {
+          // The programme crossed its minimum group size, or got its first response after the
+          // "what to do next" card: the page itself changes (charts, notice).
           window.location.reload();
           return;
         }

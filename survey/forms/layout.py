@@ -41,6 +41,15 @@ class QuestionView:
     rows: tuple[Row, ...]
     anchors: tuple[str, str] = ("", "")
     max_length: int = 0
+    #: One row per session of the programme: an unanswered row means "did not attend".
+    per_session: bool = False
+
+    @property
+    def clearable(self) -> bool:
+        """Whether each row offers a choice that takes the answer back (stored as
+        no answer): an optional radio group cannot otherwise be emptied once
+        tapped, without JavaScript."""
+        return self.control == "radio" and not self.required
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ def _question_view(question: Mapping[str, Any], ctx: FormContext, lang: str, fal
         "required": bool(question["required"]),
         "control": shown.control,
         "style": shown.style,
+        "per_session": kind.per_session,
     }
     if isinstance(kind, ScaleKind):
         labels = kind.point_labels(question, ctx, lang) or kind.point_labels(question, ctx, fallback)

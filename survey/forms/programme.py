@@ -66,6 +66,39 @@ COMMON_TIMEZONES = (
     "Europe/Paris",
     "Europe/London",
 )
+#: The time zone a programme held in a country takes unless another is typed: the
+#: Sahel states, their neighbours and the countries that host or fund the programmes.
+#: One zone each (a country with several, like the United States, is left out: its
+#: organisers type theirs).
+COUNTRY_TIMEZONES = {
+    "NE": "Africa/Niamey",
+    "ML": "Africa/Bamako",
+    "BF": "Africa/Ouagadougou",
+    "TD": "Africa/Ndjamena",
+    "MR": "Africa/Nouakchott",
+    "SN": "Africa/Dakar",
+    "GM": "Africa/Banjul",
+    "CM": "Africa/Douala",
+    "NG": "Africa/Lagos",
+    "SD": "Africa/Khartoum",
+    "CI": "Africa/Abidjan",
+    "DZ": "Africa/Algiers",
+    "TN": "Africa/Tunis",
+    "LY": "Africa/Tripoli",
+    "MA": "Africa/Casablanca",
+    "EG": "Africa/Cairo",
+    "SA": "Asia/Riyadh",
+    "QA": "Asia/Qatar",
+    "AE": "Asia/Dubai",
+    "KW": "Asia/Kuwait",
+    "BH": "Asia/Bahrain",
+    "IQ": "Asia/Baghdad",
+    "JO": "Asia/Amman",
+    "LB": "Asia/Beirut",
+    "FR": "Europe/Paris",
+    "BE": "Europe/Brussels",
+    "GB": "Europe/London",
+}
 #: Words accepted in the last part of a session line.
 SESSION_KINDS = {
     "": "session",
@@ -290,9 +323,12 @@ class ProgrammeForm(FlaskForm):  # type: ignore[misc]
     timezone = StringField(
         _l("Time zone"),
         filters=[_strip],
-        default="UTC",
+        default="",
         validators=[InputRequired(_l("Please give a time zone, e.g. Africa/Niamey.")), _known_timezone],
-        description=_l("The opening and closing times are in this time zone."),
+        description=_l(
+            "The opening and closing times are in this time zone. Left empty, the country's is used "
+            "(Niger: Africa/Niamey)."
+        ),
     )
     opens_at = DateTimeLocalField(_l("Form opens at"), format=_LOCAL_FORMATS, validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Form closes at"), format=_LOCAL_FORMATS, validators=[Optional()])
@@ -339,6 +375,16 @@ class ProgrammeForm(FlaskForm):  # type: ignore[misc]
             self.questionnaire.validate_choice = False
         self.session_specs: list[SessionSpec] = []
 
+    def _time_zone_from_country(self) -> None:
+        # Typed (even "UTC") wins; the form leaves the field empty, so that the
+        # times of a programme in Niamey are not an hour off by default.
+        if (self.timezone.data or "").strip():
+            return
+        found = COUNTRY_TIMEZONES.get(self.country.data or "")
+        if found:
+            self.timezone.data = found
+            self.timezone.raw_data = [found]
+
     def validate_slug(self, field: Field) -> None:
         if self._slug_free is not None and not self._slug_free(field.data):
             raise ValidationError(SLUG_TAKEN)
@@ -358,7 +404,9 @@ class ProgrammeForm(FlaskForm):  # type: ignore[misc]
             raise ValidationError(_("Please offer at least one language."))
 
     def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
-        """Field checks, then the checks that compare fields."""
+        """Field checks, then the checks that compare fields. An empty time zone
+        takes the country's (COUNTRY_TIMEZONES) before anything is checked."""
+        self._time_zone_from_country()
         valid = bool(super().validate(extra_validators))
         checks = [
             (

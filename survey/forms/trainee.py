@@ -72,6 +72,8 @@ class CompiledForm:
         self.fingerprint = hashlib.sha256("\n".join([_digest(definition), *sorted(self.known)]).encode()).hexdigest()[
             :16
         ]
+        #: Whether any answer must be given: the form then says what its mark means.
+        self.any_required = any(rule.required for rule in self.rules.values())
         self._sections: dict[tuple[int, str], list[SectionView]] = {}
         self._pages: dict[str, list[PageView]] = {}
         self._empty_carry: dict[str, str] = {}
@@ -342,6 +344,7 @@ class FormFlow:
             "intro": intro.get(lang) or intro.get(fallback, ""),
             "hidden": hidden,
             "flow": self,
+            "any_required": self.compiled.any_required,
             "pages": self.pages(lang),
             "values": self.values,
             "field_errors": self.field_errors,

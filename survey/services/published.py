@@ -68,6 +68,8 @@ class PublishedProgramme:
     privacy_notice: tuple[tuple[str, str], ...] = ()
     #: The day the answers are erased (Programme.retention_ends_on); None: kept until erased.
     retention_ends_on: date | None = None
+    #: IANA time zone of the programme's times (its opening time, as a trainee is told it).
+    timezone: str = "UTC"
 
     @property
     def id(self) -> int:
@@ -114,6 +116,7 @@ _PROGRAMME = (
         Programme.minimum_group_size,
         Programme.privacy_notice,
         Programme.retention_days,
+        Programme.timezone,
         Programme.starts_on,
         Programme.ends_on,
         Questionnaire.id.label("questionnaire_id"),
@@ -166,9 +169,11 @@ def open_programme(
 ) -> PublishedProgramme:
     """The programme if it takes answers now.
 
-    Raises NotFound for unknown and draft programmes (drafts stay private), and
-    NotAccepting with status "not_yet" before the opening time, "closed" once
-    closed, archived or past the closing time. ``checked_within``: see
+    Raises NotFound for unknown programmes, and NotAccepting with status
+    "draft" for a programme not opened yet (its poster may already be on the
+    projector: the link says "not open yet", not "no such page"), "not_yet"
+    before the opening time, "closed" once closed, archived or past the
+    closing time. ``checked_within``: see
     published_programme; a refusal is always made on a copy checked now.
     """
     programme = published_programme(session, slug, checked_within=checked_within)
@@ -176,7 +181,7 @@ def open_programme(
     if checked_within and not programme.accepting(now):
         programme = published_programme(session, slug)
     if programme.lifecycle is ProgrammeStatus.DRAFT:
-        raise NotFound(slug)
+        raise NotAccepting(ProgrammeStatus.DRAFT.value, programme)
     if programme.accepting(now):
         return programme
     if programme.lifecycle is ProgrammeStatus.OPEN and programme.opens_at is not None and now < programme.opens_at:
@@ -219,6 +224,7 @@ def _load(session: Session, slug: str) -> PublishedProgramme:
         minimum_group_size=row.minimum_group_size,
         privacy_notice=tuple(sorted((row.privacy_notice or {}).items())),
         retention_ends_on=retention_end(row.retention_days, row.ends_on, row.starts_on, row.created_at),
+        timezone=row.timezone or "UTC",
     )
 
 

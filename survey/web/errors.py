@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -16,6 +16,7 @@ from survey.services import NotAccepting, NotFound
 from survey.services.published import PublishedProgramme
 from survey.web.api import api_problem_for, is_api_request
 from survey.web.i18n import speak_languages_of
+from survey.web.organiser.dashboard import programme_time
 
 
 def _wants_json() -> bool:
@@ -30,6 +31,26 @@ def _page(status: int, title: str, message: str, exc: HTTPException | None = Non
     if _wants_json():
         return jsonify(error=title, message=message, status=status), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _unavailable(
+    programme: Programme | PublishedProgramme | None, status: int, title: str, message: str
+) -> ResponseReturnValue:
+    """A trainee's link that exists but takes no answers now: said in plain
+    words under the programme's name, with its languages to switch to; the
+    status code stays in the response, not on the page."""
+    if programme is None or _wants_json() or is_api_request():
+        return _page(status, title, message)
+    db.session.rollback()
+    page = render_template(
+        "trainee/unavailable.html",
+        programme_title=programme.title,
+        programme_location=programme.location,
+        form_url=url_for("trainee.take_form", slug=programme.slug),
+        title=title,
+        message=message,
+    )
+    return page, status
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -78,16 +99,22 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(NotAccepting)
     def not_accepting(exc: NotAccepting) -> ResponseReturnValue:
-        if isinstance(exc.programme, Programme | PublishedProgramme):
-            speak_languages_of(exc.programme)
-        if exc.status == "not_yet":
-            return _page(
-                403,
-                _("This evaluation is not open yet"),
-                _("It opens at the time the organisers have set. Please try again later with the same link."),
-            )
+        programme = exc.programme if isinstance(exc.programme, Programme | PublishedProgramme) else None
+        if programme is not None:
+            speak_languages_of(programme)
+        if exc.status in ("not_yet", ProgrammeStatus.DRAFT.value):
+            opens = programme.opens_at if programme is not None and exc.status == "not_yet" else None
+            message = _("It opens at the time the organisers have set. Please try again later with the same link.")
+            if opens is not None and programme is not None:
+                message = _(
+                    "It opens on %(when)s (%(zone)s time). Please come back then with the same link.",
+                    when=programme_time(opens, programme.timezone),
+                    zone=programme.timezone,
+                )
+            return _unavailable(programme, 403, _("This evaluation is not open yet"), message)
         if exc.status in (ProgrammeStatus.CLOSED.value, ProgrammeStatus.ARCHIVED.value, ProgrammeStatus.OPEN.value):
-            return _page(
+            return _unavailable(
+                programme,
                 410,
                 _("This evaluation is closed"),
                 _("Thank you for your interest. This evaluation no longer accepts answers."),

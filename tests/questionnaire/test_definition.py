@@ -29,9 +29,9 @@ def test_default_questionnaire_covers_the_evaluation() -> None:
     by_dimension = {}
     for question in codes.values():
         by_dimension.setdefault(question["dimension"], []).append(question["code"])
-    assert len(by_dimension["content_quality"]) == 6
-    assert {"pi_awareness", "pi_capacity", "pi_confidence", "pi_intention"} <= set(by_dimension["professional_impact"])
-    assert len(by_dimension["organisation"]) == 3
+    assert len(by_dimension["content_quality"]) == 4
+    assert {"pi_awareness", "pi_intention", "ba_knowledge", "ba_methods"} <= set(by_dimension["professional_impact"])
+    assert len(by_dimension["organisation"]) == 2
     assert codes["recommend"]["kind"] == "rating"
     assert {"comment_useful", "comment_improve"} <= set(codes)
     # then/now items on a page of their own, after everything else

@@ -128,12 +128,13 @@ def test_live_data_shows_n_of_29_and_the_exact_distributions(
     assert arrivals["data"][0]["y"][-1] == 3
     assert arrivals["layout"]["shapes"][0]["y0"] == 29
     assert "Africa/Niamey" in arrivals["layout"]["xaxis"]["title"]["text"]
-    # Dimension scores: content quality is the mean of each respondent's mean of 6 items.
+    # Dimension scores: content quality is the mean of each respondent's mean of its 4 items
+    # (relevance, clarity, depth, materials).
     dimensions = figure(payload, "dimensions")["data"][0]
     scores = dict(zip(dimensions["y"], dimensions["x"], strict=True))
-    per_respondent = [(5 + 4 + 4 + 5 + 3 + 5) / 6, (2 + 4 + 4 + 5 + 3 + 5) / 6, (5 + 1 + 4 + 5 + 3 + 5) / 6]
+    per_respondent = [(5 + 4 + 4 + 3) / 4, (2 + 4 + 4 + 3) / 4, (5 + 1 + 4 + 3) / 4]
     assert scores["Content quality"] == pytest.approx(sum(per_respondent) / 3)
-    assert scores["Organisation"] == pytest.approx((3 + 4 + 5) / 3)
+    assert scores["Organisation"] == pytest.approx((3 + 4) / 2)  # duration, logistics
     assert dimensions["error_x"]["array"][0] > 0  # a 95 % interval is drawn
     # Every scale and choice question has its chart; free text has none.
     codes = [f["code"] for f in payload["figures"]]

@@ -60,18 +60,18 @@ def test_a_missing_answer_on_page_two_comes_back_on_page_two_with_everything_kep
     client: FlaskClient, forms: FormClient, programme: Programme
 ) -> None:
     pages = full_answers(programme)
-    del pages[1]["q__pi_capacity"]
+    del pages[1]["q__pi_intention"]
     sent = send_whole(client, forms.open("niamey"), pages)
     assert sent.response.status_code == 422
     assert sent.hidden["page"] == "1"
     assert shown_page(sent.html) == ["1"]
-    assert 'id="err-q__pi_capacity"' in sent.html
+    assert 'id="err-q__pi_intention"' in sent.html
     # Answers of all three pages are still filled in.
     assert sent.values["q__cq_relevance"] == ["5"]
     assert sent.values["q__recommend"] == ["9"]
     assert sent.values["q__ba_methods__after"] == ["5"]
     assert stored_responses() == 0
-    pages[1]["q__pi_capacity"] = "4"
+    pages[1]["q__pi_intention"] = "4"
     again = send_whole(client, sent, pages)
     assert again.response.status_code == 303
     assert stored_responses() == 1

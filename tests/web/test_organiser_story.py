@@ -69,7 +69,8 @@ def test_an_organiser_runs_a_programme_from_creation_to_closing(app: Flask, orga
         },
     )
     assert created.status_code in (302, 303), created.get_data(as_text=True)[:3000]
-    assert FormClient(app.test_client()).open("niamey-story").response.status_code == 404  # still a draft
+    # Still a draft: its link says "not open yet".
+    assert FormClient(app.test_client()).open("niamey-story").response.status_code == 403
 
     # 29 single-use codes, codes mode, open.
     token = _token(manager, "/o/niamey-story/codes")

@@ -129,7 +129,7 @@ def test_an_error_on_a_page_sent_alone_comes_back_on_that_page_only(forms: FormC
 def test_a_whole_form_comes_back_whole(app: Flask, forms: FormClient, programme: Programme) -> None:
     client = forms.client
     pages = full_answers(programme)
-    del pages[1]["q__pi_capacity"]
+    del pages[1]["q__pi_intention"]
     refused = send_whole(client, forms.open("niamey"), pages)
     assert refused.response.status_code == 422
     assert pages_in(refused) == ["0", "1", "2"]

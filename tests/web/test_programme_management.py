@@ -197,11 +197,51 @@ def test_admin_creates_without_a_grant(client: FlaskClient, default_questionnair
 
 def test_new_programme_form_starts_with_sensible_defaults(client: FlaskClient, signed_in: str) -> None:
     page = client.get("/o/new?lang=en").get_data(as_text=True)
-    assert input_value(page, "timezone") == "UTC"
+    # Empty: the country chosen gives it (below), rather than UTC an hour off in Niamey.
+    assert input_value(page, "timezone") == ""
+    assert "Left empty, the country's is used (Niger: Africa/Niamey)." in html.unescape(page)
     assert re.search(r'<option selected value="\d+">end_of_programme v1: End-of-programme evaluation \(latest\)', page)
     for code in ("fr", "en", "ar"):
         assert re.search(rf'<input checked[^>]*value="{code}"', page)
     assert '<option value="Africa/Niamey">' in page  # offered in the time zone list
+
+
+@pytest.mark.parametrize(
+    ("country", "typed", "zone", "opens_utc"),
+    [
+        ("NE", "", "Africa/Niamey", datetime(2026, 12, 5, 14, 0, tzinfo=UTC)),  # UTC+1
+        ("ML", "", "Africa/Bamako", datetime(2026, 12, 5, 15, 0, tzinfo=UTC)),  # UTC
+        ("TD", "", "Africa/Ndjamena", datetime(2026, 12, 5, 14, 0, tzinfo=UTC)),
+        ("FR", "", "Europe/Paris", datetime(2026, 12, 5, 14, 0, tzinfo=UTC)),  # winter time
+        ("NE", "UTC", "UTC", datetime(2026, 12, 5, 15, 0, tzinfo=UTC)),  # typed wins
+        ("NE", "Asia/Riyadh", "Asia/Riyadh", datetime(2026, 12, 5, 12, 0, tzinfo=UTC)),
+    ],
+)
+def test_an_empty_time_zone_is_the_countrys(
+    client: FlaskClient,
+    signed_in: str,
+    default_questionnaire: Questionnaire,
+    country: str,
+    typed: str,
+    zone: str,
+    opens_utc: datetime,
+) -> None:
+    values = form_values(default_questionnaire, country=country, timezone=typed)
+    assert post(client, "/o/new", signed_in, values).status_code == 303
+    programme = stored("dakar-2026")
+    assert programme is not None
+    assert programme.timezone == zone
+    assert programme.opens_at == opens_utc  # 15:00 on the room's clock
+
+
+def test_an_empty_time_zone_without_a_known_country_is_asked_for(
+    client: FlaskClient, signed_in: str, default_questionnaire: Questionnaire
+) -> None:
+    values = form_values(default_questionnaire, country="", timezone="")
+    response = post(client, "/o/new?lang=en", signed_in, values)
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), "timezone") == ["Please give a time zone, e.g. Africa/Niamey."]
+    assert stored("dakar-2026") is None
 
 
 def test_slug_taken_is_refused_and_every_value_kept(
@@ -558,7 +598,7 @@ def test_lifecycle_from_draft_to_archive_and_back(
     client: FlaskClient, signed_in: str, default_questionnaire: Questionnaire
 ) -> None:
     post(client, "/o/new", signed_in, form_values(default_questionnaire, opens_at="", closes_at=""))
-    assert client.get("/s/dakar-2026").status_code == 404  # a draft stays private
+    assert client.get("/s/dakar-2026").status_code == 403  # a draft takes no answers: "not open yet"
 
     response = post(client, "/o/dakar-2026/open?lang=en", signed_in, {})
     assert response.status_code == 303

@@ -259,10 +259,13 @@ def test_unknown_programme_is_404_in_plain_words(client: FlaskClient, app: Flask
     assert "Traceback" not in response.get_data(as_text=True)
 
 
-def test_draft_programme_is_not_shown(client: FlaskClient, programme: Programme) -> None:
+def test_draft_programme_takes_no_answers_and_says_not_open_yet(client: FlaskClient, programme: Programme) -> None:
     programme.status = "draft"
     db.session.commit()
-    assert client.get("/s/niamey").status_code == 404
+    response = client.get("/s/niamey")
+    assert response.status_code == 403
+    assert "pas encore ouverte" in response.get_data(as_text=True)
+    assert 'name="q__' not in response.get_data(as_text=True)
 
 
 def test_closed_programme_answers_410_in_the_trainees_language(client: FlaskClient, programme: Programme) -> None:

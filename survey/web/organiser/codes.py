@@ -8,6 +8,7 @@ Managers only: each view asks :func:`programme_for` with ``manage=True``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import segno
@@ -21,7 +22,7 @@ from markupsafe import Markup
 from reports.languages import direction
 from survey.extensions import db
 from survey.forms.codes import AccessModeForm, IssueCodesForm
-from survey.models import AccessMode, Programme
+from survey.models import AccessMode, Programme, ProgrammeStatus
 from survey.services import audit
 from survey.services import codes as code_service
 from survey.web.auth import role_required
@@ -157,4 +158,14 @@ def poster(slug: str) -> ResponseReturnValue:
             short_link=_without_scheme(url),
             qr=qr_svg(url),
             codes_mode=programme.access_mode == AccessMode.CODES.value,
+            not_open_yet=_not_open_yet(programme),
         )
+
+
+def _not_open_yet(programme: Programme) -> bool:
+    """Whether the form's link still answers "not open yet": a draft, or an
+    open programme before its opening time (the poster is often projected first)."""
+    if programme.status == ProgrammeStatus.DRAFT.value:
+        return True
+    opens_at = programme.opens_at
+    return programme.status == ProgrammeStatus.OPEN.value and opens_at is not None and datetime.now(UTC) < opens_at

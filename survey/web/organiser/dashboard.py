@@ -40,7 +40,7 @@ from survey.services import access, aggregates, live
 from survey.web.auth import role_required
 from survey.web.i18n import current_language
 from survey.web.limits import codes_guessed
-from survey.web.organiser import STAFF, bp, programme_for
+from survey.web.organiser import MANAGERS, STAFF, bp, programme_for
 from survey.web.security import STAFF_CACHE_CONTROL, allow_chart_styles
 from survey.web.templating import status_label
 
@@ -98,6 +98,7 @@ def dashboard(slug: str) -> ResponseReturnValue:
         projector=projector,
         codes_guessed=guessing,
         plotly_locale=plotly_locale(lang),
+        manages=current_user.role in {role.value for role in MANAGERS},
     )
 
 

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from reports.languages import CODES, DEFAULT_LANGUAGE, direction
 from survey.extensions import db
-from survey.forms.programme import COMMON_TIMEZONES, SLUG_TAKEN, ProgrammeForm, local_time, programme_data
+from survey.forms.programme import (
+    COMMON_TIMEZONES,
+    COUNTRY_TIMEZONES,
+    SLUG_TAKEN,
+    ProgrammeForm,
+    local_time,
+    programme_data,
+)
 from survey.models import Programme, ProgrammeStatus, TransitionError
 from survey.services import DomainError, programmes, questionnaires
 from survey.services.questionnaires import LibraryEntry
@@ -59,7 +66,7 @@ def _new_defaults(library: list[LibraryEntry]) -> dict[str, Any]:
     return {
         "languages": list(CODES),
         "default_language": DEFAULT_LANGUAGE,
-        "timezone": "UTC",
+        "timezone": "",
         "questionnaire": preferred[0].id if preferred else None,
     }
 
@@ -71,6 +78,7 @@ def _render_form(form: ProgrammeForm, programme: Programme | None, status: int, 
             form=form,
             programme=programme,
             timezones=COMMON_TIMEZONES,
+            country_timezones=COUNTRY_TIMEZONES,
             privacy_languages=[(code, direction(code)) for code in CODES],
             **extra,
         ),
