@@ -32,6 +32,9 @@ from tests.helpers import FormClient, open_seed_programme
 settings.register_profile("survey", deadline=None, derandomize=bool(os.environ.get("CI")))
 settings.load_profile("survey")
 
+#: The run's one headless Chromium (tests/browser and tests/judges share it).
+pytest_plugins = ["tests.chromium"]
+
 POSTGRES_URL = os.environ.get("SURVEY_TEST_DATABASE_URL", "")
 #: In CI a PostgreSQL run that cannot happen is a failure, not a skip.
 REQUIRE_POSTGRES = os.environ.get("SURVEY_REQUIRE_POSTGRES") == "1"

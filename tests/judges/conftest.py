@@ -1,5 +1,5 @@
-"""The judges' fixtures: one site and one headless Chromium for the whole run
-(Chromium is Debian's, as for tests/browser)."""
+"""The judges' fixtures: one site for the whole run; the headless Chromium is the
+run's one (tests/chromium.py), shared with tests/browser."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import browser, chromium_path
 from tests.judges.site import Site, serve_site
-
-__all__ = ["browser", "chromium_path", "site"]
 
 
 @pytest.fixture(scope="session")
