@@ -125,6 +125,29 @@ LABELS: Mapping[str, str] = {
         "More responses ({n}) than expected participants ({expected}): check the expected number. "
         "The response rate is shown as it is, and no interval uses the finite-population correction."
     ),
+    # -- limitations (reports.limitations) -----------------------------------------
+    "limitations": N_("Limitations"),
+    "limitation_self_report": N_(
+        "These figures are what the trainees said: their own view of the programme and of its use in "
+        "their work, not a measure of what they learnt or of what changed."
+    ),
+    "limitation_retrospective": N_(
+        "The before and after ratings were both given at the end of the programme: the rating of "
+        "before is remembered, and hindsight can lower it, which can make the change look larger "
+        "than it was."
+    ),
+    "limitation_low_response_rate": N_(
+        "{n} of the {expected} expected participants answered ({rate}): those who did not answer may "
+        "think differently, so the figures may not hold for the whole group."
+    ),
+    "limitation_unknown_response_rate": N_(
+        "The number of participants was not given, so neither the response rate nor how far the "
+        "figures hold for everyone who took part can be judged."
+    ),
+    "limitation_few_responses": N_(
+        "With {n} responses, one trainee more or less moves a share by about {step} points: the "
+        "intervals are wide, and a small difference between two figures is not evidence of a real one."
+    ),
     "suppressed_note": N_("Groups of fewer than {minimum} respondents are not shown: {cells}."),
     # -- comparison --------------------------------------------------------------------
     "withheld_not_in_questionnaire": N_("Not in this questionnaire"),

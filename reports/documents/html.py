@@ -43,6 +43,7 @@ from reports.labels import (
     percent,
 )
 from reports.languages import direction, is_rtl
+from reports.limitations import limitation_sentences
 from reports.summary import EvaluationSummary, summarise
 
 Mode = Literal["screen", "print"]
@@ -102,6 +103,7 @@ def render(
             charts=found,
             notes=suppression_notes(summary, lang),
             warnings=warning_notes(summary, lang),
+            limitations=limitation_sentences(summary.limitations, lang, summary.n_responses, summary.expected),
             methods=methods_notes(METHODS_REPORT, lang, summary.minimum_cell),
             **_context(lang, mode, plotly_js, summary.questionnaire.languages),
         )

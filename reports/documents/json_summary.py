@@ -25,6 +25,7 @@ from reports.compare import Comparison, compare
 from reports.data import Programme
 from reports.documents import ReportSource
 from reports.labels import METHODS_COMPARE, METHODS_REPORT, label, localised, methods_notes
+from reports.limitations import limitation_sentences
 from reports.summary import DimensionResult, EvaluationSummary, QuestionSummary, summarise
 
 FORMAT = "survey-evaluation-summary"
@@ -104,6 +105,15 @@ def summary_document(s: EvaluationSummary, lang: str) -> dict[str, Any]:
                 "groups": [{"language": g.language or None, "comments": list(g.texts)} for g in c.groups],
             }
             for c in s.comments
+        ],
+        # Codes (reports.limitations) with their sentence in this language.
+        "limitations": [
+            {"code": code, "text": text}
+            for code, text in zip(
+                s.limitations,
+                limitation_sentences(s.limitations, lang, s.n_responses, s.expected),
+                strict=True,
+            )
         ],
         "methods": {
             **_methods(lang, s.confidence, s.minimum_cell, METHODS_REPORT),

@@ -44,6 +44,7 @@ from reports.kinds import kind_of
 from reports.labels import label as report_label
 from reports.labels import localised
 from reports.languages import is_rtl
+from reports.limitations import limitation_sentences, limitations
 from reports.quality import data_warnings
 from reports.summary import dimension_items, dimension_results
 
@@ -313,6 +314,11 @@ def _summary(
     sheet.line([word("top2_note", lang)], style="muted")
     minimum = programme.minimum_group_size
     sheet.line([report_label("methods_disclosure", lang).format(minimum=minimum)], style="muted")
+    sheet.skip()
+    sheet.line([report_label("limitations", lang)], style="bold")
+    found = limitations(questionnaire, data.n_responses, programme.expected_participants)
+    for sentence in limitation_sentences(found, lang, data.n_responses, programme.expected_participants):
+        sheet.line([sentence])
 
 
 def _dimension(
