@@ -148,6 +148,18 @@ LABELS: Mapping[str, str] = {
         "With {n} responses, one trainee more or less moves a share by about {step} points: the "
         "intervals are wide, and a small difference between two figures is not evidence of a real one."
     ),
+    "limitation_different_groups": N_(
+        "Each programme had its own trainees, trainers and setting: a difference between two "
+        "programmes is not, by itself, the effect of what they taught."
+    ),
+    "limitation_low_response_rate_some": N_(
+        "{programmes}: fewer than {rate} of the expected participants answered, or their number was "
+        "not given, so these figures may not hold for the whole group."
+    ),
+    "limitation_few_responses_some": N_(
+        "{programmes}: fewer than {few} responses, so the intervals are wide and a small difference "
+        "is not evidence of a real one."
+    ),
     "suppressed_note": N_("Groups of fewer than {minimum} respondents are not shown: {cells}."),
     # -- comparison --------------------------------------------------------------------
     "withheld_not_in_questionnaire": N_("Not in this questionnaire"),

@@ -43,7 +43,7 @@ from reports.labels import (
     percent,
 )
 from reports.languages import direction, is_rtl
-from reports.limitations import limitation_sentences
+from reports.limitations import comparison_limitations, comparison_sentences, limitation_sentences
 from reports.summary import EvaluationSummary, summarise
 
 Mode = Literal["screen", "print"]
@@ -147,6 +147,7 @@ def render_comparison(
         .render(
             c=comparison,
             chart=chart,
+            limitations=comparison_sentences(comparison_limitations(comparison), lang),
             methods=methods_notes(METHODS_COMPARE, lang, comparison.minimum_group_size),
             **_context(lang, mode, plotly_js, comparison.languages),
         )

@@ -25,7 +25,7 @@ from reports.compare import Comparison, compare
 from reports.data import Programme
 from reports.documents import ReportSource
 from reports.labels import METHODS_COMPARE, METHODS_REPORT, label, localised, methods_notes
-from reports.limitations import limitation_sentences
+from reports.limitations import comparison_limitations, comparison_sentences, limitation_sentences
 from reports.summary import DimensionResult, EvaluationSummary, QuestionSummary, summarise
 
 FORMAT = "survey-evaluation-summary"
@@ -128,6 +128,7 @@ def comparison_document(c: Comparison, lang: str) -> dict[str, Any]:
     def tx(texts: Mapping[str, str]) -> str:
         return localised(texts, lang, c.languages)
 
+    found = comparison_limitations(c)
     return {
         "format": COMPARISON_FORMAT,
         "version": VERSION,
@@ -158,6 +159,10 @@ def comparison_document(c: Comparison, lang: str) -> dict[str, Any]:
             for d in c.dimensions
         ],
         "fpc_applied": c.fpc_applied,
+        "limitations": [
+            {"code": code, "programmes": list(titles), "text": text}
+            for (code, titles), text in zip(found, comparison_sentences(found, lang), strict=True)
+        ],
         "methods": _methods(lang, c.confidence, c.minimum_group_size, METHODS_COMPARE),
     }
 

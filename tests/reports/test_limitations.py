@@ -71,3 +71,27 @@ def test_the_workbook_lists_them_under_a_heading() -> None:
     start = rows.index("Limitations")
     assert rows[start + 1].startswith("These figures are what the trainees said")
     assert rows[start + 3].startswith("10 of the 29 expected participants answered")
+
+
+def test_a_comparison_names_the_programmes_whose_figures_are_fragile() -> None:
+    from reports.compare import compare
+    from reports.limitations import DIFFERENT_GROUPS, FEW_SOME, LOW_RATE_SOME, comparison_limitations
+
+    small = programme_data(RESPONSES)  # 10 of 29
+    other = replace(small, programme=replace(PROGRAMME, slug="dosso", title="Dosso", expected_participants=10))
+    found = dict(comparison_limitations(compare([small, other])))
+    assert found[DIFFERENT_GROUPS] == ()
+    assert found[LOW_RATE_SOME] == (PROGRAMME.title,), "Dosso: 10 of 10 answered"
+    assert found[FEW_SOME] == (PROGRAMME.title, "Dosso")
+
+
+def test_the_comparison_report_prints_them_before_its_methods() -> None:
+    from reports.compare import compare
+    from reports.documents.html import render_comparison
+
+    small = programme_data(RESPONSES)
+    other = replace(small, programme=replace(PROGRAMME, slug="dosso", title="Dosso", expected_participants=10))
+    html = render_comparison(compare([small, other]), "fr", plotly_js="")
+    section = html[html.index('id="limitations"') : html.index('id="methods"')]
+    assert "Limites" in section
+    assert f"{PROGRAMME.title} · Dosso : moins de 30 réponses" in section
