@@ -125,6 +125,26 @@ LABELS: Mapping[str, str] = {
         "More responses ({n}) than expected participants ({expected}): check the expected number. "
         "The response rate is shown as it is, and no interval uses the finite-population correction."
     ),
+    # -- data quality (reports.quality) ---------------------------------------------
+    "data_quality": N_("Data quality"),
+    "dq_response_rate": N_("Response rate: {rate} ({n} of {expected} expected participants)."),
+    "dq_response_rate_unknown": N_("Response rate unknown: the number of expected participants was not given."),
+    "dq_rate_low": N_("Low: fewer than {threshold} of the expected participants answered."),
+    "dq_channels": N_("Responses by channel"),
+    "channel_web": N_("online form"),
+    "channel_kiosk": N_("kiosk"),
+    "channel_paper": N_("paper, typed in"),
+    "dq_none_excluded": N_("No response was excluded by the organisers."),
+    "dq_straight_lining": N_(
+        "{question}: {identical} of the {complete} respondents who rated every row gave every row the same rating."
+    ),
+    "dq_no_missing": N_("Every respondent answered every question."),
+    "dq_missing": N_("Unanswered questions"),
+    "dq_answered": N_("Answered"),
+    "dq_unanswered": N_("Unanswered"),
+    "dq_completion_times": N_(
+        "Completion times are not recorded: a time per response could link it to the trainee seen answering."
+    ),
     # -- limitations (reports.limitations) -----------------------------------------
     "limitations": N_("Limitations"),
     "limitation_self_report": N_(

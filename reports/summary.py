@@ -28,7 +28,7 @@ from reports import disclosure, paired, stats
 from reports.data import Comment, Option, Programme, ProgrammeData, Question, Questionnaire, Tally, Texts, option_count
 from reports.kinds import kind_of
 from reports.limitations import limitations
-from reports.quality import data_warnings, items_answered, out_of_range
+from reports.quality import DataQuality, data_quality, data_warnings, items_answered, out_of_range
 
 CONFIDENCE = 0.95
 BEFORE, AFTER = "before", "after"
@@ -165,6 +165,8 @@ class EvaluationSummary:
     warnings: tuple[str, ...] = ()
     #: Codes of what the figures cannot say (:mod:`reports.limitations`).
     limitations: tuple[str, ...] = ()
+    #: Missing answers, straight-lining, channels, exclusions; None under the minimum group size.
+    quality: DataQuality | None = None
 
     @property
     def small_group(self) -> bool:
@@ -222,6 +224,7 @@ def summarise(
         withheld=withheld,
         warnings=data_warnings(data.n_responses, expected),
         limitations=limitations(data.questionnaire, data.n_responses, expected),
+        quality=None if small else data_quality(data),
     )
 
 

@@ -44,6 +44,7 @@ from reports.labels import (
 )
 from reports.languages import direction, is_rtl
 from reports.limitations import comparison_limitations, comparison_sentences, limitation_sentences
+from reports.quality import missing_rows, quality_sentences
 from reports.summary import EvaluationSummary, summarise
 
 Mode = Literal["screen", "print"]
@@ -104,6 +105,8 @@ def render(
             notes=suppression_notes(summary, lang),
             warnings=warning_notes(summary, lang),
             limitations=limitation_sentences(summary.limitations, lang, summary.n_responses, summary.expected),
+            quality=quality_sentences(summary.quality, lang) if summary.quality else [],
+            missing=missing_rows(summary.quality, lang, summary.questionnaire.languages) if summary.quality else [],
             methods=methods_notes(METHODS_REPORT, lang, summary.minimum_cell),
             **_context(lang, mode, plotly_js, summary.questionnaire.languages),
         )
