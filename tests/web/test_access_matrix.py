@@ -86,6 +86,7 @@ RULES = {
     "organiser.import_saved": "manage",
     "organiser.export_bundle": "manage",
     "organiser.paper_form": "manage",
+    "organiser.paper_pdf": "manage",
     "organiser.edit_programme": "manage",
     "organiser.open_programme": "manage",
     "organiser.close_programme": "manage",
