@@ -1,8 +1,8 @@
 """Push from the field: a field instance sends a programme's new responses to a
 central service over real HTTP, through the central's JSON API.
 
-The central is a real server on 127.0.0.1 (``survey serve`` in a thread, on a
-SQLite file of its own); the field is the test's application, on SQLite or
+The central is a real server on 127.0.0.1 (``survey serve`` in a process of its
+own, on its own SQLite file); the field is the test's application, on SQLite or
 PostgreSQL. The central learnt the programme from its file, with the first
 responses; the push adds the rest, survives an interruption, and never stores
 a response twice.
@@ -10,6 +10,8 @@ a response twice.
 
 from __future__ import annotations
 
+import socket
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +36,7 @@ from survey.services.programmes import find_programme
 from survey.services.push import push_programme
 from survey.services.users import create_user, find_user
 from tests.helpers import read_page
-from tests.serving import serving
+from tests.serving import command_server, laptop_env
 from tests.test_bundles import empty_service, summary_without_generation_time
 
 PASSWORD = "a-password-of-our-own"
@@ -63,33 +65,50 @@ class FailingAfter(Central):
     def __init__(self, central: Central, calls: int) -> None:
         super().__init__(central.url, central.token)
         self.calls = calls
+        self.lost = ""
 
     def submit(self, slug: str, key: str, body: dict[str, Any]) -> Any:
         self.calls -= 1
         answer = super().submit(slug, key, body)
         if self.calls <= 0:
+            self.lost = uuid.UUID(key).hex
             raise Unreachable("the line dropped")
         return answer
+
+
+class Recording(Central):
+    """The central, with the keys sent, in the order sent."""
+
+    def __init__(self, central: Central) -> None:
+        super().__init__(central.url, central.token)
+        self.sent: list[str] = []
+
+    def submit(self, slug: str, key: str, body: dict[str, Any]) -> Any:
+        self.sent.append(key)
+        return super().submit(slug, key, body)
 
 
 @pytest.fixture
 def field(app: Flask) -> Programme:
     """The field instance: the demo programme with 12 responses."""
     session = db.session()
-    programme, _ = ensure_demo(session, load_definition(DEFAULT_QUESTIONNAIRE), DEMO_EMAIL, PASSWORD)
-    add_random_responses(session, programme, 12)
+    ensure_demo(session, load_definition(DEFAULT_QUESTIONNAIRE), DEMO_EMAIL, PASSWORD)
+    session.commit()
+    add_random_responses(session, find_programme(session, DEMO_SLUG), 12)
     session.commit()
     return find_programme(db.session(), DEMO_SLUG)
 
 
 @pytest.fixture
 def central(field: Programme, tmp_path: Path) -> Iterator[CentralService]:
-    """The central service, serving; it imported the programme's file (its 12 responses) and
-    has an organiser granted the programme, with a read and submit token."""
+    """The central service, serving in a process of its own; it imported the programme's file
+    (its 12 responses) and has an organiser granted the programme, with a read and submit token."""
     bundle = tmp_path / "field.bundle"
     with bundle.open("wb") as out:
         export_programme(db.session(), field, out, audit.CLI)
-    app = empty_service(tmp_path / "central")
+    folder = tmp_path / "central"
+    app = empty_service(folder)
+    key = str(app.config["SECRET_KEY"])
     with Session(app.extensions["survey.db"], expire_on_commit=False) as session:
         import_programme(session, bundle, audit.CLI)
         user = create_user(session, CENTRAL_EMAIL, PASSWORD, Role.ORGANISER)
@@ -103,11 +122,12 @@ def central(field: Programme, tmp_path: Path) -> Iterator[CentralService]:
             scopes=("read", "submit"),
             programme_ids=[programme.id],
             days=7,
-            key=str(app.config["SECRET_KEY"]),
+            key=key,
         )
         token_id = made.token.id
-    with serving(app) as room:
-        yield CentralService(app, f"http://127.0.0.1:{room.port}", made.secret, token_id)
+    with command_server({**laptop_env(folder), "SURVEY_SECRET_KEY": key}) as server:
+        yield CentralService(app, server.address, made.secret, token_id)
+    app.extensions["survey.db"].dispose()
 
 
 def field_keys() -> list[str]:
@@ -122,21 +142,33 @@ def test_push_interrupted_then_resumed_leaves_each_response_once_on_the_central(
     field: Programme, central: CentralService
 ) -> None:
     add_random_responses(db.session(), field, 8, seed=7)  # answered after the file went
-    assert len(field_keys()) == 20 and len(central.keys()) == 12
+    assert len(field_keys()) == 20
+    from_the_file = central.keys()
+    assert len(from_the_file) == 12
     line = Central(central.url, central.token)
 
-    cut = push_programme(db.session(), find_programme(db.session(), DEMO_SLUG), FailingAfter(line, 5))
-    assert cut.stop is not None and cut.stop.reason == "unreachable"
+    failing = FailingAfter(line, 5)
+    cut = push_programme(db.session(), find_programme(db.session(), DEMO_SLUG), failing)
+    assert cut.stop is not None
+    assert cut.stop.reason == "unreachable"
     # The fifth reached the central but its answer was lost: it is still to send.
     assert cut.sent + cut.already_there == 4
     assert cut.left == 16
     assert acknowledged() == 4
 
-    resumed = push_programme(db.session(), find_programme(db.session(), DEMO_SLUG), line)
-    assert resumed.stop is None and resumed.complete
+    recorded = Recording(line)
+    resumed = push_programme(db.session(), find_programme(db.session(), DEMO_SLUG), recorded)
+    # In the order of the random keys, never of arrival: the central's times tell nothing.
+    assert recorded.sent == sorted(recorded.sent)
+    assert len(recorded.sent) == 16
+    assert resumed.stop is None
+    assert resumed.complete
     assert resumed.left == 0
-    assert cut.sent + resumed.sent == 8  # the responses the file did not carry
-    assert cut.already_there + resumed.already_there == 12  # the file's, and the one whose answer was lost
+    # The central stored each response the file did not carry once; the one whose answer was
+    # lost is "already there" when sent again.
+    lost_was_new = failing.lost not in from_the_file
+    assert cut.sent + resumed.sent == 8 - lost_was_new
+    assert cut.already_there + resumed.already_there == 12 + lost_was_new
     assert central.keys() == field_keys()  # each response exactly once
 
     again = push_programme(db.session(), find_programme(db.session(), DEMO_SLUG), line)
@@ -147,10 +179,12 @@ def test_push_interrupted_then_resumed_leaves_each_response_once_on_the_central(
 
 
 def test_an_unreachable_central_stops_the_push_and_nothing_is_counted_as_sent(field: Programme, tmp_path: Path) -> None:
-    with serving(empty_service(tmp_path / "gone")) as room:
-        url = f"http://127.0.0.1:{room.port}"
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
     report = push_programme(db.session(), field, Central(url, "svy_whatever", timeout=5))
-    assert report.stop is not None and report.stop.reason == "unreachable"
+    assert report.stop is not None
+    assert report.stop.reason == "unreachable"
     assert (report.sent, report.left) == (0, 12)
     assert acknowledged() == 0
 
@@ -179,7 +213,8 @@ def test_a_programme_the_central_does_not_know_says_to_import_its_file_first(
         programme.slug = "renamed-there"
         session.commit()
     report = push_programme(db.session(), field, Central(central.url, central.token))
-    assert report.stop is not None and report.stop.reason == "unknown_programme"
+    assert report.stop is not None
+    assert report.stop.reason == "unknown_programme"
     assert report.left == 12
 
 
@@ -187,8 +222,9 @@ def test_a_programme_in_codes_mode_is_not_pushed(field: Programme, central: Cent
     field.access_mode = AccessMode.CODES.value
     db.session.commit()
     report = push_programme(db.session(), field, Central(central.url, central.token))
-    assert report.stop is not None and report.stop.reason == "codes_mode"
-    assert central.keys() == sorted(central.keys()) and len(central.keys()) == 12
+    assert report.stop is not None
+    assert report.stop.reason == "codes_mode"
+    assert len(central.keys()) == 12
 
 
 def organiser_client(app: Flask) -> FlaskClient:
@@ -209,15 +245,15 @@ def test_the_organisers_button_sends_and_says_so_in_their_language(
         path = f"/o/{DEMO_SLUG}/push"
         page = read_page(client.get(path, headers={"Accept-Language": "fr"}))
         assert page.response.status_code == 200
-        assert "15 réponses à envoyer" in page.text
+        assert "15 réponses à envoyer" in page.html
         assert client.post(path).status_code == 400  # no CSRF token
         done = read_page(client.post(path, data=page.hidden, headers={"Accept-Language": "fr"}))
     finally:
         app.config.update(CENTRAL_URL="", CENTRAL_TOKEN="")
     assert done.response.status_code == 200
-    assert "3 réponses envoyées" in done.text
-    assert "12 y étaient déjà" in done.text
-    assert "0 réponse à envoyer" in done.text
+    assert "3 réponses envoyées" in done.html
+    assert "12 y étaient déjà" in done.html
+    assert "0 réponse à envoyer" in done.html
     assert central.keys() == field_keys()
 
 
@@ -226,7 +262,8 @@ def test_only_the_programmes_managers_may_push(app: Flask, field: Programme) -> 
     evaluator = create_user(db.session(), "eval@example.org", PASSWORD, Role.EVALUATOR)
     access.grant(db.session(), evaluator, field)
     db.session.commit()
-    assert other.id and evaluator.id
+    assert other.id
+    assert evaluator.id
     for email in ("other@example.org", "eval@example.org"):
         client = app.test_client()
         page = read_page(client.get("/login"))

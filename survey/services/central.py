@@ -75,7 +75,9 @@ class Central:
         """POST one response with its Idempotency-Key (a UUID)."""
         return self._call("POST", f"/programmes/{quote(slug, safe='')}/responses", body, {"Idempotency-Key": key})
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None, extra: dict[str, str] | None = None) -> Answer:
+    def _call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, extra: dict[str, str] | None = None
+    ) -> Answer:
         headers = {
             "Authorization": f"Bearer {self.token}",
             "Accept": "application/json",

@@ -105,9 +105,12 @@ def push_programme(session: Session, programme: Programme, central: Central, *, 
     """
     report = PushReport(programme.slug, central.url)
     sendable = _sendable(programme, central.url)
-    report.kept_here = session.scalar(
-        select(func.count()).select_from(Response).where(Response.programme_id == programme.id, ~_pushable())
-    ) or 0
+    report.kept_here = (
+        session.scalar(
+            select(func.count()).select_from(Response).where(Response.programme_id == programme.id, ~_pushable())
+        )
+        or 0
+    )
     pending = list(session.scalars(select(Response.id).where(sendable).order_by(Response.idempotency_key)))
     report.left = len(pending)
     if not pending:
@@ -121,7 +124,9 @@ def push_programme(session: Session, programme: Programme, central: Central, *, 
         report.stop = stopped.stop
         return report
     slug = programme.slug
-    multiple = frozenset(q["code"] for _, _, q in iter_questions(programme.questionnaire.definition) if kind_of(q).multiple)
+    multiple = frozenset(
+        q["code"] for _, _, q in iter_questions(programme.questionnaire.definition) if kind_of(q).multiple
+    )
     todo = pending if limit is None else pending[:limit]
     for start in range(0, len(todo), BATCH):
         chunk = todo[start : start + BATCH]

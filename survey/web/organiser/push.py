@@ -89,7 +89,7 @@ def stop_message(stop: Stop) -> str:
         "rate_limited": _("The central service asks to wait before more calls. Send again in a few minutes."),
         "central_error": _("The central service failed. Send again later."),
     }
-    words = messages.get(stop.reason, messages["central_error"])
+    words: str = messages.get(stop.reason, messages["central_error"])
     if stop.detail and stop.reason not in {"unreachable", "questionnaire_differs"}:
         words = " ".join((words, _("The central service said: %(detail)s", detail=stop.detail)))
     return words
