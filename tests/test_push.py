@@ -30,7 +30,7 @@ from survey.services import access, audit
 from survey.services.api_tokens import create_token, revoke_token
 from survey.services.bundle_import import import_programme
 from survey.services.bundles import export_programme
-from survey.services.central import Central, Unreachable
+from survey.services.central import Answer, Central, Unreachable
 from survey.services.demo import DEMO_EMAIL, DEMO_SLUG, add_random_responses, ensure_demo
 from survey.services.programmes import find_programme
 from survey.services.push import push_programme
@@ -272,3 +272,32 @@ def test_only_the_programmes_managers_may_push(app: Flask, field: Programme) -> 
         refused = client.post(f"/o/{DEMO_SLUG}/push", data={"csrf_token": token})
         assert refused.status_code in (403, 404)
     assert acknowledged() == 0
+
+
+class Limited(Central):
+    """The central's rate limit answers the first call 429, asking to wait 30 seconds."""
+
+    def __init__(self, central: Central) -> None:
+        super().__init__(central.url, central.token)
+        self.limited = False
+
+    def submit(self, slug: str, key: str, body: dict[str, Any]) -> Any:
+        if not self.limited:
+            self.limited = True
+            return Answer(429, {"type": "/api/v1/problems/too-many-requests", "detail": "wait"}, "30")
+        return super().submit(slug, key, body)
+
+
+def test_the_rate_limit_is_waited_for_within_the_patience_given_and_stops_the_push_beyond(
+    field: Programme, central: CentralService
+) -> None:
+    line = Central(central.url, central.token)
+    slept: list[float] = []
+    stopped = push_programme(db.session(), field, Limited(line), patience=10, sleep=slept.append)
+    assert stopped.stop is not None
+    assert (stopped.stop.reason, stopped.stop.retry_after) == ("rate_limited", "30")
+    assert slept == []
+    waited = push_programme(db.session(), field, Limited(line), patience=60, sleep=slept.append)
+    assert waited.stop is None
+    assert slept == [30.0]
+    assert waited.already_there == 12

@@ -54,7 +54,14 @@ def stop_words(stop: Stop) -> str:
 @click.command("push-programme")
 @click.argument("slug")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Send at most this many responses.")
-def push_programme_command(slug: str, limit: int | None) -> None:
+@click.option(
+    "--patience",
+    type=click.IntRange(min=0),
+    default=3600,
+    show_default=True,
+    help="Seconds the push may wait in all when the central's rate limit asks it to; then it stops.",
+)
+def push_programme_command(slug: str, limit: int | None, patience: int) -> None:
     """Send the programme's responses the central service (SURVEY_CENTRAL_URL) has not
     acknowledged yet through its API, and print what was sent. Run it again at will:
     the central stores each response once, and a run cut short resumes where it stopped."""
@@ -67,7 +74,7 @@ def push_programme_command(slug: str, limit: int | None) -> None:
         central = Central(url, token)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    report = push_programme(db.session(), _programme(slug), central, limit=limit)
+    report = push_programme(db.session(), _programme(slug), central, limit=limit, patience=patience)
     for line in describe(report):
         click.echo(line)
     if report.stop is not None:

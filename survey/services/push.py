@@ -31,8 +31,9 @@ short name and questionnaire: the organiser imports its file there once
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,10 +98,20 @@ class PushReport:
         return self.stop is None and self.left == 0
 
 
-def push_programme(session: Session, programme: Programme, central: Central, *, limit: int | None = None) -> PushReport:
+def push_programme(
+    session: Session,
+    programme: Programme,
+    central: Central,
+    *,
+    limit: int | None = None,
+    patience: float = 0.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> PushReport:
     """Send ``programme``'s responses the central has not acknowledged, at most ``limit`` of them.
 
-    Never raises for the central's or the network's sake: a stop is in the
+    When the central's rate limit answers 429, wait as its Retry-After says
+    (``sleep``), as long as the waits add up to at most ``patience`` seconds;
+    beyond, stop (rate_limited). Never raises for the central's or the network's sake: a stop is in the
     report (``stop``), with what was sent before it.
     """
     report = PushReport(programme.slug, central.url)
@@ -128,6 +139,7 @@ def push_programme(session: Session, programme: Programme, central: Central, *, 
         q["code"] for _, _, q in iter_questions(programme.questionnaire.definition) if kind_of(q).multiple
     )
     todo = pending if limit is None else pending[:limit]
+    waits = _Patience(patience, sleep)
     for start in range(0, len(todo), BATCH):
         chunk = todo[start : start + BATCH]
         bodies = _bodies(session, chunk, renames, multiple)
@@ -135,7 +147,7 @@ def push_programme(session: Session, programme: Programme, central: Central, *, 
         acknowledged: list[uuid.UUID] = []
         try:
             for response_id, (key, body) in bodies.items():
-                _send(central, slug, key, body, report, acknowledged, response_id)
+                _send(central, slug, key, body, report, acknowledged, response_id, waits)
         except _Stopped as stopped:
             report.stop = stopped.stop
         finally:
@@ -144,6 +156,26 @@ def push_programme(session: Session, programme: Programme, central: Central, *, 
         if report.stop is not None:
             break
     return report
+
+
+class _Patience:
+    """Waits asked by the central's rate limit, up to a total of ``seconds``."""
+
+    def __init__(self, seconds: float, sleep: Callable[[float], None]) -> None:
+        self.left = seconds
+        self.sleep = sleep
+
+    def wait(self, retry_after: str) -> bool:
+        """Sleep as asked and say True, or say False when that would pass the total."""
+        try:
+            seconds = max(1.0, float(retry_after))
+        except ValueError:
+            seconds = 60.0
+        if seconds > self.left:
+            return False
+        self.left -= seconds
+        self.sleep(seconds)
+        return True
 
 
 class _Stopped(Exception):
@@ -168,11 +200,15 @@ def _send(
     report: PushReport,
     acknowledged: list[uuid.UUID],
     response_id: uuid.UUID,
+    waits: _Patience,
 ) -> None:
-    try:
-        answer = central.submit(slug, key, body)
-    except Unreachable as error:
-        raise _Stopped(Stop("unreachable", str(error))) from None
+    while True:
+        try:
+            answer = central.submit(slug, key, body)
+        except Unreachable as error:
+            raise _Stopped(Stop("unreachable", str(error))) from None
+        if answer.status != 429 or not waits.wait(answer.retry_after):
+            break
     if answer.status in (200, 201):
         acknowledged.append(response_id)
         if answer.status == 201:
