@@ -301,3 +301,10 @@ def test_the_rate_limit_is_waited_for_within_the_patience_given_and_stops_the_pu
     assert waited.stop is None
     assert slept == [30.0]
     assert waited.already_there == 12
+
+
+def test_without_a_central_configured_the_command_says_what_to_set(app: Flask, field: Programme) -> None:
+    result = app.test_cli_runner().invoke(args=["push-programme", DEMO_SLUG])
+    assert result.exit_code != 0
+    assert "set SURVEY_CENTRAL_URL and SURVEY_CENTRAL_TOKEN" in result.output
+    assert acknowledged() == 0
