@@ -308,3 +308,12 @@ def test_without_a_central_configured_the_command_says_what_to_set(app: Flask, f
     assert result.exit_code != 0
     assert "set SURVEY_CENTRAL_URL and SURVEY_CENTRAL_TOKEN" in result.output
     assert acknowledged() == 0
+
+
+def test_the_page_says_in_arabic_that_no_central_is_configured(app: Flask, field: Programme) -> None:
+    client = organiser_client(app)
+    page = read_page(client.get(f"/o/{DEMO_SLUG}/push", headers={"Accept-Language": "ar"}))
+    assert page.response.status_code == 200
+    assert "لم تُضبط أي خدمة مركزية" in page.html
+    assert "SURVEY_CENTRAL_URL" in page.html
+    assert 'action="/o/niamey-2026/push"' not in page.html  # no button without a central
