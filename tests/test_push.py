@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.extensions import db
-from survey.models import AccessMode, Programme, PushedResponse, Response, Role
+from survey.models import AccessMode, AuditEvent, Programme, PushedResponse, Response, Role
 from survey.questionnaire import DEFAULT_QUESTIONNAIRE, load_definition
 from survey.services import access, audit
 from survey.services.api_tokens import create_token, revoke_token
@@ -148,7 +148,7 @@ def test_push_interrupted_then_resumed_leaves_each_response_once_on_the_central(
     line = Central(central.url, central.token)
 
     failing = FailingAfter(line, 5)
-    cut = push_programme(db.session(), find_programme(db.session(), DEMO_SLUG), failing)
+    cut = push_programme(db.session(), find_programme(db.session(), DEMO_SLUG), failing, audit.CLI)
     assert cut.stop is not None
     assert cut.stop.reason == "unreachable"
     # The fifth reached the central but its answer was lost: it is still to send.
@@ -157,7 +157,7 @@ def test_push_interrupted_then_resumed_leaves_each_response_once_on_the_central(
     assert acknowledged() == 4
 
     recorded = Recording(line)
-    resumed = push_programme(db.session(), find_programme(db.session(), DEMO_SLUG), recorded)
+    resumed = push_programme(db.session(), find_programme(db.session(), DEMO_SLUG), recorded, audit.CLI)
     # In the order of the random keys, never of arrival: the central's times tell nothing.
     assert recorded.sent == sorted(recorded.sent)
     assert len(recorded.sent) == 16
@@ -171,7 +171,11 @@ def test_push_interrupted_then_resumed_leaves_each_response_once_on_the_central(
     assert cut.already_there + resumed.already_there == 12 + lost_was_new
     assert central.keys() == field_keys()  # each response exactly once
 
-    again = push_programme(db.session(), find_programme(db.session(), DEMO_SLUG), line)
+    pushes = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "push")).all()
+    assert len(pushes) == 2  # each run that sent something, with what it sent and where
+    assert all(central.url in detail for detail in pushes)
+
+    again = push_programme(db.session(), find_programme(db.session(), DEMO_SLUG), line, audit.CLI)
     assert (again.sent, again.already_there, again.left, again.stop) == (0, 0, 0, None)
     assert central.keys() == field_keys()
     with central.session() as session:
@@ -182,7 +186,7 @@ def test_an_unreachable_central_stops_the_push_and_nothing_is_counted_as_sent(fi
     with socket.socket() as closed:  # a port nothing listens on
         closed.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{closed.getsockname()[1]}"
-    report = push_programme(db.session(), field, Central(url, "svy_whatever", timeout=5))
+    report = push_programme(db.session(), field, Central(url, "svy_whatever", timeout=5), audit.CLI)
     assert report.stop is not None
     assert report.stop.reason == "unreachable"
     assert (report.sent, report.left) == (0, 12)
@@ -212,7 +216,7 @@ def test_a_programme_the_central_does_not_know_says_to_import_its_file_first(
         programme = find_programme(session, DEMO_SLUG)
         programme.slug = "renamed-there"
         session.commit()
-    report = push_programme(db.session(), field, Central(central.url, central.token))
+    report = push_programme(db.session(), field, Central(central.url, central.token), audit.CLI)
     assert report.stop is not None
     assert report.stop.reason == "unknown_programme"
     assert report.left == 12
@@ -221,7 +225,7 @@ def test_a_programme_the_central_does_not_know_says_to_import_its_file_first(
 def test_a_programme_in_codes_mode_is_not_pushed(field: Programme, central: CentralService) -> None:
     field.access_mode = AccessMode.CODES.value
     db.session.commit()
-    report = push_programme(db.session(), field, Central(central.url, central.token))
+    report = push_programme(db.session(), field, Central(central.url, central.token), audit.CLI)
     assert report.stop is not None
     assert report.stop.reason == "codes_mode"
     assert len(central.keys()) == 12
@@ -293,11 +297,11 @@ def test_the_rate_limit_is_waited_for_within_the_patience_given_and_stops_the_pu
 ) -> None:
     line = Central(central.url, central.token)
     slept: list[float] = []
-    stopped = push_programme(db.session(), field, Limited(line), patience=10, sleep=slept.append)
+    stopped = push_programme(db.session(), field, Limited(line), audit.CLI, patience=10, sleep=slept.append)
     assert stopped.stop is not None
     assert (stopped.stop.reason, stopped.stop.retry_after) == ("rate_limited", "30")
     assert slept == []
-    waited = push_programme(db.session(), field, Limited(line), patience=60, sleep=slept.append)
+    waited = push_programme(db.session(), field, Limited(line), audit.CLI, patience=60, sleep=slept.append)
     assert waited.stop is None
     assert slept == [30.0]
     assert waited.already_there == 12

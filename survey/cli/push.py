@@ -6,6 +6,7 @@ import click
 from flask import current_app
 
 from survey.extensions import db
+from survey.services import audit
 from survey.services.central import Central
 from survey.services.push import PushReport, Stop, push_programme
 
@@ -74,7 +75,7 @@ def push_programme_command(slug: str, limit: int | None, patience: int) -> None:
         central = Central(url, token)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    report = push_programme(db.session(), _programme(slug), central, limit=limit, patience=patience)
+    report = push_programme(db.session(), _programme(slug), central, audit.CLI, limit=limit, patience=patience)
     for line in describe(report):
         click.echo(line)
     if report.stop is not None:

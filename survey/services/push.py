@@ -40,9 +40,10 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from survey.models import AccessMode, Answer, Programme, PushedResponse, Question, Response
+from survey.models import AccessMode, Answer, Programme, PushedResponse, Question, Response, User
 from survey.questionnaire.definition import iter_questions, kind_of
 from survey.questionnaire.kinds import FormContext
+from survey.services import audit
 from survey.services.central import Central, Unreachable
 from survey.storage.engines import write_intent
 
@@ -102,6 +103,7 @@ def push_programme(
     session: Session,
     programme: Programme,
     central: Central,
+    actor: User | str,
     *,
     limit: int | None = None,
     patience: float = 0.0,
@@ -111,8 +113,10 @@ def push_programme(
 
     When the central's rate limit answers 429, wait as its Retry-After says
     (``sleep``), as long as the waits add up to at most ``patience`` seconds;
-    beyond, stop (rate_limited). Never raises for the central's or the network's sake: a stop is in the
-    report (``stop``), with what was sent before it.
+    beyond, stop (rate_limited). A run that sent anything is in the audit log
+    (``push``, with the counts and the central's address). Never raises for
+    the central's or the network's sake: a stop is in the report (``stop``),
+    with what was sent before it.
     """
     report = PushReport(programme.slug, central.url)
     sendable = _sendable(programme, central.url)
@@ -155,6 +159,9 @@ def push_programme(
             report.left -= len(acknowledged)
         if report.stop is not None:
             break
+    if report.sent or report.already_there:
+        detail = f"{report.sent} sent, {report.already_there} already there, {report.left} left; {central.url}"
+        audit.record(session, actor, "push", programme, detail[:200])
     return report
 
 

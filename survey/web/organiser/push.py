@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from survey.extensions import db
 from survey.services.central import Central
@@ -42,7 +43,7 @@ def push(slug: str) -> ResponseReturnValue:
         problem = stop_message(Stop("not_configured"))
     # The POST's CSRF token is checked by CSRFProtect before any view.
     elif request.method == "POST":
-        report = push_programme(db.session(), programme, central, limit=PER_REQUEST)
+        report = push_programme(db.session(), programme, central, current_user._get_current_object(), limit=PER_REQUEST)
         if report.stop is not None:
             current_app.logger.info("push of %s stopped: %s %s", slug, report.stop.reason, report.stop.detail)
             problem = stop_message(report.stop)
