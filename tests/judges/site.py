@@ -252,6 +252,7 @@ def walk_staff(browser: Browser, site: Site, judge: Any) -> None:
         visit("one response", _first_href(page, "a[href*='/responses/']"))
         visit("comments", f"/o/{slug}/comments")
         visit("saved answers", f"/o/{slug}/saved-answers")
+        visit("push to the central service", f"/o/{slug}/push")
         visit("questionnaire library", "/o/questionnaires")
         visit("questionnaire preview", _first_href(page, "a[href*='/preview']"))
         visit("reports", f"/e/{slug}/reports")

@@ -85,6 +85,7 @@ RULES = {
     "organiser.data_entry": "manage",
     "organiser.import_saved": "manage",
     "organiser.export_bundle": "manage",
+    "organiser.push": "manage",
     "organiser.paper_form": "manage",
     "organiser.paper_pdf": "manage",
     "organiser.edit_programme": "manage",
