@@ -61,15 +61,22 @@ def figures_scope(session: Session, programme: Programme) -> Scope:
     the programme is open, only its whole batches of k (:func:`in_whole_batches`),
     so a new response changes no figure until k of them have come, and then
     k at once; None (every response) once it is closed or archived, when no
-    more come and the total is known.
+    more come and the total is known, and while fewer than k count, when the
+    small-group rule shows nothing but their number (reports.disclosure).
 
     Without it, a figure moves by exactly one response's answers: whoever saw
     a trainee send would read what they answered by difference.
     """
     if programme.status in FINISHED:
         return None
-    stored = int(session.scalar(select(func.count()).where(Response.programme_id == programme.id)) or 0)
-    return Response.id.in_(in_whole_batches(programme, stored))
+    stored, kept = session.execute(
+        select(func.count(Response.id), func.count(Response.id).filter(counted())).where(
+            Response.programme_id == programme.id
+        )
+    ).one()
+    if int(kept or 0) < group_size_of(programme):
+        return None  # under k the small-group rule shows the count alone, of every response
+    return Response.id.in_(in_whole_batches(programme, int(stored or 0)))
 
 
 def batch_times(session: Session, programme: Programme, *, rest_apart: bool = False) -> dict[uuid.UUID, datetime]:
