@@ -78,9 +78,7 @@ def report_source(session: Session, programme: Programme, *, every: bool = False
 def comparison_source(session: Session, programmes: Sequence[Programme]) -> ReportSource:
     """Several programmes, in the given order, for a comparison document (each
     open one of its whole batches of k only)."""
-    compared = tuple(
-        programme_data(session, p, with_rows=True, only=figures_scope(session, p)) for p in programmes
-    )
+    compared = tuple(programme_data(session, p, with_rows=True, only=figures_scope(session, p)) for p in programmes)
     return ReportSource(data=compared[0], compared=compared)
 
 

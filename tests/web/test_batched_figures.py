@@ -47,7 +47,8 @@ API_SUMMARY = f"/api/v1/programmes/{SLUG}/summary"
 def _poll(staff: FlaskClient, etags: dict[str, str], api: dict[str, str]) -> dict[str, object]:
     """The dashboard (and the projector), its JSON asked with the tag of its
     previous answer, the JSON summary, the raw CSV and the API's summary."""
-    seen: dict[str, object] = {path: replay._seen(staff.get(path)) for path in (DASHBOARD, f"{DASHBOARD}?view=projector")}
+    pages = (DASHBOARD, f"{DASHBOARD}?view=projector")
+    seen: dict[str, object] = {path: replay._seen(staff.get(path)) for path in pages}
     for path in (SUMMARY, CSV):  # asked as the reports page asks, the file fetched from its job
         seen[path] = replay._seen(ask_document(staff, path))
     headers = {"If-None-Match": etags["live"]} if "live" in etags else {}
@@ -77,7 +78,7 @@ def _story(
 def _figures_only(seen: object) -> object:
     """What a poll shows once the count and the number waiting are left out
     (and the arrivals chart, a count over time, which may move at once)."""
-    status, headers, body = seen  # type: ignore[misc]
+    status, _headers, body = seen  # type: ignore[misc]
     if not isinstance(body, bytes) or not body.startswith(b"{"):
         return body
     payload = json.loads(body)
@@ -108,7 +109,8 @@ def test_figures_move_a_whole_batch_of_k_at_a_time_whatever_the_order(
 ) -> None:
     k = group_size_of(programme)
     orders = _second_batch_orders(k)
-    assert orders[0] != orders[1] and sorted(orders[0]) == sorted(orders[1])
+    assert orders[0] != orders[1]
+    assert sorted(orders[0]) == sorted(orders[1])
     story = _story(app, programme, clock, monkeypatch, orders)
 
     def one_run() -> list[dict[str, object]]:
@@ -159,6 +161,7 @@ def test_the_replay_catches_figures_that_move_with_each_response(
 
     def one_run() -> list[dict[str, object]]:
         etags: dict[str, str] = {}
+
         def poll() -> dict[str, object]:
             headers = {"If-None-Match": etags["live"]} if "live" in etags else {}
             answer = staff.get(LIVE, headers=headers)

@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from flask import Response, current_app, render_template, request, session
-from flask_babel import ngettext
 from flask.typing import ResponseReturnValue
+from flask_babel import ngettext
 from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
 
@@ -109,13 +109,15 @@ def waiting_note(kpis: live.Kpis) -> str:
     yet ("" when none wait, or while the small-group notice says it all)."""
     if not kpis.waiting or kpis.small_group:
         return ""
-    return ngettext(
-        "%(num)d response waits for the next batch of %(minimum)d: the figures take in responses"
-        " %(minimum)d at a time, so that no one can read a trainee's answers by difference.",
-        "%(num)d responses wait for the next batch of %(minimum)d: the figures take in responses"
-        " %(minimum)d at a time, so that no one can read a trainee's answers by difference.",
-        kpis.waiting,
-        minimum=kpis.minimum_group_size,
+    return str(
+        ngettext(
+            "%(num)d response waits for the next batch of %(minimum)d: the figures take in responses"
+            " %(minimum)d at a time, so that no one can read a trainee's answers by difference.",
+            "%(num)d responses wait for the next batch of %(minimum)d: the figures take in responses"
+            " %(minimum)d at a time, so that no one can read a trainee's answers by difference.",
+            kpis.waiting,
+            minimum=kpis.minimum_group_size,
+        )
     )
 
 
