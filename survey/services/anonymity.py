@@ -7,6 +7,9 @@ be paired. So what is tied to a single response is only ever revealed for a
 batch of at least k responses at once (k: :func:`group_size_of`), in an order
 unrelated to arrival (the responses' random ids), without times. Counts may
 change one at a time: a count says nothing about which response is new.
+Figures (charts, scores, reports, raw exports) may not: while a programme is
+open they are drawn from whole batches only (:func:`figures_scope`), or a
+figure before and after one response would give that response's answers.
 
 docs/anonymity.md lists the guarantees and the tests that prove them.
 """
