@@ -58,9 +58,7 @@ def group_repeated(texts: Iterable[str]) -> tuple[RepeatedComment, ...]:
     keys = sorted(by_key, key=lambda k: (-len(k), k))
     if len(keys) <= NEAR_LIMIT:
         _merge_near(keys, by_key)
-    found = [
-        RepeatedComment(_wording(wordings), sum(wordings.values())) for wordings in by_key.values() if wordings
-    ]
+    found = [RepeatedComment(_wording(wordings), sum(wordings.values())) for wordings in by_key.values() if wordings]
     return tuple(sorted(found, key=lambda r: (-r.count, r.text.casefold(), r.text)))
 
 
