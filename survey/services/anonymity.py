@@ -37,14 +37,16 @@ def group_size_of(programme: Programme | PublishedProgramme) -> int:
     return programme.minimum_group_size
 
 
-def in_whole_batches(programme: Programme, stored: int) -> Select[uuid.UUID]:
+def in_whole_batches(programme: Programme, stored: int, *, held_back: int = 0) -> Select[uuid.UUID]:
     """The ids of the programme's responses that belong to a whole batch of k,
     the batches cut in arrival order (``stored``: how many responses the
     programme has, excluded ones included): what the responses browser and
     the comments page may list. The last ``stored % k`` responses wait for the
-    next batch; the ids say nothing of arrival, so a page listing them in the
-    order of their ids shows which batch came last, never which response."""
-    shown = stored // group_size_of(programme) * group_size_of(programme)
+    next batch, and ``held_back`` whole batches more; the ids say nothing of
+    arrival, so a page listing them in the order of their ids shows which
+    batch came last, never which response."""
+    k = group_size_of(programme)
+    shown = max(stored // k - held_back, 0) * k
     return (
         select(Response.id)
         .where(Response.programme_id == programme.id)
@@ -60,12 +62,17 @@ FINISHED = frozenset({ProgrammeStatus.CLOSED.value, ProgrammeStatus.ARCHIVED.val
 
 def figures_scope(session: Session, programme: Programme) -> Scope:
     """The responses staff figures may be drawn from (charts, scores, NPS,
-    distributions, comments, the API's summary, reports and raw exports): while
-    the programme is open, only its whole batches of k (:func:`in_whole_batches`),
-    so a new response changes no figure until k of them have come, and then
-    k at once; None (every response) once it is closed or archived, when no
-    more come and the total is known, and while fewer than k count, when the
-    small-group rule shows nothing but their number (reports.disclosure).
+    distributions, comments, the API's summary, reports and raw exports).
+
+    While the programme is open: its whole batches of k but the last
+    (:func:`in_whole_batches` with one batch held back), so that a new
+    response changes no figure until k of them have come, then k at once,
+    and so that between the figures seen just before closing and the final
+    ones (every response) lie k to 2k - 1 responses, never one trainee's
+    alone, whenever the organiser closes. None (every response) once it is
+    closed or archived, when no more come and the total is known, and while
+    fewer than k count, when the small-group rule shows nothing but their
+    number (reports.disclosure).
 
     Without it, a figure moves by exactly one response's answers: whoever saw
     a trainee send would read what they answered by difference.
@@ -79,7 +86,7 @@ def figures_scope(session: Session, programme: Programme) -> Scope:
     ).one()
     if int(kept or 0) < group_size_of(programme):
         return None  # under k the small-group rule shows the count alone, of every response
-    return Response.id.in_(in_whole_batches(programme, int(stored or 0)))
+    return Response.id.in_(in_whole_batches(programme, int(stored or 0), held_back=1))
 
 
 def batch_times(session: Session, programme: Programme, *, rest_apart: bool = False) -> dict[uuid.UUID, datetime]:
@@ -125,7 +132,10 @@ def room_comments(session: Session, programme: Programme, limit: int) -> tuple[R
     """The latest comments revealed to the room, batch by batch.
 
     The responses with a comment are cut, in arrival order, into batches of k;
-    only complete batches are shown: the latest batch, and the ones before it
+    only complete batches are shown, and while the programme is open not the
+    latest of them (as :func:`figures_scope` holds back the latest batch of
+    figures: the comments seen before closing and those of the final report
+    then differ by k or more): the latest batch shown, and the ones before it
     as long as their comments fit within ``limit`` (the latest batch is shown
     whole, even beyond ``limit``). Within what is shown, comments are ordered
     by their response's random id, then by question, never by arrival.
@@ -145,7 +155,8 @@ def room_comments(session: Session, programme: Programme, limit: int) -> tuple[R
             arrival.append(response_id)
             by_response[response_id] = []
         by_response[response_id].append((code, position, language, text or ""))
-    complete = len(arrival) // k * k
+    held_back = 0 if programme.status in FINISHED else 1
+    complete = max(len(arrival) // k - held_back, 0) * k
     shown: list[uuid.UUID] = []
     for end in range(complete, 0, -k):
         batch = arrival[end - k : end]

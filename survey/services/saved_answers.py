@@ -11,12 +11,13 @@ key, however often the file is brought in or the phone later gets through.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from survey import storage
 from survey.models import Programme
+from survey.services.anonymity import FINISHED
 from survey.services.answer_checks import check_answers
 from survey.services.responses import KeyReused, Receipt
 from survey.storage import Mode, Outcome, SubmittedAnswer
@@ -50,7 +51,11 @@ def import_saved_answers(
         language=language,
         idempotency_key=idempotency_key,
         source="web",
-        submitted_at=saved_at,
+        # While the programme is open its figures are cut into batches in order of arrival
+        # (survey.services.anonymity): a form dated back would slip into a batch already
+        # shown and push another response out of it, which whoever imports it could then
+        # read by difference. So it arrives now; once closed, it keeps the time it was saved.
+        submitted_at=saved_at if programme.status in FINISHED else datetime.now(UTC),
     )
     session.rollback()  # the response is written in a transaction of its own
     result = storage.store_response(session.get_bind(), new, Mode.IMPORT)

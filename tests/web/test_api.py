@@ -397,7 +397,11 @@ def test_summary_follows_the_dashboards_small_group_rule(
     listed = client.get(f"{API}/programmes/{programme.slug}/responses", headers=bearer(secret, "ar"))
     assert listed.status_code == 403
     assert listed.get_json()["type"].endswith("/small-programme")
+    # k: still nothing but the count while open, the latest batch being held back.
     send_many(client, secret, programme, 1)
+    held = client.get(f"{API}/programmes/{programme.slug}/summary", headers=bearer(secret, "fr")).get_json()
+    assert (held["kpis"]["small_group"], held["dimensions"]) == (True, [])
+    send_many(client, secret, programme, k)  # 2k: the first batch shows
     full = client.get(f"{API}/programmes/{programme.slug}/summary", headers=bearer(secret, "fr")).get_json()
     assert full["kpis"]["small_group"] is False
     assert full["dimensions"]

@@ -1,7 +1,8 @@
-"""Figures move a whole batch of k at a time: an organiser who saw one trainee
-send, and reloads the dashboard, its JSON, the JSON summary, the API summary
-and the raw CSV before and after, cannot read that trainee's answers by
-difference. docs/anonymity.md ("An organiser") names these tests.
+"""Figures move a whole batch of k at a time, and leave out the latest batch while
+the programme is open: an organiser who saw one trainee send, and reloads the
+dashboard, its JSON, the JSON summary, the API summary and the raw CSV before
+and after (or closes the programme right after), cannot read that trainee's
+answers by difference. docs/anonymity.md ("An organiser") names these tests.
 
 A first batch of k trainees sends; then k more send one at a time, in two
 different orders (reversed, and shuffled), while a staff client reloads after
@@ -125,7 +126,8 @@ def test_figures_move_a_whole_batch_of_k_at_a_time_whatever_the_order(
         differing = [path for path in a if a[path] != b[path]]
         assert not differing, f"after submission {number}: {differing}"
     # And within a run, while the second batch fills, only the count and the number
-    # waiting move: the figures after k responses stay until the 2k-th comes.
+    # waiting move: the figures after k responses (none: the first batch is held back
+    # while it is the latest) stay until the 2k-th comes, which shows the first batch.
     for path in (LIVE, SUMMARY, CSV, API_SUMMARY):
         shown = [_figures_only(poll[path]) for poll in first]
         assert all(shown[n] == shown[k] for n in range(k, 2 * k)), path
@@ -138,9 +140,9 @@ def test_figures_move_a_whole_batch_of_k_at_a_time_whatever_the_order(
         return kpis
 
     assert [live_kpis(poll)["responses"] for poll in first] == list(range(2 * k + 1))
-    assert [live_kpis(poll)["waiting"] for poll in first[k:]] == [*range(k), 0]
+    assert [live_kpis(poll)["waiting"] for poll in first[k:]] == [*range(k, 2 * k), k]
     csv_rows = [poll[CSV][2] for poll in first]  # type: ignore[index]
-    assert csv_rows[k] != csv_rows[k - 1]  # the first batch's rows came with its k-th response
+    assert csv_rows[2 * k] != csv_rows[2 * k - 1]  # the first batch's rows came with the 2k-th response
 
 
 def test_the_replay_catches_figures_that_move_with_each_response(
@@ -177,7 +179,7 @@ def test_the_replay_catches_figures_that_move_with_each_response(
     assert same[2 * k]
 
 
-def test_with_k_5_and_7_responses_the_dashboard_shows_figures_of_5_and_says_2_wait(
+def test_with_k_5_the_figures_wait_for_10_responses_then_show_all_but_the_latest_5(
     app: Flask,
     programme: Programme,
     staff: FlaskClient,
@@ -187,21 +189,28 @@ def test_with_k_5_and_7_responses_the_dashboard_shows_figures_of_5_and_says_2_wa
 ) -> None:
     programme.minimum_group_size = 5
     db.session.commit()
-    story = _story(app, programme, clock, monkeypatch, [[5, 6]])
+    story = _story(app, programme, clock, monkeypatch, [[5, 6, 7, 8, 9]])
     etags: dict[str, str] = {}
-    seen = story(lambda: _poll(staff, etags, api))[-1]
+    polls = story(lambda: _poll(staff, etags, api))
+    # After 7: the count, and why no figure shows yet.
+    seven = json.loads(polls[7][LIVE][2])  # type: ignore[index]
+    assert (seven["kpis"]["responses"], seven["kpis"]["small_group"]) == (7, True)
+    assert not [f for f in seven["figures"] if f["code"] == "recommend"]
+    assert "shown once 10 responses have arrived, or when the evaluation closes" in polls[7][DASHBOARD][2].decode()  # type: ignore[index]
+    # After 10: the first 5 trainees' answers, and the 5 latest said to be left out.
+    seen = polls[10]
     payload = json.loads(seen[LIVE][2])  # type: ignore[index]
-    assert payload["kpis"]["responses"] == 7
-    assert payload["kpis"]["waiting"] == 2
-    note = "2 responses wait for the next batch of 5"
+    assert payload["kpis"]["responses"] == 10
+    assert payload["kpis"]["waiting"] == 5
+    note = "5 responses are not in the figures yet"
     assert payload["kpis"]["waiting_note"].startswith(note)
     assert note in seen[DASHBOARD][2].decode()  # type: ignore[index]
-    # The recommendation chart counts the answers of the first 5 trainees (0 to 4), not 7.
+    # The recommendation chart counts the answers of the first 5 trainees (0 to 4), not 10.
     recommend = json.loads(next(f["json"] for f in payload["figures"] if f["code"] == "recommend"))
     counts = {x: y for trace in recommend["data"] for x, y in zip(trace["x"], trace["y"], strict=True)}
     assert counts == {score: int(score < 5) for score in range(11)}
     summary = json.loads(seen[API_SUMMARY][2])  # type: ignore[index]
-    assert (summary["kpis"]["responses"], summary["kpis"]["waiting"]) == (7, 2)
+    assert (summary["kpis"]["responses"], summary["kpis"]["waiting"]) == (10, 5)
     assert {d["n"] for d in summary["dimensions"]} == {5}
     assert sorted(re.findall(r"Trainee (\d) found", json.dumps(summary["comments"]))) == list("01234")
     assert json.loads(seen[SUMMARY][2])["responses"]["n"] == 5  # type: ignore[index]

@@ -1,7 +1,8 @@
 """Comments in the room: the dashboard and the projector show free text only a
-batch of k authors at a time, in no arrival order, without times, and without
-a language label where fewer than k share it. docs/anonymity.md ("Another
-trainee in the room") names these tests."""
+batch of k authors at a time (and, while the programme is open, not the latest
+batch), in no arrival order, without times, and without a language label where
+fewer than k share it. docs/anonymity.md ("Another trainee in the room") names
+these tests."""
 
 from __future__ import annotations
 
@@ -46,20 +47,27 @@ def test_comments_show_only_for_whole_batches_of_k_in_no_arrival_order(
     app: Flask, signed_in: FlaskClient, programme: Programme
 ) -> None:
     k = group_size_of(programme)
-    texts = [f"Comment number {n}" for n in range(2 * k)]
-    for number, text in enumerate(texts[:k]):
-        assert _comments(signed_in) == [], number  # fewer than k wrote: nothing yet
+    texts = [f"Comment number {n}" for n in range(3 * k)]
+    for number, text in enumerate(texts[: 2 * k]):
+        # Fewer than 2k wrote: nothing yet, the latest batch being held back while open.
+        assert _comments(signed_in) == [], number
         _write(app, programme, text)
     shown = [c["text"] for c in _comments(signed_in)]
     assert sorted(shown) == sorted(texts[:k])
     # Ordered by the responses' random ids, never by when they came.
-    by_id = db.session.execute(select(Answer.response_id, Answer.text).where(Answer.text.in_(texts))).all()
+    by_id = db.session.execute(select(Answer.response_id, Answer.text).where(Answer.text.in_(texts[:k]))).all()
     assert shown == [text for _id, text in sorted(by_id)]
-    for text in texts[k:-1]:
+    for text in texts[2 * k : -1]:
         _write(app, programme, text)
         assert sorted(c["text"] for c in _comments(signed_in)) == sorted(texts[:k])  # the next batch waits
     _write(app, programme, texts[-1])
-    assert sorted(c["text"] for c in _comments(signed_in)) == sorted(texts)
+    assert sorted(c["text"] for c in _comments(signed_in)) == sorted(texts[: 2 * k])
+
+
+def _later(app: Flask, programme: Programme, stage: str) -> None:
+    """k more French comments, so that the batch before them shows (the latest is held back)."""
+    for number in range(group_size_of(programme)):
+        _write(app, programme, f"Plus tard {stage} {number}", "fr")
 
 
 def test_comments_carry_no_time_and_no_label_of_a_language_fewer_than_k_share(
@@ -69,6 +77,7 @@ def test_comments_carry_no_time_and_no_label_of_a_language_fewer_than_k_share(
     for number in range(k - 1):
         _write(app, programme, f"Commentaire {number}", "fr")
     _write(app, programme, "تعليق واحد", "ar")
+    _later(app, programme, "a")
     comments = _comments(signed_in)
     assert len(comments) == k
     assert {c["language"] for c in comments if c["text"] == "تعليق واحد"} == {""}
@@ -90,9 +99,11 @@ def test_comments_carry_no_time_and_no_label_of_a_language_fewer_than_k_share(
         _write(app, programme, f"Encore {number}", "fr")
     comments = _comments(signed_in)
     assert {c["language"] for c in comments} == {""}
+    assert not [c for c in comments if c["text"].startswith("Encore")], "the latest batch is held back"
     # Once k write in Arabic too, both are named.
     for number in range(k):
         _write(app, programme, f"تعليق {number}", "ar")
+    _later(app, programme, "b")
     comments = _comments(signed_in)
     assert {c["language"] for c in comments if c["text"].startswith(("Commentaire", "Encore"))} <= {"fr"}
     assert {c["language"] for c in comments if c["text"].startswith("تعليق")} <= {"ar"}

@@ -177,6 +177,9 @@ def test_a_small_language_group_is_not_named_in_the_downloads_or_on_the_dashboar
 @pytest.mark.parametrize("n", [4, 5])
 def test_the_dashboard_shows_answers_only_from_the_minimum(client: FlaskClient, programme: Programme, n: int) -> None:
     with_responses(programme, n)
+    # Closed: while open, the figures also leave out the latest batch (tests/web/test_batched_figures.py).
+    programme.status = ProgrammeStatus.CLOSED.value
+    db.session.commit()
     as_evaluator(client, programme)
 
     payload = client.get("/o/niamey/live.json?lang=en").get_json()
@@ -200,9 +203,10 @@ def test_the_dashboard_shows_answers_only_from_the_minimum(client: FlaskClient, 
 def test_the_organiser_sets_the_minimum_group_size_in_the_programme_settings(
     client: FlaskClient, programme: Programme
 ) -> None:
-    with_responses(programme, 4)
+    with_responses(programme, 6)  # open: with k = 5 no figure yet (one batch, held back); with 3, one shows
     user(Role.ADMIN, email="admin@example.org")
     login(client, "admin@example.org")
+    assert client.get("/o/niamey/live.json?lang=en").get_json()["kpis"]["small_group"] is True
     form = settings_form(client, "niamey")
     assert form["minimum_group_size"] == "5"
     form["csrf_token"] = read_page(client.get("/o/niamey/settings?lang=en")).hidden["csrf_token"]

@@ -106,15 +106,18 @@ def dashboard(slug: str) -> ResponseReturnValue:
 
 def waiting_note(kpis: live.Kpis) -> str:
     """What the dashboard says of the responses its figures do not include
-    yet ("" when none wait, or while the small-group notice says it all)."""
+    yet ("" when none wait, or while no figure is shown and the small-group
+    notice says it all)."""
     if not kpis.waiting or kpis.small_group:
         return ""
     return str(
         ngettext(
-            "%(num)d response waits for the next batch of %(minimum)d: the figures take in responses"
-            " %(minimum)d at a time, so that no one can read a trainee's answers by difference.",
-            "%(num)d responses wait for the next batch of %(minimum)d: the figures take in responses"
-            " %(minimum)d at a time, so that no one can read a trainee's answers by difference.",
+            "%(num)d response is not in the figures yet. While the evaluation is open, the figures take"
+            " in responses %(minimum)d at a time and leave out the latest ones, so that no one can read"
+            " a trainee's answers by difference, even at closing.",
+            "%(num)d responses are not in the figures yet. While the evaluation is open, the figures take"
+            " in responses %(minimum)d at a time and leave out the latest ones, so that no one can read"
+            " a trainee's answers by difference, even at closing.",
             kpis.waiting,
             minimum=kpis.minimum_group_size,
         )
