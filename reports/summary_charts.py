@@ -26,6 +26,7 @@ from reports.chart_style import (
     mirror,
 )
 from reports.data import Questionnaire
+from reports import bidi
 from reports.labels import label, localised, number, with_value, wrap
 from reports.languages import is_rtl
 
@@ -66,7 +67,11 @@ def dimension_bars(
         xs.append(mean)
         plus.append(high - mean if mean is not None and high is not None else 0.0)
         minus.append(mean - low if mean is not None and low is not None else 0.0)
-        interval = f"{number(low, lang, 2)} – {number(high, lang, 2)}" if low is not None and high is not None else "–"
+        interval = (
+            bidi.ltr(f"{number(low, lang, 2)} – {number(high, lang, 2)}", lang)
+            if low is not None and high is not None
+            else "–"
+        )
         hover.append([number(mean, lang, 2) if mean is not None else "–", interval])
     fig.add_trace(
         go.Bar(

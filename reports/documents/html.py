@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, Literal
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from reports import bidi
 from reports.caches import REPORT_FILES, memoised
 from reports.compare import Comparison, compare
 from reports.documents import ReportSource
@@ -47,8 +48,6 @@ from reports.summary import EvaluationSummary, summarise
 
 Mode = Literal["screen", "print"]
 PLOTLY_ENV = "SURVEY_PLOTLY_JS"
-#: Isolates a number inside right-to-left text, so "-0.5" does not show as "0.5-".
-LRI, PDI = "\u2066", "\u2069"
 
 
 def write_html(
@@ -214,7 +213,10 @@ def formatters(lang: str, languages: tuple[str, ...] = ()) -> dict[str, Callable
     right in Arabic."""
 
     def ltr(text: str) -> str:
-        return f"{LRI}{text}{PDI}" if is_rtl(lang) else text
+        return bidi.ltr(text, lang)
+
+    def auto(text: str) -> str:
+        return bidi.auto(text, lang)
 
     def num(value: float | None, decimals: int = 2) -> str:
         return "–" if value is None else ltr(number(value, lang, decimals).replace("-", "−"))
@@ -243,7 +245,7 @@ def formatters(lang: str, languages: tuple[str, ...] = ()) -> dict[str, Callable
         if value is None or p is None:
             return "–"
         shown = number(value, lang, decimals).replace("-", "−")
-        return ltr(f"{name} = {shown}, {pval(p).strip(LRI + PDI)}")
+        return ltr(f"{name} = {shown}, {bidi.plain(pval(p))}")
 
     def text(key: str, **values: object) -> str:
         return label(key, lang).format(**values)
@@ -264,5 +266,5 @@ def formatters(lang: str, languages: tuple[str, ...] = ()) -> dict[str, Callable
         return n_out_of_range(n, lang)
 
     return {"num": num, "pct": pct, "ci": interval, "pval": pval, "count": count, "statistic": statistic,
-            "t": text, "reason": reason, "tx": tx, "lang_name": lang_name, "ltr": ltr,
+            "t": text, "reason": reason, "tx": tx, "lang_name": lang_name, "ltr": ltr, "auto": auto,
             "n_comments": comments, "n_out_of_range": out_of_range}  # fmt: skip
