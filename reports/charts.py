@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from reports import bidi
+from reports.bidi import n_equals
 from reports.chart_style import (
     BROWN_STRONG,
     HEAT_SCALE,
@@ -37,8 +39,6 @@ from reports.chart_style import (
 )
 from reports.data import ProgrammeData, Question, option_count
 from reports.kinds import Chart, kind_of
-from reports import bidi
-from reports.bidi import n_equals
 from reports.labels import label, localised, number, percent, percent_suffix, signed, with_value, wrap
 from reports.summary_charts import arrivals, dimension_bars
 
@@ -232,7 +232,9 @@ def before_after_dumbbell(data: ProgrammeData, codes: Sequence[str], lang: str) 
                     "line": {"width": 3, "color": colour},
                 },
                 customdata=[[bidi.ltr(number(m, lang), lang) if m is not None else "", n] for m, n in sides[item]],
-                hovertemplate=f"%{{y}}<br>{name}: %{{customdata[0]}} ({bidi.ltr('n = %{customdata[1]}', lang)})<extra></extra>",
+                hovertemplate=(
+                    f"%{{y}}<br>{name}: %{{customdata[0]}} ({bidi.ltr('n = %{customdata[1]}', lang)})<extra></extra>"
+                ),
             )
         )
     scale = sorted({p for q in questions for p in q.points})
@@ -261,7 +263,8 @@ def matrix_heatmap(data: ProgrammeData, code: str, lang: str) -> go.Figure:
     for item, row, total in zip(question.items, counts, totals, strict=True):
         mean, _ = _mean(question.points, row)
         summary = with_value("mean", bidi.ltr(number(mean, lang), lang), lang) + " · " if mean is not None else ""
-        rows.append(f"{wrap(localised(item.label, lang, languages), 30)}<br><sup>{summary}{n_equals(total, lang)}</sup>")
+        counted = n_equals(total, lang)
+        rows.append(f"{wrap(localised(item.label, lang, languages), 30)}<br><sup>{summary}{counted}</sup>")
     title = wrap(localised(question.text, lang, languages))
     fig = go.Figure(layout=base_layout(lang, title, 140 + 52 * max(len(rows), 1)))
     if not any(totals):

@@ -16,7 +16,7 @@ from babel import Locale, UnknownLocaleError
 
 from reports import bidi
 from reports.i18n import N_, gettext, ngettext
-from reports.languages import is_rtl, language
+from reports.languages import language
 
 #: Every word a chart or a document adds, by what it is; one English wording
 #: each, translated by the catalogs (see :mod:`reports.i18n`). Texts with

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
 
+from reports import bidi
 from reports.chart_style import (
     BROWN_STRONG,
     INK,
@@ -26,7 +27,6 @@ from reports.chart_style import (
     mirror,
 )
 from reports.data import Questionnaire
-from reports import bidi
 from reports.labels import label, localised, number, with_value, wrap
 from reports.languages import is_rtl
 

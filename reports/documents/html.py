@@ -43,7 +43,7 @@ from reports.labels import (
     number,
     percent,
 )
-from reports.languages import direction, is_rtl
+from reports.languages import direction
 from reports.summary import EvaluationSummary, summarise
 
 Mode = Literal["screen", "print"]

@@ -6,8 +6,8 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
-from flask import Flask, current_app, url_for
 from babel.dates import format_interval
+from flask import Flask, current_app, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
