@@ -215,9 +215,6 @@ def formatters(lang: str, languages: tuple[str, ...] = ()) -> dict[str, Callable
     def ltr(text: str) -> str:
         return bidi.ltr(text, lang)
 
-    def auto(text: str) -> str:
-        return bidi.auto(text, lang)
-
     def num(value: float | None, decimals: int = 2) -> str:
         return "–" if value is None else ltr(number(value, lang, decimals).replace("-", "−"))
 
@@ -266,5 +263,5 @@ def formatters(lang: str, languages: tuple[str, ...] = ()) -> dict[str, Callable
         return n_out_of_range(n, lang)
 
     return {"num": num, "pct": pct, "ci": interval, "pval": pval, "count": count, "statistic": statistic,
-            "t": text, "reason": reason, "tx": tx, "lang_name": lang_name, "ltr": ltr, "auto": auto,
+            "t": text, "reason": reason, "tx": tx, "lang_name": lang_name, "ltr": ltr,
             "n_comments": comments, "n_out_of_range": out_of_range}  # fmt: skip
