@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from reports.documents import ReportSource
 from reports.documents.html import render
 from tests.browser.conftest import DEMO_EMAIL, LiveServer
+from tests.browser.test_axe_changed_pages import violations
 from tests.browser.test_paper_entry_keys import laptop  # noqa: F401 (a fixture)
 from tests.reports.test_summary import build
 
@@ -222,3 +223,25 @@ def test_the_arabic_dashboard_chart_keeps_the_sign_and_n_on_the_left(arabic_dash
     assert left_of(arabic_dashboard, title, "-", "33")
     assert left_of(arabic_dashboard, title, "n", "27")
     assert left_of(arabic_dashboard, title, "n = ", "27")
+
+
+# The judges ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_pages_with_isolated_text_have_no_axe_violations(laptop: Page, bidi_programme: str, lang: str) -> None:  # noqa: F811
+    found: dict[str, list[str]] = {}
+    for path in (
+        f"/o/{bidi_programme}?lang={lang}",
+        f"/o/?lang={lang}",
+        f"/o/{bidi_programme}/entry?lang={lang}",
+        f"/s/{bidi_programme}?lang={lang}",
+    ):
+        laptop.goto(path)
+        expect(laptop.locator("h1").first).to_be_visible()
+        found[path] = violations(laptop)
+    assert found == {path: [] for path in found}
+
+
+def test_the_arabic_report_has_no_axe_violations(arabic_report: Page) -> None:
+    assert violations(arabic_report) == []
