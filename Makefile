@@ -100,7 +100,7 @@ i18n-compile: $(STAMP)
 	$(BIN)/pybabel compile -d survey/translations --statistics
 	$(BIN)/pybabel compile -D reports -d reports/translations --statistics
 
-## Load benchmark (about 5 minutes); bench-quick is a 1-minute smoke run.
+## Load benchmark, the JSON API's included (about 15 minutes); bench-quick is a 2-minute smoke run.
 bench: $(STAMP)
 	$(BIN)/python -m bench
 

@@ -58,10 +58,16 @@ class Browser:
     def post(self, path: str, fields: list[tuple[str, str]]) -> Reply:
         return self._send("POST", path, urlencode(fields).encode())
 
-    def _send(self, method: str, path: str, body: bytes | None) -> Reply:
+    def call(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> Reply:
+        """Any request, with ``headers`` added to (or replacing) the browser's own: a JSON
+        API call names its Content-Type and Authorization there."""
+        return self._send(method, path, body, headers)
+
+    def _send(self, method: str, path: str, body: bytes | None, extra: dict[str, str] | None = None) -> Reply:
         headers = {"Accept-Encoding": "gzip", "Accept-Language": "fr", "User-Agent": "survey-bench"}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers.update(extra or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         started = time.perf_counter()

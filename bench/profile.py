@@ -3,8 +3,10 @@
 Runs the application in this process (Flask's test client, no gunicorn, no
 network) on a fresh database with the demo, walks N trainees through the form,
 and prints the CPU time of each step, then the hottest functions: those of
-survey/ by cumulative time, and all by own time. The test client adds its own
-cost (werkzeug/test.py); it is not the application's.
+survey/ by cumulative time, and all by own time. The profiler counts the
+thread's CPU time, not the clock: a commit waiting on the disk's fsync is not
+work the server could spend elsewhere. The test client adds its own cost
+(werkzeug/test.py); it is not the application's.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         clock = dict.fromkeys(steps, 0.0)
         for _ in range(args.trainees):
             step(client, pages, clock)
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.thread_time)
         profiler.enable()
         for _ in range(args.trainees):
             step(client, pages, dict.fromkeys(steps, 0.0))

@@ -15,6 +15,8 @@ BARE_FORM = "bare GET+POST"
 BARE_FORM_NO_JS = "bare GET+3POST"
 #: Each trainee unit and the bare unit of the same shape (same number of requests).
 BARE_OF = {TRAINEE: BARE_FORM, TRAINEE_NO_JS: BARE_FORM_NO_JS}
+#: A response sent through the JSON API (bench/api.py).
+API_SUBMIT = "API submit"
 
 TARGET_THROUGHPUT = 100.0  # completed trainees/s at concurrency 32
 TARGET_CONCURRENCY = 32
@@ -286,7 +288,7 @@ def render(runs: list[Run], verdicts: list[Verdict], header: list[str]) -> str:
 
 
 def stored_line(run: Run) -> str:
-    what = "responses" if run.unit in BARE_OF else "rows"
+    what = "responses" if run.unit in BARE_OF or run.unit == API_SUBMIT else "rows"
     if run.stored_ok:
         return f"all {run.acknowledged} acknowledged {what} stored"
     return (

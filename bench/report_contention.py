@@ -93,16 +93,30 @@ def trainee(port: int, until: float, samples: Samples) -> None:
         browser.close()
 
 
-def evaluator(port: int, stop: threading.Event, samples: Samples, start: threading.Barrier) -> None:
-    """Signs in, then asks for the PDF, follows its job page until ready, downloads it; again,
-    until the trainees' run ends (a PDF still waited for then is left)."""
+def signed_in(port: int) -> tuple[Browser, str]:
+    """A browser signed in as the demo account, and the CSRF token of its session.
+
+    The evaluators sign in one after the other: every one is the demo account from
+    the same address, and the sign-in limit (survey/web/limits.py) counts attempts
+    per address and account until one succeeds, so eight at once would be taken for
+    guessing and some refused (429), leaving them without a session."""
     from survey.services.demo import DEMO_EMAIL, DEMO_PASSWORD
 
     browser = Browser("127.0.0.1", port, timeout=300)
     login = hidden_fields(browser.get("/login").text())
     fields = [("csrf_token", login.get("csrf_token", "")), ("email", DEMO_EMAIL), ("password", DEMO_PASSWORD)]
-    browser.post("/login", fields)
-    token = hidden_fields(browser.get("/e/niamey-2026/reports").text()).get("csrf_token", "")
+    reply = browser.post("/login", fields)
+    page = browser.get("/e/niamey-2026/reports")
+    token = hidden_fields(page.text()).get("csrf_token", "")
+    if reply.status != 302 or page.status != 200 or not token:
+        browser.close()
+        raise RuntimeError(f"the demo account could not sign in: HTTP {reply.status}, then {page.status}")
+    return browser, token
+
+
+def evaluator(browser: Browser, token: str, stop: threading.Event, samples: Samples, start: threading.Barrier) -> None:
+    """Asks for the PDF, follows its job page until ready, downloads it; again, until the
+    trainees' run ends (a PDF still waited for then is left)."""
     start.wait()
     try:
         while not stop.is_set():
@@ -133,7 +147,10 @@ def run(port: int, seconds: float, trainees: int, with_reports: bool) -> Samples
     stop = threading.Event()
     threads: list[threading.Thread] = []
     if with_reports:
-        threads += [threading.Thread(target=evaluator, args=(port, stop, samples, start)) for _ in range(EVALUATORS)]
+        signed = [signed_in(port) for _ in range(EVALUATORS)]
+        threads += [
+            threading.Thread(target=evaluator, args=(browser, token, stop, samples, start)) for browser, token in signed
+        ]
     for thread in threads:
         thread.start()
     start.wait()  # every evaluator signed in: the PDFs are asked for at once

@@ -1,6 +1,8 @@
-"""``python -m bench``: for each database, the trainee form and the bare endpoint
-under gunicorn, at each concurrency; a table, a JSON file, and a check that every
-acknowledged response is stored (exit 1 when one is not)."""
+"""``python -m bench``: for each database, the trainee form, the JSON API's
+submit and the bare endpoint under gunicorn, at each concurrency, then a
+programme's responses read whole through the API (bench/api.py); a table, a
+JSON file, and a check that every acknowledged response is stored (exit 1 when
+one is not)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import databases, report, slow_link
+from bench import api, databases, report, slow_link
 from bench.client import Browser
 from bench.databases import Database
 from bench.load import (
@@ -63,11 +65,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--output", type=Path, default=DEFAULT_OUTPUT, help="JSON results (default bench/results/latest.json)"
     )
     parser.add_argument(
+        "--stream",
+        type=int,
+        default=100_000,
+        help="responses read whole through the API per database (default 100000, 5000 with --quick; 0: none)",
+    )
+    parser.add_argument(
         "--no-slow-link", action="store_true", help="skip the slow-link run after the load (bench/slow_link.py)"
     )
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds, args.warmup = 3.0, 0.5
+        args.stream = min(args.stream, 5000)
+    if not 0 <= args.stream <= 500_000:
+        parser.error("--stream must be in [0, 500000]")
     if not 0 < args.seconds <= 600 or not 0 <= args.warmup <= 60:
         parser.error("--seconds must be in (0, 600] and --warmup in [0, 60]")
     if any(not 1 <= c <= 256 for c in args.concurrency) or not 1 <= args.max_requests <= 1_000_000:
@@ -200,16 +211,19 @@ def trainee_units(server: Server) -> tuple[TraineeForm, TraineeFormWithoutJavaSc
     return TraineeForm(FORM_PATH, answers), TraineeFormWithoutJavaScript(FORM_PATH, answers)
 
 
-def bench_database(database: Database, args: argparse.Namespace, logs: Path) -> list[report.Run]:
+def bench_database(database: Database, args: argparse.Namespace, logs: Path, streams: list[str]) -> list[report.Run]:
+    """The runs of one database; the line of its read through the API is added to ``streams``."""
     runs: list[report.Run] = []
     databases.migrate_and_load_demo(database)
     mode = databases.journal_mode(database)
     print(f"{database.name}: migrated, demo loaded" + (f", journal_mode={mode}" if mode else ""), flush=True)
     with gunicorn("survey:create_app()", database.app_env(), logs / f"{database.name}-survey.log", FORM_PATH) as server:
-        units = trainee_units(server)
+        units: tuple[Unit, ...] = (*trainee_units(server), api.submit_unit(database, server))
         for concurrency in args.concurrency:
             for unit in units:
                 runs.append(measure(database, server, unit, concurrency, args, "responses", "idempotency_key"))
+        if args.stream:
+            streams.append(api.stream_run(database, server, args.stream))
     databases.create_bare_table(database)
     with gunicorn(
         "bench.bare_app:create_app()", database.app_env(), logs / f"{database.name}-bare.log", "/bare"
@@ -234,10 +248,12 @@ def main(argv: list[str] | None = None) -> int:
         "as the server (its CPU is shown below)",
         "trainee = GET form + one POST of the whole form (what the phone sends with JavaScript on; the unit of the "
         "targets); trainee, no JS = GET form + POST page 1 + POST page 2 + POST send; both end on the 303 (not "
-        "followed); fresh cookies per trainee, one keep-alive connection per virtual trainee",
+        "followed); fresh cookies per trainee, one keep-alive connection per virtual trainee; API submit = one POST "
+        "of the same answers as JSON with a token and an Idempotency-Key, answered 201 (a kiosk app sending)",
     ]
     print(f"running {', '.join(args.databases)} at concurrency {args.concurrency}, {args.seconds:g} s each", flush=True)
     runs: list[report.Run] = []
+    streams: list[str] = []
     skipped: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="survey-bench-") as work:
         workdir = Path(work)
@@ -248,11 +264,14 @@ def main(argv: list[str] | None = None) -> int:
                 skipped[name] = str(exc)
                 print(f"{name}: skipped, {exc}", flush=True)
                 continue
-            runs += bench_database(database, args, workdir)
+            runs += bench_database(database, args, workdir, streams)
     report.compare_with_bare(runs)
     verdicts = report.judge(runs)
     print()
     print(report.render(runs, verdicts, header))
+    if streams:
+        print("\nResponses read whole through the API (GET .../responses, pages of 1000, following next_cursor):")
+        print("\n".join(streams))
     ok = all(run.stored_ok for run in runs)
     report.write_json(
         args.output,
@@ -273,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "skipped": skipped,
             "runs": [run.as_json() for run in runs],
+            "api_streams": streams,
             "targets": [asdict(v) for v in verdicts],
             "all_acknowledged_stored": ok,
         },

@@ -36,14 +36,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, env: Mapping[str, str], log: Path, ready_path: str) -> Iterator[Server]:
-    """Serve ``app`` ("module:factory()") until the block ends, even on Ctrl-C."""
+def gunicorn(
+    app: str, env: Mapping[str, str], log: Path, ready_path: str, options: tuple[str, ...] = GUNICORN_OPTIONS
+) -> Iterator[Server]:
+    """Serve ``app`` ("module:factory()") with gunicorn ``options`` until the block ends, even on Ctrl-C."""
     port = free_port()
     command = (
         sys.executable,
         "-m",
         "gunicorn",
-        *GUNICORN_OPTIONS,
+        *options,
         "--bind",
         f"127.0.0.1:{port}",
         "--timeout",

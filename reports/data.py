@@ -127,6 +127,10 @@ class ProgrammeData:
     #: How many responses were given in each language, counted by the database:
     #: the language breakdown, and which comments may carry a language label.
     responses_by_language: Mapping[str, int] = field(default_factory=dict)
+    #: Counted responses by channel (``web``, ``kiosk``, ``paper``).
+    channels: Mapping[str, int] = field(default_factory=dict)
+    #: Responses the organisers excluded (none of them is in any other figure).
+    excluded: int = 0
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,61 @@ LABELS: Mapping[str, str] = {
         "More responses ({n}) than expected participants ({expected}): check the expected number. "
         "The response rate is shown as it is, and no interval uses the finite-population correction."
     ),
+    # -- data quality (reports.quality) ---------------------------------------------
+    "data_quality": N_("Data quality"),
+    "dq_response_rate": N_("Response rate: {rate} ({n} of {expected} expected participants)."),
+    "dq_response_rate_unknown": N_("Response rate unknown: the number of expected participants was not given."),
+    "dq_rate_low": N_("Low: fewer than {threshold} of the expected participants answered."),
+    "dq_channels": N_("Responses by channel"),
+    "channel_web": N_("online form"),
+    "channel_kiosk": N_("kiosk"),
+    "channel_paper": N_("paper, typed in"),
+    "dq_none_excluded": N_("No response was excluded by the organisers."),
+    "dq_straight_lining": N_(
+        "{question}: {identical} of the {complete} respondents who rated every row gave every row the same rating."
+    ),
+    "dq_no_missing": N_("Every respondent answered every question."),
+    "dq_missing": N_("Unanswered questions"),
+    "dq_answered": N_("Answered"),
+    "dq_unanswered": N_("Unanswered"),
+    "dq_completion_times": N_(
+        "Completion times are not recorded: a time per response could link it to the trainee seen answering."
+    ),
+    # -- limitations (reports.limitations) -----------------------------------------
+    "limitations": N_("Limitations"),
+    "limitation_self_report": N_(
+        "These figures are what the trainees said: their own view of the programme and of its use in "
+        "their work, not a measure of what they learnt or of what changed."
+    ),
+    "limitation_retrospective": N_(
+        "The before and after ratings were both given at the end of the programme: the rating of "
+        "before is remembered, and hindsight can lower it, which can make the change look larger "
+        "than it was."
+    ),
+    "limitation_low_response_rate": N_(
+        "{n} of the {expected} expected participants answered ({rate}): those who did not answer may "
+        "think differently, so the figures may not hold for the whole group."
+    ),
+    "limitation_unknown_response_rate": N_(
+        "The number of participants was not given, so neither the response rate nor how far the "
+        "figures hold for everyone who took part can be judged."
+    ),
+    "limitation_few_responses": N_(
+        "With {n} responses, one trainee more or less moves a share by about {step} points: the "
+        "intervals are wide, and a small difference between two figures is not evidence of a real one."
+    ),
+    "limitation_different_groups": N_(
+        "Each programme had its own trainees, trainers and setting: a difference between two "
+        "programmes is not, by itself, the effect of what they taught."
+    ),
+    "limitation_low_response_rate_some": N_(
+        "{programmes}: fewer than {rate} of the expected participants answered, or their number was "
+        "not given, so these figures may not hold for the whole group."
+    ),
+    "limitation_few_responses_some": N_(
+        "{programmes}: fewer than {few} responses, so the intervals are wide and a small difference "
+        "is not evidence of a real one."
+    ),
     "suppressed_note": N_("Groups of fewer than {minimum} respondents are not shown: {cells}."),
     # -- comparison --------------------------------------------------------------------
     "withheld_not_in_questionnaire": N_("Not in this questionnaire"),

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field, replace
 from reports import disclosure, paired, stats
 from reports.data import Comment, Option, Programme, ProgrammeData, Question, Questionnaire, Tally, Texts, option_count
 from reports.kinds import kind_of
-from reports.quality import data_warnings, items_answered, out_of_range
+from reports.limitations import limitations
+from reports.quality import DataQuality, data_quality, data_warnings, items_answered, out_of_range
 
 CONFIDENCE = 0.95
 BEFORE, AFTER = "before", "after"
@@ -162,6 +163,10 @@ class EvaluationSummary:
     #: Codes of what a reader must be told before trusting the figures
     #: (``response_rate_over_100``: more responses than expected participants).
     warnings: tuple[str, ...] = ()
+    #: Codes of what the figures cannot say (:mod:`reports.limitations`).
+    limitations: tuple[str, ...] = ()
+    #: Missing answers, straight-lining, channels, exclusions; None under the minimum group size.
+    quality: DataQuality | None = None
 
     @property
     def small_group(self) -> bool:
@@ -218,6 +223,8 @@ def summarise(
         suppressed=tuple(suppressed),
         withheld=withheld,
         warnings=data_warnings(data.n_responses, expected),
+        limitations=limitations(data.questionnaire, data.n_responses, expected),
+        quality=None if small else data_quality(data),
     )
 
 

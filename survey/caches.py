@@ -68,13 +68,6 @@ SHARED_PAGES: Cache[object, Any] = Cache(
     "the key names the compiled form, the programme's version, the language, the page and the "
     "hidden fields' names; each trainee's own values are put in at the end, per request",
 )
-PAPER_FORM_PDFS: Cache[str, bytes] = Cache(
-    "printed paper forms, by a digest of the page printed",
-    8,
-    "the key is a digest of the very page Chromium prints, which shows everything the PDF holds "
-    "(questionnaire version, programme texts, language, form numbers, privacy notice): a change "
-    "to any of them makes another page, so another key, and an old PDF is never served for it",
-)
 RECEIPT_SIGNERS: Cache[str, Any] = Cache(
     "the signer of receipt cookies, by secret key",
     4,

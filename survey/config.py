@@ -129,6 +129,10 @@ class Config:
     REPORT_HEARTBEAT_SECONDS = _env_float("REPORT_HEARTBEAT_SECONDS", 10.0)
     #: Folder of the finished documents; empty: report-files/ in the instance folder.
     REPORT_FILES = _env("REPORT_FILES", "")
+    #: The central service a field instance pushes its responses to (``survey push-programme``):
+    #: its address and a personal API token of it (read and submit scopes); empty: no push.
+    CENTRAL_URL = _env("CENTRAL_URL", "").strip().rstrip("/")
+    CENTRAL_TOKEN = _env("CENTRAL_TOKEN", "").strip()
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
     TESTING = False
 
@@ -153,3 +157,6 @@ class TestConfig(Config):
     RETENTION_HOURS = 0.0
     #: Jobs run inside the request that asks: the web tests see the finished job at once.
     REPORT_QUEUE_URL = "immediate"
+    #: No push to a central service unless a test configures one.
+    CENTRAL_URL = ""
+    CENTRAL_TOKEN = ""

@@ -44,6 +44,8 @@ from reports.labels import (
     percent,
 )
 from reports.languages import direction
+from reports.limitations import comparison_limitations, comparison_sentences, limitation_sentences
+from reports.quality import missing_rows, quality_sentences
 from reports.summary import EvaluationSummary, summarise
 
 Mode = Literal["screen", "print"]
@@ -101,6 +103,9 @@ def render(
             charts=found,
             notes=suppression_notes(summary, lang),
             warnings=warning_notes(summary, lang),
+            limitations=limitation_sentences(summary.limitations, lang, summary.n_responses, summary.expected),
+            quality=quality_sentences(summary.quality, lang) if summary.quality else [],
+            missing=missing_rows(summary.quality, lang, summary.questionnaire.languages) if summary.quality else [],
             methods=methods_notes(METHODS_REPORT, lang, summary.minimum_cell),
             **_context(lang, mode, plotly_js, summary.questionnaire.languages),
         )
@@ -144,6 +149,7 @@ def render_comparison(
         .render(
             c=comparison,
             chart=chart,
+            limitations=comparison_sentences(comparison_limitations(comparison), lang),
             methods=methods_notes(METHODS_COMPARE, lang, comparison.minimum_group_size),
             **_context(lang, mode, plotly_js, comparison.languages),
         )

@@ -25,6 +25,8 @@ from reports.compare import Comparison, compare
 from reports.data import Programme
 from reports.documents import ReportSource
 from reports.labels import METHODS_COMPARE, METHODS_REPORT, label, localised, methods_notes
+from reports.limitations import comparison_limitations, comparison_sentences, limitation_sentences
+from reports.quality import quality_sentences
 from reports.summary import DimensionResult, EvaluationSummary, QuestionSummary, summarise
 
 FORMAT = "survey-evaluation-summary"
@@ -105,6 +107,16 @@ def summary_document(s: EvaluationSummary, lang: str) -> dict[str, Any]:
             }
             for c in s.comments
         ],
+        "data_quality": _quality(s, lang),
+        # Codes (reports.limitations) with their sentence in this language.
+        "limitations": [
+            {"code": code, "text": text}
+            for code, text in zip(
+                s.limitations,
+                limitation_sentences(s.limitations, lang, s.n_responses, s.expected),
+                strict=True,
+            )
+        ],
         "methods": {
             **_methods(lang, s.confidence, s.minimum_cell, METHODS_REPORT),
             "warnings": {
@@ -118,6 +130,7 @@ def comparison_document(c: Comparison, lang: str) -> dict[str, Any]:
     def tx(texts: Mapping[str, str]) -> str:
         return localised(texts, lang, c.languages)
 
+    found = comparison_limitations(c)
     return {
         "format": COMPARISON_FORMAT,
         "version": VERSION,
@@ -148,6 +161,10 @@ def comparison_document(c: Comparison, lang: str) -> dict[str, Any]:
             for d in c.dimensions
         ],
         "fpc_applied": c.fpc_applied,
+        "limitations": [
+            {"code": code, "programmes": list(titles), "text": text}
+            for (code, titles), text in zip(found, comparison_sentences(found, lang), strict=True)
+        ],
         "methods": _methods(lang, c.confidence, c.minimum_group_size, METHODS_COMPARE),
     }
 
@@ -230,6 +247,26 @@ def _dimension_cell(result: DimensionResult | None, small_group: bool) -> dict[s
     if result is None:
         return {"n": 0, "withheld": {"dimension": "not_in_questionnaire"}}
     return {**_plain(result.summary), "withheld": dict(result.withheld)}
+
+
+def _quality(s: EvaluationSummary, lang: str) -> dict[str, Any] | None:
+    """The data-quality figures, and their sentences in ``lang``; None under the minimum group size."""
+    q = s.quality
+    if q is None:
+        return None
+    return {
+        "response_rate_flag": q.rate_flag or None,
+        "missing": [
+            {"question": m.question.code, "item": m.item or None, "answered": m.answered, "missing": m.missing}
+            for m in q.missing
+        ],
+        "straight_lining": [
+            {"question": g.question.code, "complete": g.complete, "identical": g.identical} for g in q.straight_lining
+        ],
+        "channels": dict(q.channels),
+        "excluded": q.excluded,
+        "notes": quality_sentences(q, lang),
+    }
 
 
 def _methods(lang: str, confidence: float, minimum: int, keys: Sequence[str]) -> dict[str, Any]:

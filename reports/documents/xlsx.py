@@ -44,7 +44,8 @@ from reports.kinds import kind_of
 from reports.labels import label as report_label
 from reports.labels import localised
 from reports.languages import is_rtl
-from reports.quality import data_warnings
+from reports.limitations import limitation_sentences, limitations
+from reports.quality import data_quality, data_warnings, missing_rows, quality_sentences
 from reports.summary import dimension_items, dimension_results
 
 #: Excel's last row; beyond it the CSV export is the way.
@@ -315,6 +316,22 @@ def _summary(
     sheet.line([word("top2_note", lang)], style="muted")
     minimum = programme.minimum_group_size
     sheet.line([report_label("methods_disclosure", lang).format(minimum=minimum)], style="muted")
+    sheet.skip()
+    quality = data_quality(data)
+    sheet.line([report_label("data_quality", lang)], style="bold")
+    if not disclosure.programme_withheld(data.n_responses, minimum):
+        for sentence in quality_sentences(quality, lang):
+            sheet.line([sentence])
+        if quality.missing:
+            headings = ("dq_missing", "dq_answered", "dq_unanswered")
+            sheet.line(["", *(report_label(k, lang) for k in headings)], style="header")
+            for text, answered, unanswered in missing_rows(quality, lang, langs):
+                sheet.line(["", text, answered, unanswered], styles=[None, "wrap"])
+    sheet.skip()
+    sheet.line([report_label("limitations", lang)], style="bold")
+    found = limitations(questionnaire, data.n_responses, programme.expected_participants)
+    for sentence in limitation_sentences(found, lang, data.n_responses, programme.expected_participants):
+        sheet.line([sentence])
 
 
 def _dimension(

@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, routes_command, shell_command
 from reports import languages
 from reports.documents import COMPARISON_FORMATS, FORMATS, Format
 from survey.cli.bundles import export_programme_command, import_programme_command
+from survey.cli.push import push_programme_command
 from survey.extensions import db
 from survey.models import Programme, Role, User
 from survey.questionnaire import DEFAULT_QUESTIONNAIRE, DefinitionError, load_definition
@@ -32,6 +33,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(retention_command)
     app.cli.add_command(export_programme_command)
     app.cli.add_command(import_programme_command)
+    app.cli.add_command(push_programme_command)
 
 
 def _create_app() -> Flask:

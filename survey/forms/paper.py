@@ -39,10 +39,12 @@ def language_choices(languages: Sequence[str]) -> list[tuple[str, str]]:
 
 
 class PrintForm(FlaskForm):  # type: ignore[misc]
-    """Which paper forms to print: a language and a range of form numbers (query string)."""
+    """Which paper forms to print: a language and a range of form numbers (the preview's
+    query string, or the kit's POST asking for the PDF)."""
 
     class Meta:
-        csrf = False  # a GET form that only reads
+        # The preview is a GET that only reads; the PDF's POST is checked by CSRFProtect.
+        csrf = False
 
     #: Not "lang", which picks the language of the organiser's own pages (and is remembered).
     language = SelectField(_l("Language"), choices=[])

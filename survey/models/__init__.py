@@ -11,6 +11,7 @@ from survey.models.programmes import (
     ProgrammeStatus,
     TransitionError,
 )
+from survey.models.push import PushedResponse
 from survey.models.questionnaires import Question, Questionnaire
 from survey.models.report_jobs import JobState, ReportJob
 from survey.models.responses import AccessCode, Answer, Exclusion, Response
@@ -31,6 +32,7 @@ __all__ = [
     "ProgrammeGrant",
     "ProgrammeSession",
     "ProgrammeStatus",
+    "PushedResponse",
     "Question",
     "Questionnaire",
     "ReportJob",

@@ -55,6 +55,9 @@ class ReportJob(Base):
     #: The name the browser saves it under, and its size in bytes.
     filename: Mapped[str | None] = mapped_column(String(300))
     size: Mapped[int | None] = mapped_column(Integer)
+    #: A paper form's job only: the SHA-256 of the page it prints, which names everything the
+    #: PDF shows, so that an identical page asked again is served this job's file.
+    source_digest: Mapped[str | None] = mapped_column(String(64), index=True)
 
     @property
     def programme_id_list(self) -> list[int]:

@@ -366,7 +366,26 @@ def programme_data(
         comments=comments(session, programme, limit=comment_limit),
         submitted_at=submission_times(session, programme),
         responses_by_language=responses_by_language(session, programme),
+        channels=responses_by_channel(session, programme),
+        excluded=excluded_count(session, programme),
     )
+
+
+def responses_by_channel(session: Session, programme: Programme) -> dict[str, int]:
+    """How many counted responses came by each channel: the form, a kiosk, paper."""
+    query = (
+        select(Response.source, func.count())
+        .where(Response.programme_id == programme.id, counted())
+        .group_by(Response.source)
+        .order_by(Response.source)
+    )
+    return {str(source): int(count) for source, count in session.execute(query)}
+
+
+def excluded_count(session: Session, programme: Programme) -> int:
+    """Responses the organisers excluded from every figure."""
+    query = select(func.count()).where(Response.programme_id == programme.id, Response.excluded.is_(True))
+    return int(session.execute(query).scalar_one())
 
 
 def responses_by_language(session: Session, programme: Programme) -> dict[str, int]:

@@ -12,6 +12,11 @@ is the responses' random ids. So re-reading after every submission shows a new
 batch of k at once, never a single new response; docs/anonymity.md. A
 programme under k responses gives none (:class:`SmallProgramme`), as its
 raw exports need a logged confirmation on the web.
+
+Every read that gives a programme's data (summary, codebook, each page of
+responses) is recorded in the audit log under the token's owner, as the same
+figures and variables downloaded from the reports page are
+(:func:`record_read`); the list of programmes gives no data and is not.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from survey.models import Answer, Programme, Question, Response
 from survey.services import DomainError
 from survey.services.aggregates import counted, questionnaire_spec
 from survey.services.anonymity import group_size_of
+from survey.services.api_tokens import Caller
+from survey.services.audit import record
 from survey.services.live import Kpis, LiveComment, dimension_scores, live_state
 
 #: The largest page of responses a client may ask for; its default.
@@ -36,6 +43,8 @@ MAX_PAGE = 1000
 DEFAULT_PAGE = 100
 #: The export variable the API leaves out: the time would give the order of arrival.
 LEFT_OUT = frozenset({"submitted_at"})
+#: The audit log's action for a read of a programme's data through the API.
+API_READ = "api_read"
 
 
 class SmallProgramme(DomainError):
@@ -63,9 +72,17 @@ class Summary:
     comments: tuple[LiveComment, ...]
 
 
-def programme_summary(session: Session, programme: Programme, lang: str) -> Summary:
-    """The dashboard's figures in ``lang``: counts always, scores and comments from k responses."""
+def record_read(session: Session, reader: Caller, programme: Programme, what: str) -> None:
+    """Record in the audit log that ``reader`` read ``what`` of ``programme`` ("summary fr"),
+    naming the token by its shown characters. Commits (survey.services.audit.record)."""
+    record(session, reader.user, API_READ, programme, f"{what}, token {reader.token.prefix}")
+
+
+def programme_summary(session: Session, programme: Programme, lang: str, reader: Caller) -> Summary:
+    """The dashboard's figures in ``lang``: counts always, scores and comments from k
+    responses. The read is audit-logged (and committed)."""
     state = live_state(session, programme, lang)
+    record_read(session, reader, programme, f"summary {lang}")
     if state.kpis.small_group:
         return Summary(state.kpis, (), ())
     languages = state.data.questionnaire.languages
@@ -88,6 +105,13 @@ def api_variables(programme: Programme) -> tuple[Variable, ...]:
     return tuple(v for v in variables(questionnaire_spec(programme)) if v.name not in LEFT_OUT)
 
 
+def programme_codebook(session: Session, programme: Programme, lang: str, reader: Caller) -> tuple[Variable, ...]:
+    """The codebook :func:`api_variables` gives, its read audit-logged (and committed)."""
+    found = api_variables(programme)
+    record_read(session, reader, programme, f"codebook {lang}")
+    return found
+
+
 @dataclass(frozen=True)
 class ResponsesPage:
     #: One mapping per response: variable name -> value (None: not answered).
@@ -99,12 +123,13 @@ class ResponsesPage:
 
 
 def responses_page(
-    session: Session, programme: Programme, *, after: str | None, limit: int = DEFAULT_PAGE
+    session: Session, programme: Programme, reader: Caller, *, after: str | None, limit: int = DEFAULT_PAGE
 ) -> ResponsesPage:
     """One page of the responses revealed so far, after the cursor ``after``.
 
-    Raises SmallProgramme under k responses, DomainError for a cursor this
-    service did not give.
+    Each page given is audit-logged (and committed): a reader may start
+    anywhere with a cursor, so no page goes unrecorded. Raises SmallProgramme
+    under k responses, DomainError for a cursor this service did not give.
     """
     start = _cursor(after)
     limit = min(max(1, limit), MAX_PAGE)
@@ -127,6 +152,7 @@ def responses_page(
     more = len(ids) > limit
     ids = ids[:limit]
     rows = _rows(session, programme, ids)
+    record_read(session, reader, programme, "responses, next page" if start is not None else "responses, first page")
     return ResponsesPage(rows, ids[-1].hex if more and ids else None, revealed)
 
 

@@ -1,6 +1,9 @@
 """Report jobs: a document asked for on the web, made later by a background worker.
 
-The web request only writes a ``report_jobs`` row and puts its id on the queue
+A job makes one of :data:`DOCUMENTS`: a report format of
+:data:`reports.documents.FORMATS`, or the classroom kit's printable paper form
+(:data:`PAPER_FORM`, asked by :mod:`survey.services.paper_jobs`). The web request
+only writes a ``report_jobs`` row and puts its id on the queue
 (:mod:`survey.services.report_queue`); a worker process claims the row, writes
 the document with :mod:`survey.services.report_documents` into the files
 folder, and marks it ready, or failed with a reason. The row is the truth the
@@ -35,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from reports import languages
 from reports.documents import COMPARISON_FORMATS, FORMATS
-from reports.documents.chromium import find_chromium
+from reports.documents.chromium import PdfUnavailable, find_chromium, html_to_pdf
 from survey.models import JobState, Programme, ReportJob, User
 from survey.models.base import utcnow
 from survey.services import NotFound, access, report_documents
@@ -58,6 +61,25 @@ class Reason:
 
 
 Enqueue = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a job's file is, for its name on disk and its download."""
+
+    extension: str
+    media_type: str
+
+
+#: The printable paper form of the classroom kit: the page the organiser's request
+#: rendered (kept beside the files as :func:`source_of`), printed by Chromium.
+PAPER_FORM = "paper-form"
+
+#: Every kind of document a job makes, by the name kept in ``ReportJob.fmt``.
+DOCUMENTS: dict[str, Document] = {
+    **{name: Document(spec.extension, spec.media_type) for name, spec in FORMATS.items()},
+    PAPER_FORM: Document("pdf", "application/pdf"),
+}
 
 
 @dataclass(frozen=True)
@@ -197,7 +219,12 @@ def status(job: ReportJob, settings: JobSettings, now: datetime | None = None) -
 
 def file_of(job: ReportJob, settings: JobSettings) -> Path:
     """Where the worker writes the job's file."""
-    return settings.files / f"{job.id}.{FORMATS[job.fmt].extension}"
+    return settings.files / f"{job.id}.{DOCUMENTS[job.fmt].extension}"
+
+
+def source_of(job: ReportJob, settings: JobSettings) -> Path:
+    """Where a paper form's job keeps the page to print, from its asking until it ends."""
+    return settings.files / f"{job.id}.page.html"
 
 
 def run(session: Session, job_id: str, settings: JobSettings, beat: Callable[[], None] = lambda: None) -> JobState:
@@ -230,7 +257,9 @@ def run(session: Session, job_id: str, settings: JobSettings, beat: Callable[[],
         settings.files.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as out:
-            if len(programmes) > 1:
+            if job.fmt == PAPER_FORM:
+                out.write(html_to_pdf(source_of(job, settings).read_text(encoding="utf-8")))
+            elif len(programmes) > 1:
                 report_documents.write_comparison(
                     session, programmes, job.fmt, job.lang, out, plotly_js=settings.plotly_js
                 )
@@ -239,7 +268,7 @@ def run(session: Session, job_id: str, settings: JobSettings, beat: Callable[[],
                     session, programmes[0], job.fmt, job.lang, out, plotly_js=settings.plotly_js
                 )
         partial.replace(target)
-    except report_documents.PdfNotAvailable:
+    except (report_documents.PdfNotAvailable, PdfUnavailable):
         reason = Reason.PDF_UNAVAILABLE
     except report_documents.FormatNotInstalled:
         reason = Reason.NOT_INSTALLED
@@ -250,15 +279,17 @@ def run(session: Session, job_id: str, settings: JobSettings, beat: Callable[[],
         session.rollback()  # end the document's read before writing the outcome
         partial.unlink(missing_ok=True)
     done = utcnow()
+    source_of(job, settings).unlink(missing_ok=True)  # printed or failed: the page is not needed again
     with write_intent():
         job.finished_at = done
         if reason is None:
             job.state = JobState.READY.value
             job.expires_at = done + settings.keep
             job.size = target.stat().st_size
-            job.filename = report_documents.report_filename(
-                [p.slug for p in programmes], job.fmt, job.lang, done.date()
-            )
+            if job.fmt != PAPER_FORM:  # a paper form's name, its numbers, was given when it was asked
+                job.filename = report_documents.report_filename(
+                    [p.slug for p in programmes], job.fmt, job.lang, done.date()
+                )
         else:
             job.state, job.reason = JobState.FAILED.value, reason
         session.commit()
@@ -335,10 +366,12 @@ def sweep(session: Session, settings: JobSettings, enqueue: Enqueue, now: dateti
 
 
 def _delete_files(job: ReportJob, settings: JobSettings) -> None:
-    """The job's document, and a part left by a worker that stopped while writing it."""
+    """The job's document, a part left by a worker that stopped while writing it, and
+    the page a paper form's job was to print."""
     target = file_of(job, settings)
     target.unlink(missing_ok=True)
     target.with_suffix(".part").unlink(missing_ok=True)
+    source_of(job, settings).unlink(missing_ok=True)
 
 
 def _silent(job: ReportJob, now: datetime, settings: JobSettings) -> bool:

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from survey.extensions import db
 from survey.models import Programme, ProgrammeStatus, TransitionError
 from survey.services import NotAccepting, NotFound
+from survey.services.answer_checks import AnswerRefused
 from survey.services.published import PublishedProgramme
 from survey.web.api import api_problem_for, is_api_request
 from survey.web.i18n import speak_languages_of
@@ -121,6 +122,19 @@ def register(app: Flask) -> None:
             )
         title, message = _messages()[404]
         return _page(404, title, message)
+
+    @app.errorhandler(AnswerRefused)
+    def answer_refused(exc: AnswerRefused) -> ResponseReturnValue:
+        # Each form checks its answers by the kinds' rules before a service does; a refusal
+        # that still reaches here is a form that missed a case, answered as bad input.
+        return _page(
+            422,
+            _("An answer was not accepted"),
+            _(
+                "One of the answers is not one its question accepts, so nothing was saved. "
+                "Please go back, check the form and send it again."
+            ),
+        )
 
     @app.errorhandler(TransitionError)
     def bad_transition(exc: TransitionError) -> ResponseReturnValue:

@@ -65,6 +65,8 @@ DESCRIPTIONS = {
     ),
     "spss": (_l("SPSS syntax"), _l("Variable and value labels for the raw data.")),
     "r": (_l("R script"), _l("Reads the raw data with its labels.")),
+    # Not a report: the classroom kit's paper form, whose job page is this one too.
+    report_jobs.PAPER_FORM: (_l("Paper forms (PDF)"), _l("The questionnaire to print, one numbered copy per trainee.")),
 }
 
 
@@ -199,7 +201,8 @@ def job(job_id: str) -> ResponseReturnValue:
     """A document being made: its state, in the reader's language, and the file
     once ready. Works without JavaScript (a refresh link); static/js/report-job.js
     reloads it once the job is finished. Only for the user who asked, or staff
-    who may see every one of its programmes (404 for everyone else)."""
+    who may see every one of its programmes (404 for everyone else). The
+    classroom kit's paper forms are followed here too (``paper_form``)."""
     found = _job_or_404(job_id)
     status = report_jobs.status(found, report_queue().settings)
     programmes = report_jobs.programmes_of(db.session(), found)
@@ -207,12 +210,17 @@ def job(job_id: str) -> ResponseReturnValue:
     keep_minutes = 0
     if status.state is JobState.READY and found.expires_at is not None:
         keep_minutes = max(1, int((found.expires_at - datetime.now(UTC)).total_seconds() // 60))
+    paper_form = found.fmt == report_jobs.PAPER_FORM
+    reason = REASONS.get(status.reason or "", REASONS[report_jobs.Reason.ERROR])
+    if paper_form and status.reason == report_jobs.Reason.PDF_UNAVAILABLE:
+        reason = PAPER_PDF_UNAVAILABLE
     return render_template(
         "evaluator/job.html",
         job=found,
         status=status,
         states=JobState,
-        reason=REASONS.get(status.reason or "", REASONS[report_jobs.Reason.ERROR]),
+        paper_form=paper_form,
+        reason=reason,
         title=title,
         programmes=programmes,
         language=languages.language(found.lang).endonym if languages.is_supported(found.lang) else found.lang,
@@ -244,9 +252,12 @@ def job_file(job_id: str) -> ResponseReturnValue:
 
 
 def hand_over(job: ReportJob, spool: BinaryIO) -> ResponseReturnValue:
-    """Every finished document leaves the service here: the one place to record who took which."""
+    """Every finished document leaves the service here: the one place to record who took
+    which. A paper form is the blank questionnaire, no programme's data: not recorded."""
     # Read before the audit entry ends the transaction, which would expire the job.
     fmt, lang, filename = job.fmt, job.lang, job.filename or ""
+    if fmt == report_jobs.PAPER_FORM:
+        return _attachment(spool, fmt, filename)
     chosen = [db.session.get(Programme, programme_id) for programme_id in job.programme_id_list]
     action = "compare" if len(chosen) > 1 else "report"
     audit.record(db.session(), current_user._get_current_object(), action, [p for p in chosen if p], f"{fmt} {lang}")
@@ -256,7 +267,7 @@ def hand_over(job: ReportJob, spool: BinaryIO) -> ResponseReturnValue:
 def _attachment(spool: BinaryIO, fmt: str, filename: str) -> ResponseReturnValue:
     size = spool.seek(0, 2)
     spool.seek(0)
-    response = Response(_chunks(spool), mimetype=FORMATS[fmt].media_type)
+    response = Response(_chunks(spool), mimetype=report_jobs.DOCUMENTS[fmt].media_type)
     response.content_length = size
     response.headers["Content-Disposition"] = dump_options_header("attachment", {"filename": filename})
     # Answers of an identified programme: no shared cache keeps a copy.
@@ -295,6 +306,12 @@ REASONS = {
         "Something went wrong while making this document. Try again; if it fails again, tell the administrator."
     ),
 }
+
+
+PAPER_PDF_UNAVAILABLE = _l(
+    "PDF files cannot be made on this server: the Chromium browser is not installed. "
+    "Open the paper form's preview in the classroom kit and print it from your browser."
+)
 
 
 def _unavailable(exc: report_documents.ReportError) -> ResponseReturnValue:

@@ -213,3 +213,12 @@ def test_before_and_after_are_named_as_the_report_charts_name_them(programme: Pr
             ("before", "Avant", "Before"),
             ("after", "Maintenant", "Now"),
         ]
+
+
+def test_the_channels_and_the_excluded_responses_are_counted_by_the_database(
+    programme: Programme, three: list[uuid.UUID], manager: User
+) -> None:
+    exclude(programme, three[2], manager)
+    data = aggregates.programme_data(db.session(), programme)
+    assert data.channels == {"web": 2}, "the excluded response is in no channel's count"
+    assert data.excluded == 1

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +14,12 @@ from itsdangerous import URLSafeSerializer
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from reports.documents.chromium import PdfUnavailable
 from survey.extensions import db
 from survey.models import Answer, Programme, Question, Response, Role, User
 from survey.services import access
 from survey.services.kiosks import add_kiosk_device
 from survey.services.programmes import create_programme
 from survey.services.users import create_user
-from survey.web.organiser import kit
 from tests.helpers import Page, full_answers, read_page
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -81,24 +77,17 @@ def test_kit_page_links_paper_forms_per_language_data_entry_and_kiosk(
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Classroom kit" in html  # the programme tab
-    # One PDF per language, each with its own block of numbers (29 expected trainees).
+    # One PDF per language, each with its own block of numbers (29 expected trainees), asked
+    # by a POST (tests/web/test_paper_form_jobs.py), and its preview.
     for lang, first in (("fr", 1), ("ar", 101), ("en", 201)):
-        assert f"/o/niamey/paper.pdf?language={lang}&amp;first={first}&amp;copies=29" in html
+        assert f'name="language" value="{lang}"' in html
+        assert f'name="first" value="{first}"' in html
+        assert f"/o/niamey/paper.html?language={lang}&amp;first={first}&amp;copies=1" in html
+    assert html.count('action="/o/niamey/paper.pdf"') == 4  # the three languages and other numbers
     assert "/o/niamey/entry" in html
     assert "data-kiosk-link" not in html  # no kiosk device yet
     assert "Add a kiosk device" in html
     assert "0 paper forms typed in so far." in html
-
-
-def test_custom_print_run_goes_to_the_pdf_or_says_what_is_wrong(manager: FlaskClient, programme: Programme) -> None:
-    ok = manager.get("/o/niamey/kit?language=ar&first=30&copies=5")
-    assert ok.status_code == 302
-    assert ok.headers["Location"].endswith("/o/niamey/paper.pdf?language=ar&first=30&copies=5")
-    bad = manager.get("/o/niamey/kit?language=ar&first=0&copies=500")
-    assert bad.status_code == 422
-    html = bad.get_data(as_text=True)
-    assert "A number from 1 to 99999." in html
-    assert "From 1 to 200 copies at a time." in html
 
 
 # --- the printed questionnaire ----------------------------------------------------------------------
@@ -163,91 +152,9 @@ def test_short_paper_link_defaults_to_the_first_numbers(manager: FlaskClient, pr
 
 
 def test_paper_form_refuses_a_language_or_range_not_offered(manager: FlaskClient, programme: Programme) -> None:
-    assert manager.get("/o/niamey/paper.pdf?language=de&first=1&copies=3").status_code == 400
-    assert manager.get("/o/niamey/paper.pdf?language=fr&first=1&copies=0").status_code == 400
-    assert manager.get("/o/niamey/paper.pdf?language=fr&first=99999&copies=2").status_code == 400
-
-
-@needs_chromium
-@pytest.mark.parametrize("lang", ["fr", "ar"])
-def test_paper_form_prints_to_pdf_with_the_number_on_every_page(
-    manager: FlaskClient, programme: Programme, lang: str, tmp_path: Path
-) -> None:
-    response = manager.get(f"/o/niamey/paper.pdf?language={lang}&first=7&copies=2")
-    assert response.status_code == 200
-    assert response.mimetype == "application/pdf"
-    assert f'filename="niamey-paper-{lang}-7-8.pdf"' in response.headers["Content-Disposition"]
-    pdf = response.get_data()
-    assert pdf.startswith(b"%PDF")
-    pages = pdf_pages(pdf)
-    assert pages >= 2
-    pdftotext = shutil.which("pdftotext")
-    if pdftotext:
-        (tmp_path / "paper.pdf").write_bytes(pdf)
-        text = subprocess.run(
-            [pdftotext, "-layout", str(tmp_path / "paper.pdf"), "-"], capture_output=True, check=True, text=True
-        ).stdout
-        printed = text.split("\f")[:pages]
-        footer = re.compile(rf"niamey-(\d+) · end_of_programme v1 · {lang}")
-        numbers = [int(match.group(1)) if (match := footer.search(page)) else None for page in printed]
-        # Every page names its copy; copy 7 comes first, then copy 8 on pages of its own, as many.
-        assert None not in numbers
-        assert numbers == sorted(numbers, key=lambda n: n or 0)
-        assert numbers.count(7) == numbers.count(8) == pages // 2
-        assert "[cq_relevance]" in text
-
-
-def test_paper_pdf_without_chromium_answers_the_page_to_print_from_the_browser(
-    manager: FlaskClient, programme: Programme, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def no_chromium(html: str, **_: Any) -> bytes:
-        raise PdfUnavailable("no chromium here")
-
-    monkeypatch.setattr(kit, "html_to_pdf", no_chromium)
-    response = manager.get("/o/niamey/paper.pdf?language=en&first=201&copies=3")
-    assert response.status_code == 200
-    assert response.mimetype == "text/html"
-    html = response.get_data(as_text=True)
-    assert 'class="screen-note"' in html
-    assert "PDF printing is not available on this server" in html
-    assert re.findall(r'data-form-number="(\d+)"', html) == ["201", "202", "203"]
-
-
-def test_a_paper_form_is_printed_once_until_what_it_shows_changes(
-    manager: FlaskClient, programme: Programme, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Chromium is replaced by a printer that records each page it is given, so
-    that what is counted is the prints; the real print is tested above."""
-    printed: list[str] = []
-
-    def counting_printer(html: str, **_: Any) -> bytes:
-        printed.append(html)
-        return f"%PDF-1.7 print {len(printed)}".encode()
-
-    monkeypatch.setattr(kit, "html_to_pdf", counting_printer)
-    url = "/o/niamey/paper.pdf?language=fr&first=1&copies=3"
-    first = manager.get(url)
-    assert first.status_code == 200
-    assert first.mimetype == "application/pdf"
-    again = manager.get(url)
-    assert again.status_code == 200
-    assert again.data == first.data
-    assert len(printed) == 1  # the second download was not printed again
-
-    # Another language, or other form numbers, is another document.
-    assert manager.get("/o/niamey/paper.pdf?language=ar&first=1&copies=3").data != first.data
-    assert manager.get("/o/niamey/paper.pdf?language=fr&first=4&copies=3").data != first.data
-    assert len(printed) == 3
-
-    programme.title = "Atelier régional, Niamey"
-    db.session.commit()
-    renamed = manager.get(url)
-    assert renamed.status_code == 200
-    assert renamed.data != first.data
-    assert len(printed) == 4
-    assert "Atelier régional, Niamey" in printed[-1]
-    assert manager.get(url).data == renamed.data
-    assert len(printed) == 4
+    assert manager.get("/o/niamey/paper.html?language=de&first=1&copies=3").status_code == 400
+    assert manager.get("/o/niamey/paper.html?language=fr&first=1&copies=0").status_code == 400
+    assert manager.get("/o/niamey/paper.html?language=fr&first=99999&copies=2").status_code == 400
 
 
 # --- typing paper forms in --------------------------------------------------------------------------

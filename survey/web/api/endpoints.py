@@ -21,7 +21,7 @@ from survey.models import Programme
 from survey.services import DomainError, NotAccepting, NotFound, api_tokens
 from survey.services.api_data import (
     SmallProgramme,
-    api_variables,
+    programme_codebook,
     programme_summary,
     responses_page,
 )
@@ -152,7 +152,7 @@ def summary(slug: str) -> Response:
     _require(Scope.READ)
     programme = _programme(slug)
     lang = current_language()
-    found = programme_summary(db.session(), programme, lang)
+    found = programme_summary(db.session(), programme, lang, caller())
     kpis = found.kpis
     body = SummaryOut.model_validate(
         {
@@ -190,6 +190,7 @@ def codebook(slug: str) -> Response:
     programme = _programme(slug)
     lang = current_language()
     languages = tuple(programme.languages)
+    found = programme_codebook(db.session(), programme, lang, caller())
     variables: list[dict[str, Any]] = [
         {
             "name": v.name,
@@ -204,7 +205,7 @@ def codebook(slug: str) -> Response:
             "level": v.level.value if v.level is not None else None,
             "free_text": v.free_text,
         }
-        for v in api_variables(programme)
+        for v in found
     ]
     return _json(CodebookOut.model_validate({"programme": programme.slug, "language": lang, "variables": variables}))
 
@@ -232,7 +233,7 @@ def responses(slug: str) -> Response:
     except ValidationError as error:
         return _invalid(error, "/query")
     try:
-        page = responses_page(db.session(), programme, after=query.cursor, limit=query.limit)
+        page = responses_page(db.session(), programme, caller(), after=query.cursor, limit=query.limit)
     except SmallProgramme as exc:
         return problem(
             "small-programme",

@@ -79,6 +79,7 @@ from survey.web.organiser import (  # noqa: E402,F401  (registers the views)
     kiosks,
     kit,
     programmes,
+    push,
     questionnaires,
     responses,
     saved_answers,

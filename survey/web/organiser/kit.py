@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import threading
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from reports import languages
-from reports.documents.chromium import PdfUnavailable, html_to_pdf
-from survey.caches import PAPER_FORM_PDFS
 from survey.extensions import db
 from survey.forms.admin import ActionForm
 from survey.forms.kiosks import KioskDeviceForm
 from survey.forms.paper import (
+    PrintForm,
     first_error,
     language_choices,
     numbered_pages,
@@ -31,7 +30,8 @@ from survey.forms.paper import (
     suggested_ranges,
 )
 from survey.models import Programme
-from survey.services import NotAccepting, paper, programmes
+from survey.services import NotAccepting, paper, paper_jobs, programmes, report_documents
+from survey.services.report_queue import ReportQueue
 from survey.services.responses import KeyReused, PaperNumberTaken
 from survey.web.auth import role_required
 from survey.web.i18n import current_language
@@ -47,27 +47,12 @@ def _default_copies(programme: Programme) -> int:
 @bp.get("/<slug>/kit")
 @role_required(*MANAGERS)
 def classroom_kit(slug: str) -> ResponseReturnValue:
-    """Paper forms per language, the data-entry screen and the kiosk devices, with how to use them.
-
-    The custom print form comes back here: valid, it goes on to the PDF; not, it shows why (422).
-    """
+    """Paper forms per language, the data-entry screen and the kiosk devices, with how to use them."""
     programme = programme_for(slug, manage=True)
-    chosen = "copies" in request.args
-    form = print_form(request.args if chosen else None, programme.languages, _default_copies(programme))
-    status = 200
-    if chosen:
-        if form.validate():
-            return redirect(
-                url_for(
-                    ".paper_form",
-                    slug=slug,
-                    fmt="pdf",
-                    language=form.language.data,
-                    first=form.first.data,
-                    copies=form.copies.data,
-                )
-            )
-        status = 422
+    return _kit_page(programme, print_form(None, programme.languages, _default_copies(programme)), 200)
+
+
+def _kit_page(programme: Programme, form: PrintForm, status: int) -> ResponseReturnValue:
     return (
         render_template(
             "organiser/kit.html",
@@ -83,63 +68,61 @@ def classroom_kit(slug: str) -> ResponseReturnValue:
     )
 
 
-@bp.get("/<slug>/paper.pdf", defaults={"fmt": "pdf"})
-@bp.get("/<slug>/paper.html", defaults={"fmt": "html"})
+@bp.get("/<slug>/paper.html")
 @role_required(*MANAGERS)
-def paper_form(slug: str, fmt: str) -> ResponseReturnValue:
-    """The printable questionnaire in ``language``, copies numbered ``first`` to ``first + copies - 1``.
+def paper_form(slug: str) -> ResponseReturnValue:
+    """The printable questionnaire in ``language``, copies numbered ``first`` to
+    ``first + copies - 1``, as a page (the preview, or to print from the browser).
 
     A4, in the chosen language, every page of a copy carrying its form number.
-    Without Chromium the HTML page is answered instead, with a note to print
-    it from the browser (200). 400 for a language or range that is not offered.
-    The PDF is printed once per distinct page (:func:`_printed`).
+    400 for a language or range that is not offered.
     """
     programme = programme_for(slug, manage=True)
     form = print_form(request.args, programme.languages, _default_copies(programme), fill_in=True)
     if not form.validate():
         abort(400)
-    lang = str(form.language.data)
+    lang, numbers = _chosen(form)
+    return _page_response(*_paper_html(programme, lang, numbers, pdf_missing=False))
+
+
+@bp.route("/<slug>/paper.pdf", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def paper_pdf(slug: str) -> ResponseReturnValue:
+    """Ask for the paper form as a PDF: the report worker prints it (never this
+    request), and the job page (303) shows its state, then the file.
+
+    The choices are posted (``language``, ``first``, ``copies``; what is left out
+    takes its default); wrong ones show the kit again with why (422). Without
+    Chromium the page itself is answered, with a note to print it from the
+    browser (200). A GET (an old link) goes to the kit.
+    """
+    programme = programme_for(slug, manage=True)
+    if request.method == "GET":
+        return redirect(url_for(".classroom_kit", slug=slug, _anchor="paper"), 303)
+    form = print_form(request.form, programme.languages, _default_copies(programme), fill_in=True)
+    if not form.validate():
+        return _kit_page(programme, form, 422)
+    lang, numbers = _chosen(form)
+    page, _style = _paper_html(programme, lang, numbers, pdf_missing=False)
+    queue: ReportQueue = current_app.extensions["survey.report_queue"]
+    try:
+        job = paper_jobs.ask(db.session(), current_user, programme, lang, numbers, page, queue.enqueue, queue.settings)
+    except report_documents.PdfNotAvailable:
+        return _page_response(*_paper_html(programme, lang, numbers, pdf_missing=True))
+    return redirect(url_for("evaluator.job", job_id=job.id), 303)
+
+
+def _chosen(form: PrintForm) -> tuple[str, range]:
     first, copies = int(form.first.data), int(form.copies.data)
-    html, style = _paper_html(programme, lang, range(first, first + copies), pdf_missing=False)
-    if fmt == "pdf":
-        try:
-            pdf = _printed(html)
-        except PdfUnavailable:
-            html, style = _paper_html(programme, lang, range(first, first + copies), pdf_missing=True)
-        else:
-            name = f"{programme.slug}-paper-{lang}-{first}-{first + copies - 1}.pdf"
-            response = Response(pdf, mimetype="application/pdf")
-            response.headers["Content-Disposition"] = f'inline; filename="{name}"'
-            return response
+    return str(form.language.data), range(first, first + copies)
+
+
+def _page_response(html: str, style: str) -> Response:
     # The page carries its own <style> (Chromium prints it from a file, with no
     # server to fetch a stylesheet from): allow exactly that style, nothing else.
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     g.csp = CSP.replace("style-src 'self'", f"style-src 'self' 'sha256-{digest}'")
     return Response(html, mimetype="text/html")
-
-
-#: One paper form printed at a time in this process: Chromium takes most of a core, and an
-#: organiser asking again for a page being printed waits for that print, then gets it cached.
-_PRINTING = threading.Lock()
-
-
-def _printed(html: str) -> bytes:
-    """The PDF of the printable page ``html``, printed by Chromium the first time only.
-
-    Kept by a digest of the page itself (survey.caches.PAPER_FORM_PDFS): the page
-    is rendered on every request, cheaply, and holds everything the PDF shows, so
-    a new questionnaire version, a programme's new title or privacy notice, another
-    language or other numbers make another page and another print, and nothing
-    needs to be told to forget an old one. Raises PdfUnavailable without Chromium.
-    """
-    key = hashlib.sha256(html.encode("utf-8")).hexdigest()
-    pdf = PAPER_FORM_PDFS.get(key)
-    if pdf is None:
-        with _PRINTING:
-            pdf = PAPER_FORM_PDFS.get(key)
-            if pdf is None:
-                pdf = PAPER_FORM_PDFS.put(key, html_to_pdf(html))
-    return pdf
 
 
 def _paper_html(programme: Programme, lang: str, numbers: range, *, pdf_missing: bool) -> tuple[str, str]:
