@@ -299,6 +299,11 @@ def n_comments(n: int, lang: str) -> str:
     return ngettext("{n} comment", "{n} comments", n, lang).format(n=n)
 
 
+def n_writers(n: int, lang: str) -> str:
+    """Beside a comment that several trainees wrote (reports.comment_duplicates)."""
+    return ngettext("(written by {n} trainee)", "(written by {n} trainees)", n, lang).format(n=n)
+
+
 def n_out_of_range(n: int, lang: str) -> str:
     """The note beside a question with answers stored off its scale."""
     return ngettext(

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from reports import disclosure, paired, stats
+from reports.comment_duplicates import RepeatedComment, group_repeated
 from reports.data import Comment, Option, Programme, ProgrammeData, Question, Questionnaire, Tally, Texts, option_count
 from reports.kinds import kind_of
 from reports.limitations import limitations
@@ -113,6 +114,11 @@ class CommentGroup:
 
     language: str
     texts: tuple[str, ...]
+
+    @property
+    def repeated(self) -> tuple[RepeatedComment, ...]:
+        """The texts with equal and near-duplicate comments grouped (reports.comment_duplicates)."""
+        return group_repeated(self.texts)
 
 
 @dataclass(frozen=True)

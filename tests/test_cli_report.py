@@ -22,10 +22,14 @@ from survey.services.programmes import create_programme
 
 @pytest.fixture
 def demo(app: Flask) -> Programme:
-    """The demo programme with 12 responses."""
+    """The demo programme, closed with 12 responses (closed: its reports take in every
+    response; while open, only whole batches of k)."""
     result = app.test_cli_runner().invoke(args=["demo", "--responses", "12", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    return db.session.scalars(select(Programme).where(Programme.slug == DEMO_SLUG)).one()
+    programme = db.session.scalars(select(Programme).where(Programme.slug == DEMO_SLUG)).one()
+    programme.status = "closed"
+    db.session.commit()
+    return programme
 
 
 def report(app: Flask, *args: str) -> tuple[int, str]:
@@ -95,6 +99,8 @@ def test_comparison_of_two_programmes(app: Flask, demo: Programme, tmp_path: Pat
     dakar.status = "open"
     db.session.commit()
     add_random_responses(db.session(), dakar, 7, seed=5)
+    dakar.status = "closed"
+    db.session.commit()
     target = tmp_path / "compare.json"
     code, output = report(app, "--compare", DEMO_SLUG, "dakar-2026", "--format", "json", "-o", str(target))
 

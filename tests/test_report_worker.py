@@ -49,7 +49,7 @@ main(["worker"])
 
 @pytest.fixture
 def room(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    """The demo programme with 8 responses on a SQLite file, its queue a SQLite file
+    """The demo programme, closed with 8 responses, on a SQLite file, its queue a SQLite file
     beside it; the environment a worker started now reads."""
     url = f"sqlite:///{tmp_path / 'survey.db'}"
     upgrade(url)
@@ -77,6 +77,7 @@ def room(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
         session.commit()
         programme = session.scalars(select(Programme).where(Programme.slug == DEMO_SLUG)).one()
         add_random_responses(session, programme, 8, seed=3)
+        programme.status = "closed"  # every response in its documents (open: whole batches of k only)
         session.commit()
     yield app
     app.extensions["survey.db"].dispose()

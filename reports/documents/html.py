@@ -40,6 +40,7 @@ from reports.labels import (
     methods_notes,
     n_comments,
     n_out_of_range,
+    n_writers,
     number,
     percent,
 )
@@ -268,6 +269,9 @@ def formatters(lang: str, languages: tuple[str, ...] = ()) -> dict[str, Callable
     def out_of_range(n: int) -> str:
         return n_out_of_range(n, lang)
 
+    def writers(n: int) -> str:
+        return n_writers(n, lang)
+
     return {"num": num, "pct": pct, "ci": interval, "pval": pval, "count": count, "statistic": statistic,
             "t": text, "reason": reason, "tx": tx, "lang_name": lang_name, "ltr": ltr,
-            "n_comments": comments, "n_out_of_range": out_of_range}  # fmt: skip
+            "n_comments": comments, "n_out_of_range": out_of_range, "n_writers": writers}  # fmt: skip

@@ -103,7 +103,15 @@ def summary_document(s: EvaluationSummary, lang: str) -> dict[str, Any]:
                 "question": c.question.code,
                 "text": tx(c.question.text),
                 # A hidden language group's comments are pooled under no language.
-                "groups": [{"language": g.language or None, "comments": list(g.texts)} for g in c.groups],
+                "groups": [
+                    {
+                        "language": g.language or None,
+                        "comments": list(g.texts),
+                        # Equal and near-duplicate comments grouped (reports.comment_duplicates).
+                        "repeated": [{"text": r.text, "count": r.count} for r in g.repeated],
+                    }
+                    for g in c.groups
+                ],
             }
             for c in s.comments
         ],

@@ -81,6 +81,12 @@
       if (of && kpis.expected) { of.textContent = " / " + kpis.expected; }
     }
     if (kpis.rate !== null) { setText('[data-kpi="rate"]', kpis.rate + " %"); }
+    var waiting = root.querySelector('[data-kpi="waiting"]');
+    if (waiting) {
+      // Said by the server, in the page language: how many wait for the next batch of k.
+      waiting.textContent = kpis.waiting_note || "";
+      waiting.hidden = !kpis.waiting_note;
+    }
     var excluded = root.querySelector('[data-kpi="excluded"]');
     if (excluded) {
       excluded.hidden = !kpis.excluded;

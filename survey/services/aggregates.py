@@ -25,6 +25,11 @@ from survey.questionnaire.definition import iter_questions
 from survey.questionnaire.kinds import KINDS, ScaleKind, kind_names
 from survey.services.programmes import form_context
 
+#: A further condition on the responses an aggregate reads (None: every
+#: response that counts): the whole batches of k that figures are drawn from
+#: while a programme is open (survey.services.anonymity.figures_scope).
+Scope = ColumnElement[bool] | None
+
 #: Kinds whose answers are free text: the comments.
 FREE_TEXT_KINDS = kind_names(lambda kind: kind.free_text)
 #: Kinds whose one answer is the chosen option, stored as text (a single choice).
@@ -38,9 +43,10 @@ def counted() -> ColumnElement[bool]:
     return Response.excluded.is_(False)
 
 
-def response_count(session: Session, programme: Programme) -> int:
-    """Responses that count (not excluded)."""
-    return int(session.scalar(select(func.count()).where(Response.programme_id == programme.id, counted())) or 0)
+def response_count(session: Session, programme: Programme, only: Scope = None) -> int:
+    """Responses that count (not excluded), of those ``only`` keeps."""
+    query = select(func.count()).where(Response.programme_id == programme.id, counted())
+    return int(session.scalar(query if only is None else query.where(only)) or 0)
 
 
 def response_counts(session: Session, programme: Programme) -> tuple[int, int]:
@@ -173,7 +179,7 @@ def programme_facts(programme: Programme) -> data.Programme:
     )
 
 
-def tallies(session: Session, programme: Programme) -> tuple[data.Tally, ...]:
+def tallies(session: Session, programme: Programme, only: Scope = None) -> tuple[data.Tally, ...]:
     """Counts per question, item and value, computed by the database."""
     numeric = (
         select(Question.code, Answer.item, Answer.number, func.count())
@@ -194,6 +200,8 @@ def tallies(session: Session, programme: Programme) -> tuple[data.Tally, ...]:
         )
         .group_by(Question.code, Answer.item, Answer.text)
     )
+    if only is not None:
+        numeric, choices = numeric.where(only), choices.where(only)
     out = [
         data.Tally(code, item, int(number or 0), int(count)) for code, item, number, count in session.execute(numeric)
     ]
@@ -254,7 +262,7 @@ class NumericRow(Mapping[str, float]):
         return f"NumericRow({dict(self.items())!r})"
 
 
-def numeric_rows(session: Session, programme: Programme) -> tuple[NumericRow, ...]:
+def numeric_rows(session: Session, programme: Programme, only: Scope = None) -> tuple[NumericRow, ...]:
     """Per response, its numeric answers keyed ``code`` or ``code:item`` (for alpha and paired tests).
 
     Flat in memory for large programmes: the answers are streamed in batches
@@ -275,6 +283,8 @@ def numeric_rows(session: Session, programme: Programme) -> tuple[NumericRow, ..
         .order_by(Answer.response_id)
         .execution_options(yield_per=STREAM_BATCH)
     )
+    if only is not None:
+        query = query.where(only)
     keys: list[str] = []
     index: dict[str, int] = {}
     # (code, item, number) -> (slot of the key, the shared float): one look-up per answer.
@@ -311,6 +321,7 @@ def comments(
     question: str | None = None,
     language: str | None = None,
     limit: int | None = None,
+    only: Scope = None,
 ) -> tuple[data.Comment, ...]:
     """Free-text answers, newest first; optionally of one question code, in one
     response language, and at most ``limit`` of them."""
@@ -325,6 +336,8 @@ def comments(
         query = query.where(Question.code == question)
     if language:
         query = query.where(Response.language == language)
+    if only is not None:
+        query = query.where(only)
     if limit is not None:
         query = query.limit(limit)
     # Streamed, and the few distinct codes and languages kept once rather than
@@ -338,13 +351,15 @@ def comments(
     return tuple(out)
 
 
-def submission_times(session: Session, programme: Programme) -> tuple[Any, ...]:
+def submission_times(session: Session, programme: Programme, only: Scope = None) -> tuple[Any, ...]:
     query = (
         select(Response.submitted_at)
         .where(Response.programme_id == programme.id, counted())
         .order_by(Response.submitted_at)
         .execution_options(yield_per=STREAM_BATCH)
     )
+    if only is not None:
+        query = query.where(only)
     return tuple(session.connection().execute(query).scalars())
 
 
@@ -354,24 +369,26 @@ def programme_data(
     *,
     with_rows: bool = False,
     comment_limit: int | None = None,
+    only: Scope = None,
 ) -> data.ProgrammeData:
-    """Everything ``reports`` needs about one programme; rows only when asked,
-    and only the ``comment_limit`` newest comments when given."""
+    """Everything ``reports`` needs about one programme, of the responses
+    ``only`` keeps; rows only when asked, and only the ``comment_limit``
+    newest comments when given."""
     return data.ProgrammeData(
         programme=programme_facts(programme),
         questionnaire=questionnaire_spec(programme),
-        n_responses=response_count(session, programme),
-        tallies=tallies(session, programme),
-        rows=numeric_rows(session, programme) if with_rows else (),
-        comments=comments(session, programme, limit=comment_limit),
-        submitted_at=submission_times(session, programme),
-        responses_by_language=responses_by_language(session, programme),
-        channels=responses_by_channel(session, programme),
-        excluded=excluded_count(session, programme),
+        n_responses=response_count(session, programme, only),
+        tallies=tallies(session, programme, only),
+        rows=numeric_rows(session, programme, only) if with_rows else (),
+        comments=comments(session, programme, limit=comment_limit, only=only),
+        submitted_at=submission_times(session, programme, only),
+        responses_by_language=responses_by_language(session, programme, only),
+        channels=responses_by_channel(session, programme, only),
+        excluded=response_counts(session, programme)[1],
     )
 
 
-def responses_by_channel(session: Session, programme: Programme) -> dict[str, int]:
+def responses_by_channel(session: Session, programme: Programme, only: Scope = None) -> dict[str, int]:
     """How many counted responses came by each channel: the form, a kiosk, paper."""
     query = (
         select(Response.source, func.count())
@@ -379,16 +396,10 @@ def responses_by_channel(session: Session, programme: Programme) -> dict[str, in
         .group_by(Response.source)
         .order_by(Response.source)
     )
-    return {str(source): int(count) for source, count in session.execute(query)}
+    return {str(source): int(count) for source, count in session.execute(query if only is None else query.where(only))}
 
 
-def excluded_count(session: Session, programme: Programme) -> int:
-    """Responses the organisers excluded from every figure."""
-    query = select(func.count()).where(Response.programme_id == programme.id, Response.excluded.is_(True))
-    return int(session.execute(query).scalar_one())
-
-
-def responses_by_language(session: Session, programme: Programme) -> dict[str, int]:
+def responses_by_language(session: Session, programme: Programme, only: Scope = None) -> dict[str, int]:
     """How many counted responses were given in each language (largest first)."""
     query = (
         select(Response.language, func.count())
@@ -396,4 +407,6 @@ def responses_by_language(session: Session, programme: Programme) -> dict[str, i
         .group_by(Response.language)
         .order_by(func.count().desc(), Response.language)
     )
+    if only is not None:
+        query = query.where(only)
     return {str(language): int(count) for language, count in session.execute(query)}

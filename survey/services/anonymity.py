@@ -7,6 +7,9 @@ be paired. So what is tied to a single response is only ever revealed for a
 batch of at least k responses at once (k: :func:`group_size_of`), in an order
 unrelated to arrival (the responses' random ids), without times. Counts may
 change one at a time: a count says nothing about which response is new.
+Figures (charts, scores, reports, raw exports) may not: while a programme is
+open they are drawn from whole batches only (:func:`figures_scope`), or a
+figure before and after one response would give that response's answers.
 
 docs/anonymity.md lists the guarantees and the tests that prove them.
 """
@@ -18,11 +21,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from survey.models import Answer, Programme, Question, Response
-from survey.services.aggregates import FREE_TEXT_KINDS, counted
+from survey.models import Answer, Programme, ProgrammeStatus, Question, Response
+from survey.services.aggregates import FREE_TEXT_KINDS, Scope, counted
 from survey.services.published import PublishedProgramme
 
 
@@ -50,7 +53,36 @@ def in_whole_batches(programme: Programme, stored: int) -> Select[uuid.UUID]:
     )
 
 
-def batch_times(session: Session, programme: Programme) -> dict[uuid.UUID, datetime]:
+#: Statuses in which a programme takes no more answers: its figures are drawn
+#: from every response (the small-group rule still holds under k).
+FINISHED = frozenset({ProgrammeStatus.CLOSED.value, ProgrammeStatus.ARCHIVED.value})
+
+
+def figures_scope(session: Session, programme: Programme) -> Scope:
+    """The responses staff figures may be drawn from (charts, scores, NPS,
+    distributions, comments, the API's summary, reports and raw exports): while
+    the programme is open, only its whole batches of k (:func:`in_whole_batches`),
+    so a new response changes no figure until k of them have come, and then
+    k at once; None (every response) once it is closed or archived, when no
+    more come and the total is known, and while fewer than k count, when the
+    small-group rule shows nothing but their number (reports.disclosure).
+
+    Without it, a figure moves by exactly one response's answers: whoever saw
+    a trainee send would read what they answered by difference.
+    """
+    if programme.status in FINISHED:
+        return None
+    stored, kept = session.execute(
+        select(func.count(Response.id), func.count(Response.id).filter(counted())).where(
+            Response.programme_id == programme.id
+        )
+    ).one()
+    if int(kept or 0) < group_size_of(programme):
+        return None  # under k the small-group rule shows the count alone, of every response
+    return Response.id.in_(in_whole_batches(programme, int(stored or 0)))
+
+
+def batch_times(session: Session, programme: Programme, *, rest_apart: bool = False) -> dict[uuid.UUID, datetime]:
     """The time each response of the programme is shown with in raw data: the
     time of the last response of its batch.
 
@@ -58,7 +90,10 @@ def batch_times(session: Session, programme: Programme) -> dict[uuid.UUID, datet
     that excluding one moves no other); the few past the last whole batch join
     it, so every batch holds k to 2k - 1 responses (a programme under k is one
     batch). Someone who saw a trainee send at 10:32 then finds k or more
-    responses at that batch's time, never theirs alone.
+    responses at that batch's time, never theirs alone. With ``rest_apart``
+    (raw data of an open programme, which gives whole batches only) the few
+    form a batch of their own instead, so that a whole batch's time does not
+    move while they wait.
     """
     k = group_size_of(programme)
     arrivals = session.execute(
@@ -66,7 +101,8 @@ def batch_times(session: Session, programme: Programme) -> dict[uuid.UUID, datet
         .where(Response.programme_id == programme.id)
         .order_by(Response.submitted_at, Response.id)
     ).all()
-    last_batch = max(len(arrivals) // k - 1, 0)
+    last_batch = -(-len(arrivals) // k) - 1 if rest_apart else len(arrivals) // k - 1
+    last_batch = max(last_batch, 0)
     batches: list[list[tuple[uuid.UUID, datetime]]] = [[] for _ in range(last_batch + 1)]
     for place, (response_id, submitted_at) in enumerate(arrivals):
         batches[min(place // k, last_batch)].append((response_id, submitted_at))

@@ -18,15 +18,19 @@ from sqlalchemy.orm import Session
 
 from reports.data import RawResponse
 from survey.models import Answer, Programme, Question, Response
-from survey.services.aggregates import counted
+from survey.services.aggregates import Scope, counted
 from survey.services.anonymity import batch_times
 
 #: Answer rows fetched per round trip (about 30 per response with the default questionnaire).
 BATCH_ROWS = 5000
 
 
-def raw_responses(session: Session, programme: Programme, *, batch_rows: int = BATCH_ROWS) -> Iterator[RawResponse]:
-    """Yield the programme's responses that count (never an excluded one), in
+def raw_responses(
+    session: Session, programme: Programme, *, batch_rows: int = BATCH_ROWS, only: Scope = None
+) -> Iterator[RawResponse]:
+    """Yield the programme's responses that count (never an excluded one) and
+    that ``only`` keeps (while a programme is open, its whole batches of k:
+    survey.services.anonymity.figures_scope), in
     the order of their random ids (never of arrival), each with the time of
     its batch of k (survey.services.anonymity.batch_times), with ``values`` keyed as
     :func:`reports.data.raw_columns` names the columns: a number for scale
@@ -56,7 +60,9 @@ def raw_responses(session: Session, programme: Programme, *, batch_rows: int = B
         .order_by(Response.id)
         .execution_options(yield_per=batch_rows)
     )
-    times = batch_times(session, programme)
+    if only is not None:
+        query = query.where(only)
+    times = batch_times(session, programme, rest_apart=only is not None)
     result = session.execute(query)
     current: tuple[Any, datetime, str, str] | None = None
     values: dict[str, int | str] = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
@@ -127,6 +128,9 @@ class Kpis:
     #: Fewer responses than the minimum group size: no chart of answers, no comment.
     small_group: bool = False
     minimum_group_size: int = disclosure.DEFAULT_MINIMUM_GROUP
+    #: Responses that count but wait for the next whole batch of k before any
+    #: figure includes them (survey.services.anonymity.figures_scope).
+    waiting: int = 0
 
 
 @dataclass(frozen=True)
@@ -167,10 +171,17 @@ class LiveState:
     kpis: Kpis
     data: ProgrammeData
     comments: tuple[LiveComment, ...]
+    #: When each counted response arrived, those waiting for their batch
+    #: included: the arrivals chart is a count over time, which may move live.
+    arrivals: tuple[datetime, ...] = ()
 
 
 def live_state(session: Session, programme: Programme, lang: str) -> LiveState:
     """The dashboard's figures before they are drawn, in ``lang``.
+
+    The count is live; the figures are drawn from whole batches of k only
+    while the programme is open (survey.services.anonymity.figures_scope), and
+    the KPIs say how many responses wait for the next batch.
 
     The fingerprint is read before the data: a response stored in between shows in
     the data but not the tag, so the next poll fetches it again rather than
@@ -178,10 +189,13 @@ def live_state(session: Session, programme: Programme, lang: str) -> LiveState:
     """
     etag = fingerprint(session, programme).etag(lang)
     counted, excluded = aggregates.response_counts(session, programme)
-    data = aggregates.programme_data(session, programme, with_rows=True, comment_limit=0)
+    only = anonymity.figures_scope(session, programme)
+    data = aggregates.programme_data(session, programme, with_rows=True, comment_limit=0, only=only)
     expected = programme.expected_participants
     minimum = data.programme.minimum_group_size
-    small = disclosure.programme_withheld(counted, minimum)
+    # Judged on the responses the figures are drawn from, as the reports judge
+    # them; some that all wait for their batch are as few.
+    small = disclosure.programme_withheld(data.n_responses, minimum) or (counted > 0 and data.n_responses == 0)
     kpis = Kpis(
         responses=counted,
         expected=expected,
@@ -190,17 +204,19 @@ def live_state(session: Session, programme: Programme, lang: str) -> LiveState:
         status=programme.status,
         small_group=small,
         minimum_group_size=minimum,
+        waiting=max(counted - data.n_responses, 0),
     )
+    arrivals = aggregates.submission_times(session, programme)
     if small:  # the count and the arrivals only: no answer of so few is shown
-        return LiveState(etag, kpis, data, ())
+        return LiveState(etag, kpis, data, (), arrivals)
     comments = _comments(anonymity.room_comments(session, programme, LATEST_COMMENTS), data, lang)
-    return LiveState(etag, kpis, data, comments)
+    return LiveState(etag, kpis, data, comments, arrivals)
 
 
 def live_view(session: Session, programme: Programme, lang: str) -> LiveView:
     """The dashboard in ``lang``: KPIs, figures and the latest comments."""
     state = live_state(session, programme, lang)
-    figures = _figures(state.data, programme, lang, answers=not state.kpis.small_group)
+    figures = _figures(state.data, state.arrivals, programme, lang, answers=not state.kpis.small_group)
     return LiveView(state.etag, state.kpis, tuple(figures), state.comments)
 
 
@@ -210,8 +226,10 @@ def dimension_scores(data: ProgrammeData) -> tuple[DimensionResult, ...]:
     return dimension_results(disclosure.published_data(data))
 
 
-def _figures(data: ProgrammeData, programme: Programme, lang: str, *, answers: bool = True) -> list[LiveFigure]:
-    arrivals = charts.arrivals(data.submitted_at, lang, programme.timezone, programme.expected_participants)
+def _figures(
+    data: ProgrammeData, times: Sequence[datetime], programme: Programme, lang: str, *, answers: bool = True
+) -> list[LiveFigure]:
+    arrivals = charts.arrivals(times, lang, programme.timezone, programme.expected_participants)
     figures = [LiveFigure("arrivals", charts.figure_json(arrivals))]
     if not answers:
         return figures

@@ -28,8 +28,8 @@ from reports.documents import COMPARISON_FORMATS, FORMATS, ReportSource, writer
 from reports.documents.chromium import PdfUnavailable
 from survey.models import Programme, ProgrammeGrant, Role, User
 from survey.services import DomainError, disclosure
-from survey.services.aggregates import programme_data
-from survey.services.anonymity import group_size_of
+from survey.services.aggregates import Scope, programme_data
+from survey.services.anonymity import figures_scope, group_size_of
 
 #: plotly.js for the HTML and PDF reports, under the static folder: the bundle the
 #: live dashboard serves, which holds every chart type the reports draw.
@@ -65,19 +65,25 @@ class SmallGroupNotConfirmed(ReportError):
     the evaluator's explicit confirmation."""
 
 
-def report_source(session: Session, programme: Programme) -> ReportSource:
-    """The data of ``programme``'s documents (rows included)."""
-    return ReportSource(data=programme_data(session, programme, with_rows=True), raw=raw_stream(session, programme))
+def report_source(session: Session, programme: Programme, *, every: bool = False) -> ReportSource:
+    """The data of ``programme``'s documents (rows included): while it is open,
+    of its whole batches of k only (survey.services.anonymity.figures_scope);
+    of every counted response when ``every`` (a look that was confirmed and
+    recorded, as for the raw data of a small programme)."""
+    only = None if every else figures_scope(session, programme)
+    data = programme_data(session, programme, with_rows=True, only=only)
+    return ReportSource(data=data, raw=raw_stream(session, programme, only))
 
 
 def comparison_source(session: Session, programmes: Sequence[Programme]) -> ReportSource:
-    """Several programmes, in the given order, for a comparison document."""
-    compared = tuple(programme_data(session, p, with_rows=True) for p in programmes)
+    """Several programmes, in the given order, for a comparison document (each
+    open one of its whole batches of k only)."""
+    compared = tuple(programme_data(session, p, with_rows=True, only=figures_scope(session, p)) for p in programmes)
     return ReportSource(data=compared[0], compared=compared)
 
 
-def raw_stream(session: Session, programme: Programme) -> Callable[[], Iterable[RawResponse]]:
-    """A callable that streams every counted response, for the raw-data formats.
+def raw_stream(session: Session, programme: Programme, only: Scope = None) -> Callable[[], Iterable[RawResponse]]:
+    """A callable that streams every counted response that ``only`` keeps, for the raw-data formats.
 
     ``survey.services.exports`` provides it; an installation without that
     module gets an empty stream rather than an import error.
@@ -88,8 +94,8 @@ def raw_stream(session: Session, programme: Programme) -> Callable[[], Iterable[
         if exc.name != "survey.services.exports":
             raise
         return tuple
-    stream: Callable[[Session, Programme], Iterable[RawResponse]] | None = getattr(exports, "raw_responses", None)
-    return partial(stream, session, programme) if stream else tuple
+    stream: Callable[..., Iterable[RawResponse]] | None = getattr(exports, "raw_responses", None)
+    return partial(stream, session, programme, only=only) if stream else tuple
 
 
 def write_report(
@@ -120,7 +126,10 @@ def write_report(
                 f"{programme.slug} has fewer responses than its minimum group size ({minimum})"
             )
         disclosure.record_small_group_download(session, programme, fmt, lang, confirmation)
-    source = report_source(session, programme)
+        # Confirmed and recorded: the few responses are given, none waiting for a batch.
+        source = report_source(session, programme, every=True)
+    else:
+        source = report_source(session, programme)
     _write(fmt, source, lang, out, plotly_js, {})
 
 

@@ -44,7 +44,7 @@ from survey.services.anonymity import group_size_of
 from survey.services.api_tokens import create_token
 from survey.services.codes import format_code, issue_codes, set_access_mode
 from survey.services.users import create_user
-from tests.helpers import FormClient, full_answers, read_page
+from tests.helpers import FormClient, ask_document, full_answers, read_page
 
 #: The moment every run starts at; each submission comes 37 seconds after the previous one.
 START = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -170,11 +170,13 @@ def _poll(staff: FlaskClient, slug: str, etags: dict[str, str], api: dict[str, s
         f"/o/{slug}/settings",
         "/o/questionnaires",
         f"/e/{slug}/reports",
-        *(f"/e/{slug}/reports/{fmt}" for fmt in EXPORTS),
     ]
     seen: dict[str, object] = {}
     for path in paths:
         seen[path] = _seen(staff.get(path))
+    for fmt in EXPORTS:  # asked as the reports page asks (a POST), the file taken from its job
+        path = f"/e/{slug}/reports/{fmt}"
+        seen[path] = _seen(ask_document(staff, path, lang="en"))
     responses_page = staff.get(f"/o/{slug}/responses").get_data(as_text=True)
     for link in sorted(set(re.findall(rf'href="(/o/{slug}/responses/[0-9a-f-]+)"', responses_page))):
         seen[link] = _seen(staff.get(link))
@@ -297,6 +299,8 @@ def test_reloading_every_staff_page_cannot_tell_which_code_went_with_which_respo
     assert [n for n in range(1, len(cards)) if cards[n] != cards[n - 1]] == [k]
     assert len(set(bodies("/o/niamey/codes"))) == len(set(bodies("/o/niamey/responses"))) == k + 1  # type: ignore[arg-type]
     assert all(poll["live.json"][0] == 200 for poll in first)  # type: ignore[index]
+    # Every export was made and downloaded once the k-th response came.
+    assert [first[-1][f"/e/niamey/reports/{fmt}"][0] for fmt in EXPORTS] == [200] * len(EXPORTS)  # type: ignore[index]
     # The API answered: its responses listed once the k-th came, in pages of 2.
     listed = "/api/v1/programmes/niamey/responses?limit=2&cursor="
     assert [poll[listed][0] for poll in first] == [403] * k + [200]  # type: ignore[index]

@@ -107,6 +107,8 @@ def test_live_data_shows_n_of_29_and_the_exact_distributions(
         "status": "open",
         "status_label": "Open",
         "small_group": False,
+        "waiting": 0,  # a whole batch of three
+        "waiting_note": "",
     }
     # 0-10 rating: one 6 (detractor), one 9 and one 10 (promoters).
     rating = figure(payload, "recommend")

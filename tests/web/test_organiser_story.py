@@ -98,16 +98,14 @@ def test_an_organiser_runs_a_programme_from_creation_to_closing(app: Flask, orga
     late = app.test_client().get(f"/c/{codes[0]}", follow_redirects=True)
     assert late.status_code == 404  # the same page as a code never issued
 
-    # The dashboard's data: 29 of 29, and the recommendation chart counts each score.
-    live = manager.get("/o/niamey-story/live.json?lang=en")
-    data: dict[str, Any] = json.loads(live.get_data(as_text=True))
+    # The dashboard's data: 29 of 29; while open, the charts take in whole batches of 5
+    # (25 responses) and the last 4 wait for the next batch.
+    data = _live(manager)
     assert data["kpis"]["responses"] == 29
     assert data["kpis"]["expected"] == 29
     assert data["kpis"]["rate"] == 100
-    (figure,) = [json.loads(f["json"]) for f in data["figures"] if f["code"] == "recommend"]
-    counted = {int(x): int(y) for trace in figure["data"] for x, y in zip(trace["x"], trace["y"], strict=True)}
-    assert {score: counted.get(score, 0) for score in RECOMMEND} == RECOMMEND
-    assert sum(counted.values()) == 29
+    assert data["kpis"]["waiting"] == 4
+    assert sum(_recommend_counts(data).values()) == 25
 
     # Closing: the form now answers "closed".
     assert (
@@ -119,3 +117,20 @@ def test_an_organiser_runs_a_programme_from_creation_to_closing(app: Flask, orga
     closed = app.test_client().get("/s/niamey-story?lang=en")
     assert closed.status_code == 410
     assert "closed" in closed.get_data(as_text=True)
+    # Closed, every response is in: the recommendation chart counts each score.
+    data = _live(manager)
+    assert data["kpis"]["waiting"] == 0
+    counted = _recommend_counts(data)
+    assert {score: counted.get(score, 0) for score in RECOMMEND} == RECOMMEND
+    assert sum(counted.values()) == 29
+
+
+def _live(manager: FlaskClient) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(manager.get("/o/niamey-story/live.json?lang=en").get_data(as_text=True))
+    return data
+
+
+def _recommend_counts(data: dict[str, Any]) -> dict[int, int]:
+    """How many answers the recommendation chart counts for each score."""
+    (figure,) = [json.loads(f["json"]) for f in data["figures"] if f["code"] == "recommend"]
+    return {int(x): int(y) for trace in figure["data"] for x, y in zip(trace["x"], trace["y"], strict=True)}

@@ -30,8 +30,11 @@ def settings(app: Flask) -> report_jobs.JobSettings:
 
 @pytest.fixture
 def asker(client: FlaskClient, programme: Programme) -> User:
-    """A granted evaluator, signed in on ``client``; the programme has 6 responses, more than its minimum group size."""
+    """A granted evaluator, signed in on ``client``; the programme is closed with 6 responses, more
+    than its minimum group size (closed: every one is in its documents, not only whole batches of k)."""
     add_random_responses(db.session(), programme, 6, seed=2)
+    programme.status = "closed"
+    db.session.commit()
     account = user(Role.EVALUATOR, programme)
     login(client, "evaluator@example.org")
     return account

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from survey.extensions import db
-from survey.models import AuditEvent, Programme, Response, Role
+from survey.models import AuditEvent, Programme, ProgrammeStatus, Response, Role
 from survey.services.demo import add_random_responses
 from survey.services.programmes import create_programme
 from tests.helpers import read_page
@@ -33,6 +33,13 @@ def with_responses(programme: Programme, n: int, languages: dict[str, int] | Non
     spoken = [lang for lang, count in (languages or {"fr": n}).items() for _ in range(count)]
     for response_id, lang in zip(ids, spoken, strict=True):
         db.session.execute(update(Response).where(Response.id == response_id).values(language=lang))
+    db.session.commit()
+
+
+def closed(programme: Programme) -> None:
+    """Closed, as reports are made at the end: every response is in its figures
+    (while open, only whole batches of k are: tests/web/test_batched_figures.py)."""
+    programme.status = ProgrammeStatus.CLOSED.value
     db.session.commit()
 
 
@@ -54,6 +61,7 @@ def test_each_format_shows_what_the_minimum_group_size_allows(
     client: FlaskClient, programme: Programme, n: int
 ) -> None:
     with_responses(programme, n)
+    closed(programme)
     as_evaluator(client, programme)
     small = n < 5
 
@@ -150,6 +158,7 @@ def test_a_small_language_group_is_not_named_in_the_downloads_or_on_the_dashboar
     client: FlaskClient, programme: Programme
 ) -> None:
     with_responses(programme, 29, {"fr": 20, "ar": 6, "en": 3})
+    closed(programme)
     as_evaluator(client, programme)
 
     document = json_document(client)

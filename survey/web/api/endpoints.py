@@ -147,7 +147,8 @@ def summary(slug: str) -> Response:
     """A programme's summary: the live dashboard's figures.
 
     Counts always; dimension scores and the latest comments only from k responses
-    (the programme's minimum group size), as on the dashboard.
+    (the programme's minimum group size), and while it is open only from whole
+    batches of k, as on the dashboard.
     """
     _require(Scope.READ)
     programme = _programme(slug)
@@ -166,6 +167,7 @@ def summary(slug: str) -> Response:
                 "status": kpis.status,
                 "small_group": kpis.small_group,
                 "minimum_group_size": kpis.minimum_group_size,
+                "waiting": kpis.waiting,
             },
             "dimensions": [vars(d) for d in found.dimensions],
             "comments": [vars(c) for c in found.comments],

@@ -57,6 +57,11 @@ class KpisOut(BaseModel):
     status: str
     small_group: bool = Field(description="Fewer responses than k: no score and no comment is given.")
     minimum_group_size: int
+    waiting: int = Field(
+        default=0,
+        description="Responses counted but not yet in the scores: while the programme is open, scores"
+        " take in responses k at a time, in whole batches.",
+    )
 
 
 class DimensionOut(BaseModel):

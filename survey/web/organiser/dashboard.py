@@ -30,6 +30,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from flask import Response, current_app, render_template, request, session
 from flask.typing import ResponseReturnValue
+from flask_babel import ngettext
 from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
 
@@ -97,8 +98,26 @@ def dashboard(slug: str) -> ResponseReturnValue:
         figures=[{"code": f.code, "json": f.json} for f in view.figures],
         projector=projector,
         codes_guessed=guessing,
+        waiting_note=waiting_note(view.kpis),
         plotly_locale=plotly_locale(lang),
         manages=current_user.role in {role.value for role in MANAGERS},
+    )
+
+
+def waiting_note(kpis: live.Kpis) -> str:
+    """What the dashboard says of the responses its figures do not include
+    yet ("" when none wait, or while the small-group notice says it all)."""
+    if not kpis.waiting or kpis.small_group:
+        return ""
+    return str(
+        ngettext(
+            "%(num)d response waits for the next batch of %(minimum)d: the figures take in responses"
+            " %(minimum)d at a time, so that no one can read a trainee's answers by difference.",
+            "%(num)d responses wait for the next batch of %(minimum)d: the figures take in responses"
+            " %(minimum)d at a time, so that no one can read a trainee's answers by difference.",
+            kpis.waiting,
+            minimum=kpis.minimum_group_size,
+        )
     )
 
 
@@ -147,6 +166,8 @@ def _live_json(slug: str, lang: str) -> ResponseReturnValue:
             "status": kpis.status,
             "status_label": status_label(kpis.status),
             "small_group": kpis.small_group,
+            "waiting": kpis.waiting,
+            "waiting_note": waiting_note(kpis),
         },
         "figures": [{"code": f.code, "json": f.json} for f in view.figures],
         "comments": [
