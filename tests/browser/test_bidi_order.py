@@ -144,7 +144,7 @@ BIDI_SLUG = "bidi-niamey"
 
 @pytest.fixture(scope="module")
 def bidi_programme(live_server: LiveServer) -> str:
-    """A programme in Niamey, 23-27 November 2026, with 27 Arabic responses and a net score of −33."""
+    """A closed programme in Niamey, 23-27 November 2026, with 27 Arabic responses and a net score of −33."""
     from survey.models import Programme, ProgrammeStatus, User
     from survey.questionnaire.kinds import AnswerValue
     from survey.services import access
@@ -180,6 +180,8 @@ def bidi_programme(live_server: LiveServer) -> str:
             ]
             answers.append(SubmittedAnswer("recommend", AnswerValue("", number=score)))
             submit_response(session, programme, answers, language="ar", idempotency_key=f"bidi-{index:02d}")
+        # Closed, the dashboard shows every response, not whole batches of the smallest group.
+        programme.move_to(ProgrammeStatus.CLOSED)
         session.commit()
     return BIDI_SLUG
 
