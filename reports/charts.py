@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from reports import bidi
+from reports.bidi import n_equals
 from reports.chart_style import (
     BROWN_STRONG,
     HEAT_SCALE,
@@ -106,7 +108,7 @@ def likert_diverging(data: ProgrammeData, codes: Sequence[str], lang: str) -> go
                 customdata=[[c[index], s[index], n] for c, s, n in zip(counts, shares, totals, strict=True)],
                 hovertemplate=(
                     f"%{{y}}<br><b>{wrap(names[index])}</b>: %{{customdata[0]}}"
-                    f" (%{{customdata[1]:.0f}}{suffix})<br>n = %{{customdata[2]}}<extra></extra>"
+                    f" (%{{customdata[1]:.0f}}{suffix})<br>{bidi.ltr('n = %{customdata[2]}', lang)}<extra></extra>"
                 ),
             )
         )
@@ -145,7 +147,7 @@ def rating_distribution(data: ProgrammeData, code: str, lang: str) -> go.Figure:
     if total:
         detractors, _, promoters = (sum(by_point[p] for p in group) for _, _, group in groups)
         net = _share(promoters, total) - _share(detractors, total)
-        title += f"<br><sup>{with_value('net_score', signed(net, lang), lang)} · n = {total}</sup>"
+        title += f"<br><sup>{with_value('net_score', signed(net, lang), lang)} · {n_equals(total, lang)}</sup>"
     fig = go.Figure(layout=base_layout(lang, title, 360))
     if not total:
         return empty(fig, lang)
@@ -229,8 +231,10 @@ def before_after_dumbbell(data: ProgrammeData, codes: Sequence[str], lang: str) 
                     "size": 14,
                     "line": {"width": 3, "color": colour},
                 },
-                customdata=[[number(m, lang) if m is not None else "", n] for m, n in sides[item]],
-                hovertemplate=f"%{{y}}<br>{name}: %{{customdata[0]}} (n = %{{customdata[1]}})<extra></extra>",
+                customdata=[[bidi.ltr(number(m, lang), lang) if m is not None else "", n] for m, n in sides[item]],
+                hovertemplate=(
+                    f"%{{y}}<br>{name}: %{{customdata[0]}} ({bidi.ltr('n = %{customdata[1]}', lang)})<extra></extra>"
+                ),
             )
         )
     scale = sorted({p for q in questions for p in q.points})
@@ -258,8 +262,9 @@ def matrix_heatmap(data: ProgrammeData, code: str, lang: str) -> go.Figure:
     rows = []
     for item, row, total in zip(question.items, counts, totals, strict=True):
         mean, _ = _mean(question.points, row)
-        summary = with_value("mean", number(mean, lang), lang) + " · " if mean is not None else ""
-        rows.append(f"{wrap(localised(item.label, lang, languages), 30)}<br><sup>{summary}n = {total}</sup>")
+        summary = with_value("mean", bidi.ltr(number(mean, lang), lang), lang) + " · " if mean is not None else ""
+        counted = n_equals(total, lang)
+        rows.append(f"{wrap(localised(item.label, lang, languages), 30)}<br><sup>{summary}{counted}</sup>")
     title = wrap(localised(question.text, lang, languages))
     fig = go.Figure(layout=base_layout(lang, title, 140 + 52 * max(len(rows), 1)))
     if not any(totals):
@@ -297,7 +302,7 @@ def choice_bars(data: ProgrammeData, code: str, lang: str) -> go.Figure:
     rows = [wrap(localised(o.label, lang, questionnaire.languages)) for o in question.options]
     counts = [option_count(data.tallies, question, option.value) for option in question.options]
     base = data.n_responses if kind_of(question).multiple else sum(counts)
-    title = wrap(localised(question.text, lang, questionnaire.languages)) + f"<br><sup>n = {base}</sup>"
+    title = wrap(localised(question.text, lang, questionnaire.languages)) + f"<br><sup>{n_equals(base, lang)}</sup>"
     fig = go.Figure(layout=base_layout(lang, title, bars_height(rows) + 40))
     if not any(counts):
         return empty(fig, lang)

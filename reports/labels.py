@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 
 from babel import Locale, UnknownLocaleError
 
+from reports import bidi
 from reports.i18n import N_, gettext, ngettext
-from reports.languages import is_rtl, language
+from reports.languages import language
 
 #: Every word a chart or a document adds, by what it is; one English wording
 #: each, translated by the catalogs (see :mod:`reports.i18n`). Texts with
@@ -361,10 +362,7 @@ def number(value: float, lang: str, decimals: int = 1) -> str:
 def signed(value: float, lang: str) -> str:
     """A rounded number with its sign, "+10"; kept left to right inside Arabic text,
     where the bidirectional algorithm would otherwise show "10+"."""
-    text = f"{value:+.0f}"
-    # An isolate (LRI ... PDI), not an embedding: it must not pull the neighbouring
-    # neutral characters into left-to-right order.
-    return f"\u2066{text}\u2069" if is_rtl(lang) else text
+    return bidi.ltr(f"{value:+.0f}", lang)
 
 
 def percent(value: float, lang: str) -> str:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
 
+from reports import bidi
 from reports.chart_style import (
     BROWN_STRONG,
     INK,
@@ -66,7 +67,11 @@ def dimension_bars(
         xs.append(mean)
         plus.append(high - mean if mean is not None and high is not None else 0.0)
         minus.append(mean - low if mean is not None and low is not None else 0.0)
-        interval = f"{number(low, lang, 2)} – {number(high, lang, 2)}" if low is not None and high is not None else "–"
+        interval = (
+            bidi.ltr(f"{number(low, lang, 2)} – {number(high, lang, 2)}", lang)
+            if low is not None and high is not None
+            else "–"
+        )
         hover.append([number(mean, lang, 2) if mean is not None else "–", interval])
     fig.add_trace(
         go.Bar(

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from reports import charts, disclosure
+from reports import bidi, charts, disclosure
+from reports.bidi import n_equals
 from reports.chart_style import INK, TEAL, TEAL_STRONG, bars_height, base_layout, mirror
 from reports.compare import Comparison
 from reports.data import ProgrammeData, Question
@@ -89,7 +90,7 @@ def comparison_chart(comparison: Comparison, lang: str) -> go.Figure:
                     "thickness": 1.5,
                 },
                 text=[
-                    f"{number(m, lang)} (n = {c.n})" if c and m is not None else ""
+                    f"{bidi.ltr(number(m, lang), lang)} ({n_equals(c.n, lang)})" if c and m is not None else ""
                     for m, c in zip(means, cells, strict=True)
                 ],
                 textposition="inside",

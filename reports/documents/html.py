@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, Literal
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from reports import bidi
 from reports.caches import REPORT_FILES, memoised
 from reports.compare import Comparison, compare
 from reports.documents import ReportSource
@@ -43,15 +44,13 @@ from reports.labels import (
     number,
     percent,
 )
-from reports.languages import direction, is_rtl
+from reports.languages import direction
 from reports.limitations import comparison_limitations, comparison_sentences, limitation_sentences
 from reports.quality import missing_rows, quality_sentences
 from reports.summary import EvaluationSummary, summarise
 
 Mode = Literal["screen", "print"]
 PLOTLY_ENV = "SURVEY_PLOTLY_JS"
-#: Isolates a number inside right-to-left text, so "-0.5" does not show as "0.5-".
-LRI, PDI = "\u2066", "\u2069"
 
 
 def write_html(
@@ -221,7 +220,7 @@ def formatters(lang: str, languages: tuple[str, ...] = ()) -> dict[str, Callable
     right in Arabic."""
 
     def ltr(text: str) -> str:
-        return f"{LRI}{text}{PDI}" if is_rtl(lang) else text
+        return bidi.ltr(text, lang)
 
     def num(value: float | None, decimals: int = 2) -> str:
         return "–" if value is None else ltr(number(value, lang, decimals).replace("-", "−"))
@@ -250,7 +249,7 @@ def formatters(lang: str, languages: tuple[str, ...] = ()) -> dict[str, Callable
         if value is None or p is None:
             return "–"
         shown = number(value, lang, decimals).replace("-", "−")
-        return ltr(f"{name} = {shown}, {pval(p).strip(LRI + PDI)}")
+        return ltr(f"{name} = {shown}, {bidi.plain(pval(p))}")
 
     def text(key: str, **values: object) -> str:
         return label(key, lang).format(**values)

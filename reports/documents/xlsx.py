@@ -27,7 +27,7 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
-from reports import disclosure, stats
+from reports import bidi, disclosure, stats
 from reports.data import ProgrammeData, Question
 from reports.documents import ReportSource
 from reports.documents.codebook import (
@@ -262,7 +262,9 @@ def _summary(
     sheet.sheet.freeze_panes(1, 0)
     sheet.line([programme.title], style="title")
     rate = stats.response_rate(data.n_responses, programme.expected_participants)
-    version = f"{localised(questionnaire.title, lang, langs)} ({questionnaire.code} v{questionnaire.version})"
+    # The code and version read left to right inside an Arabic title.
+    code = bidi.ltr(f"{questionnaire.code} v{questionnaire.version}", lang)
+    version = f"{localised(questionnaire.title, lang, langs)} ({code})"
     facts: list[tuple[str, Cell, str | None]] = [
         ("programme", programme.title, None),
         ("identifier", programme.slug, None),

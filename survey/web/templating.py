@@ -6,9 +6,11 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
+from babel.dates import format_interval
 from flask import Flask, current_app, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from reports.caches import memoised
 from survey.caches import STATIC_DIGESTS
@@ -34,6 +36,28 @@ def format_day(value: date | None) -> str:
     return str(format_date(value, format="medium")) if value else ""
 
 
+def format_days(start: date | None, end: date | None = None) -> str:
+    """The days of a programme as the page's language writes a span of days
+    ("23–27 nov. 2026"); one day when it ends the day it starts or has no end."""
+    if start is None:
+        return ""
+    if end is None or end <= start:
+        return format_day(start)
+    return str(format_interval(start, end, "yMMMd", locale=get_locale()))
+
+
+def bdi(value: object) -> Markup:
+    """``value`` isolated from the text around it (``<bdi>``): a Latin name or a
+    number inside an Arabic sentence keeps its own order and leaves theirs alone."""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
+def unbroken(value: object) -> Markup:
+    """``value`` isolated as :func:`bdi` and never broken across lines: a date,
+    a span of days, a code, a signed number, "n = 27"."""
+    return Markup('<bdi class="unbroken">{}</bdi>').format(value)
+
+
 def register_templating(app: Flask) -> None:
     app.jinja_env.globals.update(asset_url=asset_url, status_label=status_label, public_url=public_url)
-    app.jinja_env.filters["format_date"] = format_day
+    app.jinja_env.filters.update(format_date=format_day, format_days=format_days, bdi=bdi, unbroken=unbroken)
