@@ -178,7 +178,12 @@ def test_push_interrupted_then_resumed_leaves_each_response_once_on_the_central(
     again = push_programme(db.session(), find_programme(db.session(), DEMO_SLUG), line, audit.CLI)
     assert (again.sent, again.already_there, again.left, again.stop) == (0, 0, 0, None)
     assert central.keys() == field_keys()
+    # Closed on both sides (open, each holds back its own latest batch, cut by its own times).
+    find_programme(db.session(), DEMO_SLUG).status = "closed"
+    db.session.commit()
     with central.session() as session:
+        find_programme(session, DEMO_SLUG).status = "closed"
+        session.commit()
         assert summary_without_generation_time(session) == summary_without_generation_time(db.session())
 
 

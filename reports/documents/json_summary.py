@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 from reports import stats
 from reports.compare import Comparison, compare
-from reports.data import Programme
+from reports.data import Programme, Question
 from reports.documents import ReportSource
 from reports.labels import METHODS_COMPARE, METHODS_REPORT, label, localised, methods_notes
 from reports.limitations import comparison_limitations, comparison_sentences, limitation_sentences
@@ -265,7 +265,12 @@ def _quality(s: EvaluationSummary, lang: str) -> dict[str, Any] | None:
     return {
         "response_rate_flag": q.rate_flag or None,
         "missing": [
-            {"question": m.question.code, "item": m.item or None, "answered": m.answered, "missing": m.missing}
+            {
+                "question": m.question.code,
+                "item": _row_code(m.question, m.item),
+                "answered": m.answered,
+                "missing": m.missing,
+            }
             for m in q.missing
         ],
         "straight_lining": [
@@ -275,6 +280,15 @@ def _quality(s: EvaluationSummary, lang: str) -> dict[str, Any] | None:
         "excluded": q.excluded,
         "notes": quality_sentences(q, lang),
     }
+
+
+def _row_code(question: Question, item: str) -> str | None:
+    """A row by its stable code (a session's ``d1_2``), not by the database's value, so two
+    instances of one programme write the same file (None for a question without rows)."""
+    if not item:
+        return None
+    row = next((o for o in question.items if o.value == item), None)
+    return (row.code or row.value) if row else item
 
 
 def _methods(lang: str, confidence: float, minimum: int, keys: Sequence[str]) -> dict[str, Any]:

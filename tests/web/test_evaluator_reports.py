@@ -94,6 +94,8 @@ def test_every_granted_role_downloads_with_a_good_filename(
     client: FlaskClient, programme: Programme, role: Role
 ) -> None:
     add_random_responses(db.session(), programme, 5, seed=1)
+    programme.status = ProgrammeStatus.CLOSED.value  # its 5 responses all in (open: the latest batch is held back)
+    db.session.commit()
     user(role, None if role == Role.ADMIN else programme)
     login(client, f"{role.value}@example.org")
     response = download(client, "json", "fr")
@@ -172,6 +174,7 @@ def test_excluded_responses_never_count(app: Flask, forms: FormClient, programme
     test_response = db.session.scalars(select(Response).order_by(Response.submitted_at.desc())).first()
     assert test_response is not None
     test_response.excluded = True
+    programme.status = ProgrammeStatus.CLOSED.value  # every kept response in (open: the latest batch is held back)
     db.session.commit()
     client = app.test_client()
     user(Role.EVALUATOR, programme)
@@ -222,6 +225,8 @@ def series(programme: Programme) -> Programme:
     programme.series = dakar.series = "sahel"
     db.session.commit()
     add_random_responses(db.session(), dakar, 5, seed=9)
+    dakar.status = ProgrammeStatus.CLOSED.value  # its 5 responses all in (open: the latest batch is held back)
+    db.session.commit()
     return dakar
 
 
