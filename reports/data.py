@@ -131,6 +131,9 @@ class ProgrammeData:
     channels: Mapping[str, int] = field(default_factory=dict)
     #: Responses the organisers excluded (none of them is in any other figure).
     excluded: int = 0
+    #: Responses received but left out of these figures while the programme is open (the
+    #: latest ones, held back so that no one reads a trainee's answers by difference).
+    held_back: int = 0
 
 
 @dataclass(frozen=True)

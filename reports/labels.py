@@ -181,6 +181,12 @@ LABELS: Mapping[str, str] = {
         "{programmes}: fewer than {few} responses, so the intervals are wide and a small difference "
         "is not evidence of a real one."
     ),
+    "warning_held_back": N_(
+        "The evaluation is still open: responses received so far but not in these figures: "
+        "{held_back}. While it is open, the figures take in responses {minimum} at a time and leave "
+        "out the latest ones, so that no one can read a trainee's answers by difference; once it "
+        "closes, its report has every response."
+    ),
     "suppressed_note": N_("Groups of fewer than {minimum} respondents are not shown: {cells}."),
     # -- comparison --------------------------------------------------------------------
     "withheld_not_in_questionnaire": N_("Not in this questionnaire"),

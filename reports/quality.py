@@ -21,12 +21,18 @@ from reports.languages import language
 RESPONSE_RATE_OVER_100 = "response_rate_over_100"
 
 
-def data_warnings(n_responses: int, expected: int | None) -> tuple[str, ...]:
+#: Responses received but not in these figures: the programme is still open.
+HELD_BACK = "held_back"
+
+
+def data_warnings(n_responses: int, expected: int | None, held_back: int = 0) -> tuple[str, ...]:
     """What the reader must be warned of. A response rate above 100% means the
     expected number of participants is wrong (or responses were counted
     twice): the rate is shown as it is, with this warning, and no interval
-    uses the finite-population correction (N < n)."""
-    return (RESPONSE_RATE_OVER_100,) if expected and n_responses > expected else ()
+    uses the finite-population correction (N < n). Responses held back while
+    the programme is open make every figure, the rate included, a partial one."""
+    found = (RESPONSE_RATE_OVER_100,) if expected and n_responses > expected else ()
+    return (*found, HELD_BACK) if held_back else found
 
 
 def out_of_range(tallies: Sequence[Tally], question: Question, item: str = "") -> int:

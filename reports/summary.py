@@ -169,6 +169,8 @@ class EvaluationSummary:
     #: Codes of what a reader must be told before trusting the figures
     #: (``response_rate_over_100``: more responses than expected participants).
     warnings: tuple[str, ...] = ()
+    #: Responses received but left out while the programme is open (ProgrammeData.held_back).
+    held_back: int = 0
     #: Codes of what the figures cannot say (:mod:`reports.limitations`).
     limitations: tuple[str, ...] = ()
     #: Missing answers, straight-lining, channels, exclusions; None under the minimum group size.
@@ -228,7 +230,8 @@ def summarise(
         breakdowns=() if small else _breakdowns(data, breakdowns or {}, minimum, suppressed),
         suppressed=tuple(suppressed),
         withheld=withheld,
-        warnings=data_warnings(data.n_responses, expected),
+        warnings=data_warnings(data.n_responses, expected, data.held_back),
+        held_back=data.held_back,
         limitations=limitations(data.questionnaire, data.n_responses, expected),
         quality=None if small else data_quality(data),
     )

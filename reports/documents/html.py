@@ -116,7 +116,9 @@ def render(
 def warning_notes(summary: EvaluationSummary, lang: str) -> list[str]:
     """The summary's warnings (:func:`reports.summary.data_warnings`) worded in ``lang``."""
     return [
-        label(f"warning_{code}", lang).format(n=summary.n_responses, expected=summary.expected)
+        label(f"warning_{code}", lang).format(
+            n=summary.n_responses, expected=summary.expected, held_back=summary.held_back, minimum=summary.minimum_cell
+        )
         for code in summary.warnings
     ]
 

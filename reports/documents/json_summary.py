@@ -128,7 +128,10 @@ def summary_document(s: EvaluationSummary, lang: str) -> dict[str, Any]:
         "methods": {
             **_methods(lang, s.confidence, s.minimum_cell, METHODS_REPORT),
             "warnings": {
-                code: label(f"warning_{code}", lang).format(n=s.n_responses, expected=s.expected) for code in s.warnings
+                code: label(f"warning_{code}", lang).format(
+                    n=s.n_responses, expected=s.expected, held_back=s.held_back, minimum=s.minimum_cell
+                )
+                for code in s.warnings
             },
         },
     }

@@ -280,9 +280,12 @@ def _summary(
     ]
     for key, value, style in facts:
         sheet.line([word(key, lang), value], styles=["bold", style])
-    for code in data_warnings(data.n_responses, programme.expected_participants):
+    for code in data_warnings(data.n_responses, programme.expected_participants, data.held_back):
         text = report_label(f"warning_{code}", lang).format(
-            n=data.n_responses, expected=programme.expected_participants
+            n=data.n_responses,
+            expected=programme.expected_participants,
+            held_back=data.held_back,
+            minimum=programme.minimum_group_size,
         )
         sheet.line([text], style="bold")
     if scores:

@@ -385,6 +385,7 @@ def programme_data(
         responses_by_language=responses_by_language(session, programme, only),
         channels=responses_by_channel(session, programme, only),
         excluded=response_counts(session, programme)[1],
+        held_back=0 if only is None else response_count(session, programme) - response_count(session, programme, only),
     )
 
 

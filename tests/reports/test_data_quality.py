@@ -108,3 +108,17 @@ def test_the_json_and_the_workbook_carry_the_same_figures() -> None:
     cells = [row[0] for row in sheet_rows(workbook("en", source).worksheets[0]) if row and row[0]]
     assert "Data quality" in cells
     assert "Responses by channel: kiosk: 4, online form: 6." in cells
+
+
+def test_a_report_of_an_open_programme_says_how_many_responses_it_leaves_out() -> None:
+    data = replace(programme_data(RESPONSES), held_back=7)
+    source = ReportSource(data, Streamed(RESPONSES))
+    html = render("html", "en", source).decode()
+    assert "responses received so far but not in these figures: 7." in html
+    document = json.loads(render("json", "fr", source))
+    assert "held_back" in document["responses"]["warnings"]
+    assert "pas encore dans ces chiffres : 7." in document["methods"]["warnings"]["held_back"]
+    cells = [row[0] for row in sheet_rows(workbook("en", source).worksheets[0]) if row and row[0]]
+    assert any("not in these figures: 7." in str(cell) for cell in cells)
+    closed = render("html", "en", ReportSource(programme_data(RESPONSES), Streamed(RESPONSES))).decode()
+    assert "not in these figures" not in closed

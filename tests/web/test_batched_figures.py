@@ -213,6 +213,8 @@ def test_with_k_5_the_figures_wait_for_10_responses_then_show_all_but_the_latest
     assert (summary["kpis"]["responses"], summary["kpis"]["waiting"]) == (10, 5)
     assert {d["n"] for d in summary["dimensions"]} == {5}
     assert sorted(re.findall(r"Trainee (\d) found", json.dumps(summary["comments"]))) == list("01234")
-    assert json.loads(seen[SUMMARY][2])["responses"]["n"] == 5  # type: ignore[index]
+    report = json.loads(seen[SUMMARY][2])  # type: ignore[index]
+    assert report["responses"]["n"] == 5
+    assert "pas encore dans ces chiffres : 5." in report["methods"]["warnings"]["held_back"], "the report says so"
     rows = dict(seen[CSV][2])["answers.csv"].decode("utf-8-sig").splitlines()[1:]  # type: ignore[index]
     assert sorted(re.findall(r"Trainee (\d) found", "\n".join(rows))) == list("01234")
