@@ -50,6 +50,14 @@ def laptop(tmp_path: Path) -> Flask:
     return app
 
 
+def close(app: Flask) -> None:
+    """The programme closed, as when it is moved at the end: its file then holds every response
+    (open, whole batches but the latest, as its figures)."""
+    with Session(app.extensions["survey.db"]) as session:
+        find_programme(session, DEMO_SLUG).status = "closed"
+        session.commit()
+
+
 def _organiser_id(session: Session) -> int:
     from survey.models import User
 
@@ -180,16 +188,23 @@ def test_a_programme_goes_to_the_central_service_and_back_with_the_same_reports(
 
 
 def test_importing_again_adds_nothing_and_a_later_bundle_adds_only_what_is_new(laptop: Flask, tmp_path: Path) -> None:
+    """The laptop's programme is open (12 responses, k = 5): a file holds what its figures
+    hold, whole batches but the latest (5); the rest comes in a later file, all once closed."""
     central = empty_service(tmp_path / "central")
     import_(central, export(laptop, tmp_path / "monday.bundle"))
     before = counts(central)
-    assert "0 responses stored, 12 already here" in import_(central, export(laptop, tmp_path / "again.bundle"))
+    assert before[1] == 5
+    assert "0 responses stored, 5 already here" in import_(central, export(laptop, tmp_path / "again.bundle"))
     assert counts(central) == before
     with Session(laptop.extensions["survey.db"], expire_on_commit=False) as session:
-        add_random_responses(session, find_programme(session, DEMO_SLUG), 3, seed=7)
-    assert "3 responses stored, 12 already here" in import_(central, export(laptop, tmp_path / "tuesday.bundle"))
-    assert counts(central)[1] == before[1] + 3
-    assert counts(central)[2] == before[2]  # the exclusion log is not written twice
+        add_random_responses(session, find_programme(session, DEMO_SLUG), 3, seed=7)  # 15: 10 in the file
+    assert "5 responses stored, 5 already here" in import_(central, export(laptop, tmp_path / "tuesday.bundle"))
+    assert counts(central)[1] == before[1] + 5
+    with Session(laptop.extensions["survey.db"], expire_on_commit=False) as session:
+        find_programme(session, DEMO_SLUG).status = "closed"
+        session.commit()
+    assert "5 responses stored, 10 already here" in import_(central, export(laptop, tmp_path / "closed.bundle"))
+    assert counts(central)[2] == 1  # the exclusion, logged once
 
 
 def test_the_file_keeps_no_arrival_order_and_no_code_staff_were_not_shown_as_used(
@@ -198,7 +213,7 @@ def test_the_file_keeps_no_arrival_order_and_no_code_staff_were_not_shown_as_use
     lines = [json.loads(line) for line in gzip.decompress(export(laptop, tmp_path / "b.gz").read_bytes()).splitlines()]
     keys = [line["response"]["key"] for line in lines if "response" in line]
     assert keys == sorted(keys)
-    assert len(keys) == 12
+    assert len(keys) == 5  # open: whole batches of 5 but the latest, as its figures
     assert all("programme_id" not in line.get("response", {}) for line in lines)
     matrix = {a[1] for line in lines if "response" in line for a in line["response"]["answers"] if "session" in a[0]}
     sessions = [line["session"]["key"] for line in lines if "session" in line]
@@ -225,6 +240,7 @@ def rewrite(source: Path, target: Path, change: object) -> Path:
 
 
 def test_a_damaged_newer_or_foreign_file_is_refused_and_writes_nothing(laptop: Flask, tmp_path: Path) -> None:
+    close(laptop)
     central = empty_service(tmp_path / "central")
     good = export(laptop, tmp_path / "good.bundle")
     data = good.read_bytes()
@@ -291,6 +307,7 @@ def test_export_and_import_are_in_the_audit_log(laptop: Flask, tmp_path: Path) -
 def test_the_responses_keep_their_id_and_the_time_of_their_batch(app: Flask, laptop: Flask, tmp_path: Path) -> None:
     """Raw data shows each response with the time of its batch of k, never its own
     (a time a trainee was seen sending would find their row): so does the file."""
+    close(laptop)
     bundle = tmp_path / "b"
     with own_session(laptop) as session, bundle.open("wb") as out:
         programme = find_programme(session, DEMO_SLUG)

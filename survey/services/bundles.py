@@ -48,7 +48,7 @@ from survey.models import (
 )
 from survey.questionnaire.definition import iter_questions, kind_of
 from survey.services import DomainError, audit
-from survey.services.anonymity import batch_times
+from survey.services.anonymity import batch_times, figures_scope
 
 KIND = "survey-programme-bundle"
 #: Raised when the records change shape; a bundle of a newer schema is refused.
@@ -151,7 +151,7 @@ def _records(session: Session, programme: Programme) -> Iterator[dict[str, Any]]
         select(Response.idempotency_key, Exclusion.excluded, Exclusion.reason, Exclusion.at, User.email)
         .join(Response, Response.id == Exclusion.response_id)
         .outerjoin(User, User.id == Exclusion.user_id)
-        .where(Response.programme_id == programme.id)
+        .where(Response.programme_id == programme.id, *_in_scope(session, programme))
         .order_by(Exclusion.at, Exclusion.id)
     ):
         yield {"exclusion": {"response": key, "excluded": excluded, "reason": reason, "at": at, "by": email}}
@@ -161,6 +161,15 @@ def _records(session: Session, programme: Programme) -> Iterator[dict[str, Any]]
         .order_by(AccessCode.code)
     ):
         yield {"code": {"code": code, "used": bool(was_used and revealed)}}
+
+
+def _in_scope(session: Session, programme: Programme) -> tuple[Any, ...]:
+    """While the programme is open, the file holds what its figures hold: whole batches of k
+    but the latest (survey.services.anonymity.figures_scope), or two files downloaded a
+    response apart would give that response's answers; the rest travels in a later file, or
+    through the push from the field. Closed, it holds every response."""
+    only = figures_scope(session, programme)
+    return () if only is None else (only,)
 
 
 def _responses(
@@ -180,7 +189,7 @@ def _responses(
             Response.paper_number,
             Response.excluded,
         )
-        .where(Response.programme_id == programme.id)
+        .where(Response.programme_id == programme.id, *_in_scope(session, programme))
         .order_by(Response.idempotency_key)
     ).all()
     for start in range(0, len(rows), BATCH):

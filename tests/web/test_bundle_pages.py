@@ -20,7 +20,7 @@ from survey.services.bundles import export_programme
 from survey.services.demo import DEMO_SLUG
 from survey.services.programmes import find_programme
 from tests.helpers import FormClient, full_answers, read_page
-from tests.test_bundles import laptop  # noqa: F401  (the fixture)
+from tests.test_bundles import close, laptop  # noqa: F401  (laptop: the fixture)
 from tests.web.test_classroom_kit import manager  # noqa: F401  (the fixture)
 
 
@@ -92,6 +92,7 @@ def test_a_laptops_programme_is_brought_in_and_is_then_the_importers(
     laptop: Flask,  # noqa: F811
     tmp_path: Path,
 ) -> None:
+    close(laptop)
     spool = io.BytesIO()
     with Session(laptop.extensions["survey.db"]) as session, gzip.GzipFile(fileobj=spool, mode="wb") as out:
         export_programme(session, find_programme(session, DEMO_SLUG), out, "cli")
