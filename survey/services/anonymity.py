@@ -37,21 +37,29 @@ def group_size_of(programme: Programme | PublishedProgramme) -> int:
     return programme.minimum_group_size
 
 
-def in_whole_batches(programme: Programme, stored: int, *, held_back: int = 0) -> Select[uuid.UUID]:
-    """The ids of the programme's responses that belong to a whole batch of k,
-    the batches cut in arrival order (``stored``: how many responses the
-    programme has, excluded ones included): what the responses browser and
-    the comments page may list. The last ``stored % k`` responses wait for the
-    next batch, and ``held_back`` whole batches more; the ids say nothing of
-    arrival, so a page listing them in the order of their ids shows which
-    batch came last, never which response."""
+def listed_count(programme: Programme, stored: int) -> int:
+    """How many of ``stored`` responses anything tied to single responses may
+    show: whole batches of k, and while the programme is open not the latest
+    of them. The k to 2k - 1 held back while open mean that what is shown just
+    before closing and what is shown after (every response) differ by k or
+    more, whenever the organiser closes; closed, no batch is held back."""
     k = group_size_of(programme)
-    shown = max(stored // k - held_back, 0) * k
+    held_back = 0 if programme.status in FINISHED else 1
+    return max(stored // k - held_back, 0) * k
+
+
+def in_whole_batches(programme: Programme, stored: int) -> Select[uuid.UUID]:
+    """The ids of the programme's responses that :func:`listed_count` lets
+    show, the batches cut in arrival order (``stored``: how many responses the
+    programme has, excluded ones included): what the figures, the responses
+    browser and the comments page draw from. The ids say nothing of arrival,
+    so a page listing them in the order of their ids shows which batch came
+    last, never which response."""
     return (
         select(Response.id)
         .where(Response.programme_id == programme.id)
         .order_by(Response.submitted_at, Response.id)
-        .limit(shown)
+        .limit(listed_count(programme, stored))
     )
 
 
@@ -86,7 +94,7 @@ def figures_scope(session: Session, programme: Programme) -> Scope:
     ).one()
     if int(kept or 0) < group_size_of(programme):
         return None  # under k the small-group rule shows the count alone, of every response
-    return Response.id.in_(in_whole_batches(programme, int(stored or 0), held_back=1))
+    return Response.id.in_(in_whole_batches(programme, int(stored or 0)))
 
 
 def batch_times(session: Session, programme: Programme, *, rest_apart: bool = False) -> dict[uuid.UUID, datetime]:
@@ -155,8 +163,7 @@ def room_comments(session: Session, programme: Programme, limit: int) -> tuple[R
             arrival.append(response_id)
             by_response[response_id] = []
         by_response[response_id].append((code, position, language, text or ""))
-    held_back = 0 if programme.status in FINISHED else 1
-    complete = max(len(arrival) // k - held_back, 0) * k
+    complete = listed_count(programme, len(arrival))
     shown: list[uuid.UUID] = []
     for end in range(complete, 0, -k):
         batch = arrival[end - k : end]

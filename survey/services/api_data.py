@@ -33,7 +33,7 @@ from reports.labels import localised
 from survey.models import Answer, Programme, Question, Response
 from survey.services import DomainError
 from survey.services.aggregates import counted, questionnaire_spec
-from survey.services.anonymity import group_size_of
+from survey.services.anonymity import group_size_of, listed_count
 from survey.services.api_tokens import Caller
 from survey.services.audit import record
 from survey.services.live import Kpis, LiveComment, dimension_scores, live_state
@@ -137,7 +137,7 @@ def responses_page(
     n = int(session.scalar(select(func.count()).where(Response.programme_id == programme.id, counted())) or 0)
     if n < k:
         raise SmallProgramme(k)
-    revealed = n // k * k
+    revealed = listed_count(programme, n)
     batches = (
         select(Response.id)
         .where(Response.programme_id == programme.id, counted())

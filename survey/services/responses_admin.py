@@ -31,7 +31,7 @@ from reports.labels import localised
 from survey.models import Answer, Exclusion, Programme, Question, Questionnaire, Response, User
 from survey.questionnaire.kinds import KINDS
 from survey.services import NotFound, aggregates
-from survey.services.anonymity import group_size_of, in_whole_batches
+from survey.services.anonymity import group_size_of, in_whole_batches, listed_count
 
 #: Rows per page of the list and of the comments.
 PAGE_SIZE = 50
@@ -96,8 +96,7 @@ class Batches:
 def batches(session: Session, programme: Programme) -> Batches:
     """The programme's responses counted: stored, listed in whole batches, waiting."""
     stored = int(session.scalar(select(func.count(Response.id)).where(Response.programme_id == programme.id)) or 0)
-    k = group_size_of(programme)
-    return Batches(stored=stored, listed=stored // k * k, k=k)
+    return Batches(stored=stored, listed=listed_count(programme, stored), k=group_size_of(programme))
 
 
 @dataclass(frozen=True)
