@@ -31,7 +31,7 @@ from reports.documents.chromium import find_chromium
 from reports.kinds import KINDS as REPORT_KINDS
 from survey.extensions import db
 from survey.forms.kinds import KINDS as FORM_KINDS
-from survey.models import Answer, Programme, Question, Response, Role, User
+from survey.models import Answer, Programme, ProgrammeStatus, Question, Response, Role, User
 from survey.questionnaire.definition import parse_definition
 from survey.questionnaire.kinds import KINDS, FieldRule
 from survey.services import access
@@ -203,6 +203,11 @@ def test_a_question_of_each_kind_goes_through_every_layer(client: FlaskClient, f
         f"/o/{SLUG}/entry", data={**entry.hidden, "paper_number": "2", "language": "fr", **paper_answers}
     )
     assert typed.status_code == 303, typed.get_data(as_text=True)[:2000]
+
+    # Closed, every response is in its figures (open, the latest batch of k is held back:
+    # tests/web/test_batched_figures.py).
+    programme.status = ProgrammeStatus.CLOSED.value
+    db.session.commit()
 
     # The live dashboard: the question's chart, or its comments.
     live = client.get(f"/o/{SLUG}/live.json?lang=en").get_json()

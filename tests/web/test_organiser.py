@@ -44,13 +44,14 @@ def test_dashboard_shows_count_against_expected_and_a_chart_per_scale_question(
 ) -> None:
     access.grant(db.session(), organiser, programme)
     db.session.commit()
-    add_random_responses(db.session(), programme, 7, seed=1)
+    # Two batches of 5: while open, the charts show the first (the latest is held back).
+    add_random_responses(db.session(), programme, 10, seed=1)
     assert login(client, "org@example.org", "correct horse") == 302
     response = client.get("/o/niamey")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert re.search(r'data-kpi="responses">7<span class="kpi__of"> / 29', html)
-    assert "24 %" in html  # 7 of 29
+    assert re.search(r'data-kpi="responses">10<span class="kpi__of"> / 29', html)
+    assert "34 %" in html  # 10 of 29
     figures = json.loads(re.search(r'<script type="application/json" id="figures">(.*?)</script>', html, re.S).group(1))
     codes = [f["code"] for f in figures]
     assert {"cq_relevance", "recommend", "ba_knowledge", "session_usefulness"} <= set(codes)
